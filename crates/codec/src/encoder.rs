@@ -1,0 +1,177 @@
+//! The stream encoder: stream header, stanzas and stream close into a `BytesMut` (RFC 6120 §4.7,
+//! §4.4). Children in their parent's namespace get no `xmlns`; the header goes out as one buffer.
+
+use crate::escape;
+use crate::header::StreamHeader;
+use crate::ns;
+use bytes::{BufMut, BytesMut};
+use minidom::{Element, Node};
+
+/// Serializes one XMPP stream.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use minidom::Element;
+/// use xmppkit_codec::{Encoder, StreamHeader};
+///
+/// let mut encoder = Encoder::new();
+/// let mut out = BytesMut::new();
+/// encoder.header(&StreamHeader::client("example.com"), &mut out);
+/// let message = Element::builder("message", "jabber:client")
+///     .append(Element::builder("body", "jabber:client").append("1 < 2").build())
+///     .build();
+/// encoder.stanza(&message, &mut out);
+/// encoder.close(&mut out);
+/// assert!(out.ends_with(b"<message><body>1 &lt; 2</body></message></stream:stream>"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Encoder {
+    content_ns: String,
+}
+
+impl Default for Encoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Encoder {
+    /// An encoder for a `jabber:client` stream (the namespace is taken from each header written).
+    pub fn new() -> Self {
+        Encoder {
+            content_ns: ns::CLIENT.to_owned(),
+        }
+    }
+
+    /// The content namespace stanzas are written in.
+    pub fn content_ns(&self) -> &str {
+        &self.content_ns
+    }
+
+    /// Writes the XML declaration and the opening stream tag, in one piece.
+    pub fn header(&mut self, header: &StreamHeader, out: &mut BytesMut) {
+        self.content_ns.clone_from(&header.ns);
+        out.reserve(256);
+        out.put_slice(b"<?xml version='1.0'?><stream:stream xmlns='");
+        escape::attr(out, &header.ns);
+        out.put_slice(b"' xmlns:stream='");
+        out.put_slice(ns::STREAMS.as_bytes());
+        out.put_u8(b'\'');
+        let attrs = [
+            ("from", &header.from),
+            ("to", &header.to),
+            ("id", &header.id),
+            ("version", &header.version),
+            ("xml:lang", &header.lang),
+        ];
+        for (name, value) in attrs {
+            if let Some(value) = value {
+                write_attr(out, name, value);
+            }
+        }
+        out.put_u8(b'>');
+    }
+
+    /// Writes a top-level element (a stanza or a stream-level element such as `stream:features`).
+    pub fn stanza(&self, element: &Element, out: &mut BytesMut) {
+        write_element(element, &self.content_ns, out);
+    }
+
+    /// Writes the closing stream tag.
+    pub fn close(&self, out: &mut BytesMut) {
+        out.put_slice(b"</stream:stream>");
+    }
+}
+
+/// Writes `element` as it appears inside a stream (whose header bound the `stream:` prefix) under a
+/// parent whose default namespace is `parent_ns`. Elements in the stream namespace
+/// (`stream:features`, `stream:error`) are written with the `stream:` prefix.
+///
+/// ```
+/// let e: minidom::Element = "<query xmlns='jabber:iq:roster' ver='1'/>".parse().unwrap();
+/// let mut out = bytes::BytesMut::new();
+/// xmppkit_codec::write_element(&e, "jabber:client", &mut out);
+/// assert_eq!(&out[..], b"<query xmlns='jabber:iq:roster' ver='1'/>");
+/// ```
+pub fn write_element(element: &Element, parent_ns: &str, out: &mut BytesMut) {
+    write(element, parent_ns, true, out);
+}
+
+fn write(element: &Element, parent_ns: &str, in_stream: bool, out: &mut BytesMut) {
+    let name = element.name();
+    out.put_u8(b'<');
+    let stream_prefixed = in_stream && parent_ns != ns::STREAMS && element.has_ns(ns::STREAMS);
+    if stream_prefixed {
+        out.put_slice(b"stream:");
+    }
+    out.put_slice(name.as_bytes());
+    let own_ns;
+    let ns = if stream_prefixed || element.has_ns(parent_ns) {
+        parent_ns
+    } else {
+        own_ns = element.ns();
+        write_attr(out, "xmlns", &own_ns);
+        own_ns.as_str()
+    };
+    let mut generated = 0usize;
+    for ((attr_ns, attr_name), value) in element.attrs() {
+        let attr_ns = attr_ns.as_str();
+        if attr_ns.is_empty() {
+            write_attr(out, attr_name.as_str(), value);
+        } else if attr_ns == ns::XML {
+            out.put_slice(b" xml:");
+            write_attr_value(out, attr_name.as_str(), value);
+        } else {
+            generated += 1;
+            let prefix = format!("ns{generated}");
+            out.put_slice(b" xmlns:");
+            write_attr_value(out, &prefix, attr_ns);
+            out.put_u8(b' ');
+            out.put_slice(prefix.as_bytes());
+            out.put_u8(b':');
+            write_attr_value(out, attr_name.as_str(), value);
+        }
+    }
+    let mut nodes = element.nodes().peekable();
+    if nodes.peek().is_none() {
+        out.put_slice(b"/>");
+        return;
+    }
+    out.put_u8(b'>');
+    for node in nodes {
+        match node {
+            Node::Element(child) => write(child, ns, in_stream, out),
+            Node::Text(text) => escape::text(out, text),
+        }
+    }
+    out.put_slice(b"</");
+    if stream_prefixed {
+        out.put_slice(b"stream:");
+    }
+    out.put_slice(name.as_bytes());
+    out.put_u8(b'>');
+}
+
+fn write_attr(out: &mut BytesMut, name: &str, value: &str) {
+    out.put_u8(b' ');
+    write_attr_value(out, name, value);
+}
+
+fn write_attr_value(out: &mut BytesMut, name: &str, value: &str) {
+    out.put_slice(name.as_bytes());
+    out.put_slice(b"='");
+    escape::attr(out, value);
+    out.put_u8(b'\'');
+}
+
+/// Serializes a single element on its own (with its namespace declared), e.g. for logs and tests.
+///
+/// ```
+/// let e: minidom::Element = "<ping xmlns='urn:xmpp:ping'/>".parse().unwrap();
+/// assert_eq!(xmppkit_codec::to_string(&e), "<ping xmlns='urn:xmpp:ping'/>");
+/// ```
+pub fn to_string(element: &Element) -> String {
+    let mut out = BytesMut::new();
+    write(element, "", false, &mut out);
+    String::from_utf8(out.to_vec()).unwrap_or_default()
+}
