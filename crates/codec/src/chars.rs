@@ -27,7 +27,10 @@ pub(crate) fn validate(bytes: &[u8], offset: u64) -> Result<&str, DecodeError> {
             return Err(illegal(b as u32, offset + at as u64));
         }
         if bytes[at + 1] == 0xBF && matches!(bytes[at + 2], 0xBE | 0xBF) {
-            return Err(illegal(0xFFFE + (bytes[at + 2] - 0xBE) as u32, offset + at as u64));
+            return Err(illegal(
+                0xFFFE + (bytes[at + 2] - 0xBE) as u32,
+                offset + at as u64,
+            ));
         }
         from = at + 1;
     }

@@ -138,7 +138,9 @@ impl Decoder {
             fragments: false,
             content_ns: String::new(),
             open: None,
-            allowed: [ns::CLIENT, ns::SERVER, ns::COMPONENT_ACCEPT].map(String::from).into(),
+            allowed: [ns::CLIENT, ns::SERVER, ns::COMPONENT_ACCEPT]
+                .map(String::from)
+                .into(),
             limits: Limits::default(),
         }
     }
@@ -173,7 +175,10 @@ impl Decoder {
 
     /// Accepts only these content namespaces in the stream header (e.g. only `jabber:client` on a
     /// c2s port); another one is an `invalid-namespace` error.
-    pub fn with_namespaces<S: Into<String>>(mut self, namespaces: impl IntoIterator<Item = S>) -> Self {
+    pub fn with_namespaces<S: Into<String>>(
+        mut self,
+        namespaces: impl IntoIterator<Item = S>,
+    ) -> Self {
         self.allowed = namespaces.into_iter().map(Into::into).collect();
         self
     }
@@ -374,7 +379,10 @@ impl Decoder {
             return Ok(false);
         }
         let text = &self.buf[from..to];
-        if let Some(i) = text.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
+        if let Some(i) = text
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        {
             let kind = match self.phase {
                 Phase::Open => DecodeErrorKind::BadFormat("character data between stanzas".into()),
                 _ => DecodeErrorKind::NotWellFormed("character data outside the stream".into()),
@@ -411,7 +419,9 @@ impl Decoder {
         let bad = |kind| Err(self.error(kind, self.unit));
         let mut reader = quick_xml::Reader::from_str(text);
         let Ok(XmlEvent::Decl(decl)) = reader.read_event() else {
-            return bad(DecodeErrorKind::NotWellFormed("malformed XML declaration".into()));
+            return bad(DecodeErrorKind::NotWellFormed(
+                "malformed XML declaration".into(),
+            ));
         };
         match decl.version() {
             Ok(v) if v == "1.0" => {}
@@ -447,13 +457,17 @@ impl Decoder {
                     }
                 } else if rest.starts_with(CDATA) {
                     if self.depth == 0 {
-                        let kind = DecodeErrorKind::BadFormat("CDATA section between stanzas".into());
+                        let kind =
+                            DecodeErrorKind::BadFormat("CDATA section between stanzas".into());
                         return Err(self.error(kind, self.unit));
                     }
                     self.pos += CDATA.len();
                     return Ok(true);
                 }
-                Err(self.error(DecodeErrorKind::NotWellFormed("bad `<![` markup".into()), self.unit))
+                Err(self.error(
+                    DecodeErrorKind::NotWellFormed("bad `<![` markup".into()),
+                    self.unit,
+                ))
             }
             Some(_) => Err(self.error(restricted("document type declaration"), self.unit)),
         }
@@ -485,7 +499,8 @@ impl Decoder {
                         return Ok(Some(quote));
                     }
                     Some(i) if rest[i] == b'<' => {
-                        let kind = DecodeErrorKind::NotWellFormed("`<` in an attribute value".into());
+                        let kind =
+                            DecodeErrorKind::NotWellFormed("`<` in an attribute value".into());
                         return Err(self.error(kind, self.pos + i));
                     }
                     Some(i) => {
@@ -514,14 +529,14 @@ impl Decoder {
                 if self.depth == 0 {
                     self.stanza = Some(self.unit);
                 }
+                if self.depth + 1 > self.limits.max_depth {
+                    let limit = self.limits.max_depth;
+                    return Err(self.error(DecodeErrorKind::TooDeep { limit }, self.unit));
+                }
                 if empty {
                     return self.element_closed();
                 }
                 self.depth += 1;
-                if self.depth > self.limits.max_depth {
-                    let limit = self.limits.max_depth;
-                    return Err(self.error(DecodeErrorKind::TooDeep { limit }, self.unit));
-                }
                 Ok(None)
             }
             Phase::Closed | Phase::Failed(_) => Err(self.after_close()),
@@ -539,7 +554,11 @@ impl Decoder {
                 let name = std::str::from_utf8(&self.buf[self.unit + 2..self.pos - 1])
                     .unwrap_or_default()
                     .trim_end();
-                let expected = self.open.as_ref().map(|o| o.qname.as_str()).unwrap_or_default();
+                let expected = self
+                    .open
+                    .as_ref()
+                    .map(|o| o.qname.as_str())
+                    .unwrap_or_default();
                 if name != expected {
                     let kind = DecodeErrorKind::NotWellFormed(format!(
                         "end tag `{name}` does not close `{expected}`"
@@ -565,7 +584,11 @@ impl Decoder {
         let start = self.stanza.take().unwrap_or(self.unit);
         let offset = self.at(start);
         let text = chars::validate(&self.buf[start..self.pos], offset)?;
-        let prefixes = self.open.as_ref().map(|o| o.prefixes.as_slice()).unwrap_or_default();
+        let prefixes = self
+            .open
+            .as_ref()
+            .map(|o| o.prefixes.as_slice())
+            .unwrap_or_default();
         let scope = Scope {
             default_ns: &self.content_ns,
             prefixes,

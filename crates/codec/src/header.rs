@@ -75,7 +75,11 @@ pub(crate) fn parse(
     let mut reader = Reader::from_str(text);
     let start = match reader.read_event().map_err(|e| not_wf(&e))? {
         Event::Start(start) | Event::Empty(start) => start,
-        _ => return Err(err(DecodeErrorKind::BadFormat("expected a stream header".into()))),
+        _ => {
+            return Err(err(DecodeErrorKind::BadFormat(
+                "expected a stream header".into(),
+            )))
+        }
     };
     let mut header = StreamHeader::default();
     let mut default_ns = None;
@@ -105,12 +109,17 @@ pub(crate) fn parse(
         None => (None, qname.as_str()),
     };
     let stream_ns = match prefix {
-        Some(p) => prefixes.iter().find(|(q, _)| q == p).map(|(_, ns)| ns.as_str()),
+        Some(p) => prefixes
+            .iter()
+            .find(|(q, _)| q == p)
+            .map(|(_, ns)| ns.as_str()),
         None => default_ns.as_deref(),
     };
     match stream_ns {
         None => {
-            return Err(err(DecodeErrorKind::UnboundPrefix(prefix.unwrap_or_default().into())))
+            return Err(err(DecodeErrorKind::UnboundPrefix(
+                prefix.unwrap_or_default().into(),
+            )))
         }
         Some(ns) if ns != ns::STREAMS || local != "stream" => {
             return Err(err(DecodeErrorKind::InvalidNamespace(format!(

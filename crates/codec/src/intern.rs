@@ -28,7 +28,11 @@ impl Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for b in bytes {
             h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
         }
@@ -124,7 +128,9 @@ impl Interner {
         let element = fresh(&self.entries[id].uri, local)?;
         if self.templates < MAX_TEMPLATES {
             self.templates += 1;
-            self.entries[id].templates.insert(local.into(), element.clone());
+            self.entries[id]
+                .templates
+                .insert(local.into(), element.clone());
         }
         Some(element)
     }

@@ -66,7 +66,9 @@ impl<'i, 'a> Builder<'i, 'a> {
     }
 
     fn run(mut self, scope: &Scope<'a>) -> Result<Element, DecodeError> {
-        let default = self.interner.resolve(Cow::Owned(scope.default_ns.to_owned()));
+        let default = self
+            .interner
+            .resolve(Cow::Owned(scope.default_ns.to_owned()));
         self.bindings.push((None, own(default)));
         for (prefix, uri) in scope.prefixes {
             let ns = own(self.interner.resolve(Cow::Owned(uri.clone())));
@@ -99,7 +101,10 @@ impl<'i, 'a> Builder<'i, 'a> {
                 Event::End(_) => {
                     self.flush_text();
                     let element = self.stack.pop().ok_or_else(|| {
-                        self.error(DecodeErrorKind::NotWellFormed("unmatched end tag".into()), at)
+                        self.error(
+                            DecodeErrorKind::NotWellFormed("unmatched end tag".into()),
+                            at,
+                        )
                     })?;
                     let mark = self.marks.pop().unwrap_or(base);
                     self.bindings.truncate(mark);
@@ -114,12 +119,17 @@ impl<'i, 'a> Builder<'i, 'a> {
                         Ok(Some(c)) => c,
                         Ok(None) => predefined(&r).ok_or_else(|| {
                             self.error(
-                                DecodeErrorKind::RestrictedXml(format!("entity reference &{};", &*r)),
+                                DecodeErrorKind::RestrictedXml(format!(
+                                    "entity reference &{};",
+                                    &*r
+                                )),
                                 at,
                             )
                         })?,
                         Err(e) => {
-                            return Err(self.error(DecodeErrorKind::NotWellFormed(e.to_string()), at))
+                            return Err(
+                                self.error(DecodeErrorKind::NotWellFormed(e.to_string()), at)
+                            )
                         }
                     };
                     if !is_xml_char(c) {
@@ -145,7 +155,8 @@ impl<'i, 'a> Builder<'i, 'a> {
         self.attrs.clear();
         let mut count = 0;
         for attr in start.attributes().with_checks(true) {
-            let attr = attr.map_err(|e| self.error(DecodeErrorKind::NotWellFormed(e.to_string()), at))?;
+            let attr =
+                attr.map_err(|e| self.error(DecodeErrorKind::NotWellFormed(e.to_string()), at))?;
             count += 1;
             if count > self.limits.max_attributes {
                 let limit = self.limits.max_attributes;
@@ -178,11 +189,17 @@ impl<'i, 'a> Builder<'i, 'a> {
         let (prefix, local) = split(self.reborrow(start.name().into_inner()));
         let ns = self.lookup(prefix, at)?;
         let mut element = self.interner.element(&ns, local).ok_or_else(|| {
-            self.error(DecodeErrorKind::NotWellFormed(format!("`{local}` is not an element name")), at)
+            self.error(
+                DecodeErrorKind::NotWellFormed(format!("`{local}` is not an element name")),
+                at,
+            )
         })?;
         for (prefix, local, value) in std::mem::take(&mut self.attrs) {
             let name = NcName::try_from(local).map_err(|_| {
-                self.error(DecodeErrorKind::NotWellFormed(format!("`{local}` is not an attribute name")), at)
+                self.error(
+                    DecodeErrorKind::NotWellFormed(format!("`{local}` is not an attribute name")),
+                    at,
+                )
             })?;
             let namespace = match prefix {
                 None => Namespace::NONE,
@@ -228,7 +245,10 @@ impl<'i, 'a> Builder<'i, 'a> {
             .find(|(p, _)| *p == prefix)
             .map(|(_, ns)| ns.clone())
             .ok_or_else(|| {
-                self.error(DecodeErrorKind::UnboundPrefix(prefix.unwrap_or_default().to_owned()), at)
+                self.error(
+                    DecodeErrorKind::UnboundPrefix(prefix.unwrap_or_default().to_owned()),
+                    at,
+                )
             })
     }
 
@@ -273,9 +293,13 @@ impl<'i, 'a> Builder<'i, 'a> {
 
     fn escape_error(&self, e: quick_xml::Error, at: u64) -> DecodeError {
         match e {
-            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(_, name)) => {
-                self.error(DecodeErrorKind::RestrictedXml(format!("entity reference &{name};")), at)
-            }
+            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
+                _,
+                name,
+            )) => self.error(
+                DecodeErrorKind::RestrictedXml(format!("entity reference &{name};")),
+                at,
+            ),
             e => self.error(DecodeErrorKind::NotWellFormed(e.to_string()), at),
         }
     }

@@ -36,7 +36,10 @@ pub enum EscapeError {
 }
 
 fn code_of(c: char) -> Option<&'static str> {
-    ESCAPES.iter().find(|(ch, _)| *ch == c).map(|(_, code)| *code)
+    ESCAPES
+        .iter()
+        .find(|(ch, _)| *ch == c)
+        .map(|(_, code)| *code)
 }
 
 fn char_of(code: &[u8]) -> Option<char> {
@@ -138,7 +141,10 @@ mod tests {
             assert_eq!(unescape_node(escaped), *raw, "unescaping {escaped}");
             // The escaped form is a valid node part.
             let jid = format!("{escaped}@example.com");
-            assert!(crate::BareJid::new(&jid).is_ok(), "{jid} should be a valid JID");
+            assert!(
+                crate::BareJid::new(&jid).is_ok(),
+                "{jid} should be a valid JID"
+            );
         }
     }
 

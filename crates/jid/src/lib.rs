@@ -23,4 +23,7 @@
 pub mod escape;
 pub mod route;
 
-pub use jid::{BareJid, DomainPart, DomainRef, Error, FullJid, Jid, NodePart, NodeRef, ResourcePart, ResourceRef};
+pub use jid::{
+    BareJid, DomainPart, DomainRef, Error, FullJid, Jid, NodePart, NodeRef, ResourcePart,
+    ResourceRef,
+};

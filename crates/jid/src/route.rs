@@ -115,6 +115,9 @@ mod tests {
     fn domain_only() {
         assert!(is_domain_only(&jid("example.com")));
         assert!(!is_domain_only(&jid("example.com/r")));
-        assert_eq!(domain_jid(&jid("a@example.com/r")), BareJid::new("example.com").unwrap());
+        assert_eq!(
+            domain_jid(&jid("a@example.com/r")),
+            BareJid::new("example.com").unwrap()
+        );
     }
 }

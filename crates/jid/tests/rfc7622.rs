@@ -6,23 +6,56 @@ use xmppkit_jid::{BareJid, FullJid, Jid};
 /// (input, node, domain, resource) — RFC 7622 §3.5 "Examples of Valid JIDs".
 const VALID: &[(&str, Option<&str>, &str, Option<&str>)] = &[
     ("juliet@example.com", Some("juliet"), "example.com", None),
-    ("juliet@example.com/foo", Some("juliet"), "example.com", Some("foo")),
-    ("juliet@example.com/foo bar", Some("juliet"), "example.com", Some("foo bar")),
-    ("juliet@example.com/foo@bar", Some("juliet"), "example.com", Some("foo@bar")),
-    ("foo\\20bar@example.com", Some("foo\\20bar"), "example.com", None),
-    ("fussball@example.com", Some("fussball"), "example.com", None),
+    (
+        "juliet@example.com/foo",
+        Some("juliet"),
+        "example.com",
+        Some("foo"),
+    ),
+    (
+        "juliet@example.com/foo bar",
+        Some("juliet"),
+        "example.com",
+        Some("foo bar"),
+    ),
+    (
+        "juliet@example.com/foo@bar",
+        Some("juliet"),
+        "example.com",
+        Some("foo@bar"),
+    ),
+    (
+        "foo\\20bar@example.com",
+        Some("foo\\20bar"),
+        "example.com",
+        None,
+    ),
+    (
+        "fussball@example.com",
+        Some("fussball"),
+        "example.com",
+        None,
+    ),
     ("π@example.com", Some("π"), "example.com", None),
     ("Σ@example.com/foo", Some("σ"), "example.com", Some("foo")),
     ("σ@example.com/foo", Some("σ"), "example.com", Some("foo")),
     ("king@example.com/♚", Some("king"), "example.com", Some("♚")),
     ("example.com", None, "example.com", None),
     ("example.com/foobar", None, "example.com", Some("foobar")),
-    ("a.example.com/b@example.net", None, "a.example.com", Some("b@example.net")),
+    (
+        "a.example.com/b@example.net",
+        None,
+        "a.example.com",
+        Some("b@example.net"),
+    ),
 ];
 
 /// RFC 7622 §3.6 "Examples of Invalid JIDs", with the reason the RFC gives.
 const INVALID: &[(&str, &str)] = &[
-    ("\"juliet\"@example.com", "quotation marks are disallowed in localparts"),
+    (
+        "\"juliet\"@example.com",
+        "quotation marks are disallowed in localparts",
+    ),
     ("foo bar@example.com", "space is disallowed in localparts"),
     ("@example.com/", "empty localpart and resourcepart"),
     ("juliet@", "the domainpart is empty"),
@@ -56,7 +89,11 @@ fn valid_examples_parse_into_their_parts() {
         let jid = Jid::new(input).unwrap_or_else(|e| panic!("{input} should be valid: {e}"));
         assert_eq!(jid.node().map(|n| n.as_str()), *node, "node of {input}");
         assert_eq!(jid.domain().as_str(), *domain, "domain of {input}");
-        assert_eq!(jid.resource().map(|r| r.as_str()), *resource, "resource of {input}");
+        assert_eq!(
+            jid.resource().map(|r| r.as_str()),
+            *resource,
+            "resource of {input}"
+        );
         assert_eq!(jid.is_full(), resource.is_some());
         if resource.is_some() {
             assert!(FullJid::new(input).is_ok());
