@@ -1,0 +1,133 @@
+//! Small helpers every payload module uses to read and write elements, so that all of them report
+//! errors the same way.
+
+use crate::ParseError;
+use minidom::rxml::NcName;
+use minidom::{Element, IntoAttributeValue};
+use std::str::FromStr;
+use xmppkit_jid::Jid;
+
+/// The element identity of a payload: name and namespace.
+#[derive(Clone, Copy)]
+pub(crate) struct Tag {
+    pub name: &'static str,
+    pub ns: &'static str,
+}
+
+impl Tag {
+    pub(crate) const fn new(name: &'static str, ns: &'static str) -> Self {
+        Tag { name, ns }
+    }
+
+    /// Fails unless `el` is this element.
+    pub(crate) fn check(self, el: &Element) -> Result<(), ParseError> {
+        if el.is(self.name, self.ns) {
+            Ok(())
+        } else {
+            Err(ParseError::WrongElement {
+                expected: self.name,
+                expected_ns: self.ns,
+                found: el.name().to_owned(),
+                found_ns: el.ns(),
+            })
+        }
+    }
+
+    pub(crate) fn required<'a>(
+        self,
+        el: &'a Element,
+        attribute: &'static str,
+    ) -> Result<&'a str, ParseError> {
+        el.attr(attribute).ok_or(ParseError::MissingAttribute {
+            element: self.name,
+            ns: self.ns,
+            attribute,
+        })
+    }
+
+    pub(crate) fn parse_attr<T: FromStr>(
+        self,
+        el: &Element,
+        attribute: &'static str,
+    ) -> Result<Option<T>, ParseError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        el.attr(attribute)
+            .map(|v| v.parse().map_err(|e: T::Err| self.bad(attribute, v, e)))
+            .transpose()
+    }
+
+    pub(crate) fn jid_attr(
+        self,
+        el: &Element,
+        attribute: &'static str,
+    ) -> Result<Option<Jid>, ParseError> {
+        self.parse_attr(el, attribute)
+    }
+
+    pub(crate) fn bad(
+        self,
+        attribute: &'static str,
+        value: &str,
+        reason: impl std::fmt::Display,
+    ) -> ParseError {
+        ParseError::BadAttribute {
+            element: self.name,
+            ns: self.ns,
+            attribute,
+            value: value.to_owned(),
+            reason: reason.to_string(),
+        }
+    }
+
+    pub(crate) fn missing_child(self, child: &'static str) -> ParseError {
+        ParseError::MissingChild {
+            element: self.name,
+            ns: self.ns,
+            child,
+        }
+    }
+
+    pub(crate) fn bad_content(self, reason: impl Into<String>) -> ParseError {
+        ParseError::BadContent {
+            element: self.name,
+            ns: self.ns,
+            reason: reason.into(),
+        }
+    }
+
+    /// A new, empty element of this tag.
+    pub(crate) fn element(self) -> Element {
+        Element::builder(self.name, self.ns).build()
+    }
+}
+
+/// Sets an attribute whose name is a compile-time constant (always a valid NCName).
+pub(crate) fn set_attr(el: &mut Element, name: &'static str, value: impl IntoAttributeValue) {
+    let name = NcName::try_from(name).expect("attribute names in this crate are NCNames");
+    el.set_attr(minidom::rxml::Namespace::NONE, name, value);
+}
+
+/// Sets `xml:lang`.
+pub(crate) fn set_lang(el: &mut Element, lang: Option<&str>) {
+    if let Some(lang) = lang {
+        let name = NcName::try_from("lang").expect("`lang` is an NCName");
+        el.set_attr(minidom::rxml::Namespace::XML, name, lang.to_owned());
+    }
+}
+
+/// `xml:lang` of an element.
+pub(crate) fn lang(el: &Element) -> Option<String> {
+    el.attr_ns(crate::ns::XML, "lang").map(str::to_owned)
+}
+
+/// An element with only text (no text node when the text is empty).
+pub(crate) fn text_element(name: &str, ns: &str, text: impl Into<String>) -> Element {
+    let mut el = Element::builder(name, ns).build();
+    let text = text.into();
+    if !text.is_empty() {
+        el.append_text_node(text);
+    }
+    el
+}
