@@ -130,7 +130,7 @@ pub(crate) fn parse(
         Some(_) => {}
     }
     let content = default_ns.unwrap_or_default();
-    if !allowed.iter().any(|a| *a == content) {
+    if !allowed.contains(&content) {
         return Err(err(DecodeErrorKind::InvalidNamespace(format!(
             "content namespace `{content}` is not accepted on this stream"
         ))));

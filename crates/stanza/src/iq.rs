@@ -16,8 +16,9 @@ pub enum IqPayload {
     Set(Element),
     /// `type='result'` with zero or one element.
     Result(Option<Element>),
-    /// `type='error'` with the error and, optionally, the request it answers.
-    Error(StanzaError, Option<Element>),
+    /// `type='error'` with the error (boxed: errors are rare and large) and, optionally, the request
+    /// it answers.
+    Error(Box<StanzaError>, Option<Element>),
 }
 
 impl IqPayload {
@@ -100,7 +101,10 @@ impl Iq {
 
     /// The error answering this request: same id, addresses swapped, the request included.
     pub fn error(&self, error: StanzaError) -> Iq {
-        self.reply(IqPayload::Error(error, self.payload.element().cloned()))
+        self.reply(IqPayload::Error(
+            Box::new(error),
+            self.payload.element().cloned(),
+        ))
     }
 
     fn reply(&self, payload: IqPayload) -> Iq {
@@ -167,7 +171,7 @@ impl TryFrom<Element> for Iq {
                 let mut request = None;
                 for child in el.children() {
                     if child.is("error", tag.ns) && error.is_none() {
-                        error = Some(StanzaError::try_from(child.clone())?);
+                        error = Some(Box::new(StanzaError::try_from(child.clone())?));
                     } else if request.is_none() {
                         request = Some(child.clone());
                     }
