@@ -4,20 +4,22 @@
 
 use bytes::{BufMut, BytesMut};
 
-/// What each ASCII byte becomes in text (0 = itself).
-fn text_escape(b: u8) -> Option<&'static [u8]> {
-    Some(match b {
-        b'&' => b"&amp;",
-        b'<' => b"&lt;",
-        b'>' => b"&gt;",
-        b'\r' => b"&#xD;",
-        _ => return None,
-    })
-}
+/// Which bytes must be escaped: bit 0 in text, bit 1 in attribute values.
+const NEEDS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'&' as usize] = 3;
+    t[b'<' as usize] = 3;
+    t[b'>' as usize] = 3;
+    t[b'\r' as usize] = 3;
+    t[b'\'' as usize] = 2;
+    t[b'"' as usize] = 2;
+    t[b'\t' as usize] = 2;
+    t[b'\n' as usize] = 2;
+    t
+};
 
-/// What each ASCII byte becomes in a single-quoted attribute value.
-fn attr_escape(b: u8) -> Option<&'static [u8]> {
-    Some(match b {
+fn replacement(b: u8) -> &'static [u8] {
+    match b {
         b'&' => b"&amp;",
         b'<' => b"&lt;",
         b'>' => b"&gt;",
@@ -25,36 +27,35 @@ fn attr_escape(b: u8) -> Option<&'static [u8]> {
         b'"' => b"&quot;",
         b'\t' => b"&#x9;",
         b'\n' => b"&#xA;",
-        b'\r' => b"&#xD;",
-        _ => return None,
-    })
+        _ => b"&#xD;",
+    }
 }
 
-fn write_escaped(out: &mut BytesMut, s: &str, table: fn(u8) -> Option<&'static [u8]>) {
+fn write_escaped(out: &mut BytesMut, s: &str, mask: u8) {
     let bytes = s.as_bytes();
-    out.reserve(bytes.len());
     let mut run = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if b > b'>' {
-            continue;
-        }
-        if let Some(replacement) = table(b) {
+        if NEEDS[b as usize] & mask != 0 {
+            if run == 0 && i == 0 {
+                out.reserve(bytes.len() + 8);
+            }
             out.put_slice(&bytes[run..i]);
-            out.put_slice(replacement);
+            out.put_slice(replacement(b));
             run = i + 1;
         }
     }
     out.put_slice(&bytes[run..]);
 }
 
-/// Writes character data.
+/// Writes character data (`&`, `<`, `>` and CR escaped, so that end-of-line normalization keeps CR).
 pub(crate) fn text(out: &mut BytesMut, s: &str) {
-    write_escaped(out, s, text_escape);
+    write_escaped(out, s, 1);
 }
 
-/// Writes an attribute value, to stand between single quotes.
+/// Writes an attribute value, to stand between single quotes (also quotes, TAB, LF and CR, which
+/// attribute-value normalization would otherwise turn into spaces).
 pub(crate) fn attr(out: &mut BytesMut, s: &str) {
-    write_escaped(out, s, attr_escape);
+    write_escaped(out, s, 2);
 }
 
 #[cfg(test)]

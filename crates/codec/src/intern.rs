@@ -17,6 +17,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 const MAX_NAMESPACES: usize = 2048;
 /// Most element templates kept per thread.
 const MAX_TEMPLATES: usize = 8192;
+/// Most attribute names kept per thread.
+const MAX_ATTRIBUTE_NAMES: usize = 4096;
 
 /// FNV-1a: short keys, no DoS concern (the maps are bounded and keyed by what a peer sends only up
 /// to the caps above).
@@ -58,7 +60,10 @@ struct Entry {
 }
 
 pub(crate) struct Interner {
+    /// Buffers of the tree builder, reused between stanzas.
+    pub(crate) scratch: crate::tree::Scratch,
     ids: FnvMap<Box<str>, u32>,
+    attribute_names: FnvMap<Box<str>, NcName>,
     entries: Vec<Entry>,
     templates: usize,
 }
@@ -75,7 +80,9 @@ pub(crate) fn with<R>(f: impl FnOnce(&mut Interner) -> R) -> R {
 impl Interner {
     fn new() -> Self {
         let mut interner = Interner {
+            scratch: Default::default(),
             ids: FnvMap::default(),
+            attribute_names: FnvMap::default(),
             entries: Vec::with_capacity(WELL_KNOWN.len() * 2),
             templates: 0,
         };
@@ -114,6 +121,18 @@ impl Interner {
             NsRef::Id(id) => self.entries[*id as usize].namespace.clone(),
             NsRef::Uri(uri) => Namespace::from(uri.as_ref().to_owned()),
         }
+    }
+
+    /// An attribute's local name, validated once per thread; `None` when it is not an NCName.
+    pub(crate) fn attribute_name(&mut self, local: &str) -> Option<NcName> {
+        if let Some(name) = self.attribute_names.get(local) {
+            return Some(name.clone());
+        }
+        let name = NcName::try_from(local).ok()?;
+        if self.attribute_names.len() < MAX_ATTRIBUTE_NAMES {
+            self.attribute_names.insert(local.into(), name.clone());
+        }
+        Some(name)
     }
 
     /// A new, empty element; `None` when `local` is not an XML NCName.

@@ -34,7 +34,41 @@ pub(crate) fn build<'a>(
     scope: &Scope<'a>,
     limits: &'a Limits,
 ) -> Result<Element, DecodeError> {
-    intern::with(|interner| Builder::new(interner, text, offset, limits).run(scope))
+    intern::with(|interner| {
+        let scratch = std::mem::take(&mut interner.scratch);
+        let mut builder = Builder::new(interner, text, offset, limits, scratch);
+        let result = builder.run(scope);
+        let scratch = builder.into_scratch();
+        interner.scratch = scratch;
+        result
+    })
+}
+
+/// Buffers reused from one build to the next on a thread, so that building a stanza allocates
+/// only what the element keeps.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    bindings: Vec<Binding<'static>>,
+    attrs: Vec<PendingAttr<'static>>,
+    marks: Vec<usize>,
+    stack: Vec<Element>,
+}
+
+/// Reuses an empty vector's allocation for another lifetime of the same type (an in-place collect
+/// of an empty iterator keeps the buffer).
+fn relabel<'x, 'y>(mut v: Vec<Binding<'x>>) -> Vec<Binding<'y>> {
+    v.clear();
+    v.into_iter()
+        .map(|_| unreachable!("the vector is empty"))
+        .collect()
+}
+
+/// [`relabel`] for the pending attributes.
+fn relabel_attrs<'x, 'y>(mut v: Vec<PendingAttr<'x>>) -> Vec<PendingAttr<'y>> {
+    v.clear();
+    v.into_iter()
+        .map(|_| unreachable!("the vector is empty"))
+        .collect()
 }
 
 struct Builder<'i, 'a> {
@@ -51,27 +85,50 @@ struct Builder<'i, 'a> {
 }
 
 impl<'i, 'a> Builder<'i, 'a> {
-    fn new(interner: &'i mut Interner, text: &'a str, offset: u64, limits: &'a Limits) -> Self {
+    fn new(
+        interner: &'i mut Interner,
+        text: &'a str,
+        offset: u64,
+        limits: &'a Limits,
+        scratch: Scratch,
+    ) -> Self {
+        let Scratch {
+            bindings,
+            attrs,
+            mut marks,
+            mut stack,
+        } = scratch;
+        marks.clear();
+        stack.clear();
         Builder {
             interner,
             text,
             offset,
             limits,
-            bindings: Vec::with_capacity(8),
-            marks: Vec::with_capacity(8),
-            stack: Vec::with_capacity(8),
+            bindings: relabel(bindings),
+            marks,
+            stack,
             pending_text: None,
-            attrs: Vec::new(),
+            attrs: relabel_attrs(attrs),
         }
     }
 
-    fn run(mut self, scope: &Scope<'a>) -> Result<Element, DecodeError> {
-        let default = self
-            .interner
-            .resolve(Cow::Owned(scope.default_ns.to_owned()));
-        self.bindings.push((None, own(default)));
+    fn into_scratch(mut self) -> Scratch {
+        // After an error, partial elements are dropped now rather than kept until the next build.
+        self.stack.clear();
+        Scratch {
+            bindings: relabel(self.bindings),
+            attrs: relabel_attrs(self.attrs),
+            marks: self.marks,
+            stack: self.stack,
+        }
+    }
+
+    fn run(&mut self, scope: &Scope<'a>) -> Result<Element, DecodeError> {
+        let default = self.interner.resolve(Cow::Borrowed(scope.default_ns));
+        self.bindings.push((None, default));
         for (prefix, uri) in scope.prefixes {
-            let ns = own(self.interner.resolve(Cow::Owned(uri.clone())));
+            let ns = self.interner.resolve(Cow::Borrowed(uri.as_str()));
             self.bindings.push((Some(prefix.as_str()), ns));
         }
         let base = self.bindings.len();
@@ -154,7 +211,10 @@ impl<'i, 'a> Builder<'i, 'a> {
     fn open(&mut self, start: &BytesStart<'_>, at: u64) -> Result<Element, DecodeError> {
         self.attrs.clear();
         let mut count = 0;
-        for attr in start.attributes().with_checks(true) {
+        let first_binding = self.bindings.len();
+        // Uniqueness is checked below, on resolved names (XML Namespaces §6.3), which also covers
+        // the raw-name check quick-xml would repeat.
+        for attr in start.attributes().with_checks(false) {
             let attr =
                 attr.map_err(|e| self.error(DecodeErrorKind::NotWellFormed(e.to_string()), at))?;
             count += 1;
@@ -172,13 +232,28 @@ impl<'i, 'a> Builder<'i, 'a> {
             }
             let key = self.reborrow(attr.key.into_inner());
             match attr.key.as_namespace_binding() {
-                Some(PrefixDeclaration::Default) => {
-                    let ns = own(self.interner.resolve(value));
-                    self.bindings.push((None, ns));
-                }
-                Some(PrefixDeclaration::Named(prefix)) => {
-                    let prefix = self.reborrow(prefix);
-                    self.declare(prefix, value, at)?;
+                Some(declaration) => {
+                    let prefix = match declaration {
+                        PrefixDeclaration::Default => None,
+                        PrefixDeclaration::Named(p) => Some(self.reborrow(p)),
+                    };
+                    if self.bindings[first_binding..]
+                        .iter()
+                        .any(|(p, _)| *p == prefix)
+                    {
+                        let kind = DecodeErrorKind::NotWellFormed(format!(
+                            "namespace declaration `{}` given twice",
+                            attr.key.into_inner()
+                        ));
+                        return Err(self.error(kind, at));
+                    }
+                    match prefix {
+                        None => {
+                            let ns = own(self.interner.resolve(value));
+                            self.bindings.push((None, ns));
+                        }
+                        Some(prefix) => self.declare(prefix, value, at)?,
+                    }
                 }
                 None => {
                     let (prefix, local) = split(key);
@@ -194,8 +269,22 @@ impl<'i, 'a> Builder<'i, 'a> {
                 at,
             )
         })?;
-        for (prefix, local, value) in std::mem::take(&mut self.attrs) {
-            let name = NcName::try_from(local).map_err(|_| {
+        let mut attrs = std::mem::take(&mut self.attrs);
+        let result = self.set_attributes(&mut element, &mut attrs, at);
+        attrs.clear();
+        self.attrs = attrs;
+        result.map(|()| element)
+    }
+
+    /// Sets the attributes collected from a start tag, resolving their prefixes.
+    fn set_attributes(
+        &mut self,
+        element: &mut Element,
+        attrs: &mut Vec<PendingAttr<'a>>,
+        at: u64,
+    ) -> Result<(), DecodeError> {
+        for (prefix, local, value) in attrs.drain(..) {
+            let name = self.interner.attribute_name(local).ok_or_else(|| {
                 self.error(
                     DecodeErrorKind::NotWellFormed(format!("`{local}` is not an attribute name")),
                     at,
@@ -216,7 +305,7 @@ impl<'i, 'a> Builder<'i, 'a> {
                 ));
             }
         }
-        Ok(element)
+        Ok(())
     }
 
     fn declare(&mut self, prefix: &'a str, uri: Cow<'_, str>, at: u64) -> Result<(), DecodeError> {

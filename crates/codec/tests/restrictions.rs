@@ -67,6 +67,10 @@ fn not_well_formed() {
         "</stream:wrong>",
         "<message xmlns:p='urn:x' xmlns:q='urn:x' p:a='1' q:a='2'/>",
         "<message xmlns:p=''/>",
+        "<message xmlns='urn:a' xmlns='urn:a'/>",
+        "<message xmlns:p='urn:a' xmlns:p='urn:b'/>",
+        "<message xmlns:xml='urn:not-xml'/>",
+        "<message xmlns:xmlns='urn:x'/>",
     ] {
         assert_eq!(condition(body), C::NotWellFormed, "{body}");
     }

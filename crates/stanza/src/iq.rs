@@ -2,7 +2,7 @@
 //! a request, at most one in a result, and the error in an error.
 
 use crate::addressing::{self, Addressing};
-use crate::util::set_attr;
+use crate::util::{set_attr, take_children};
 use crate::{ns, ParseError, StanzaError};
 use minidom::Element;
 use xmppkit_jid::Jid;
@@ -139,15 +139,16 @@ impl Iq {
 
 impl TryFrom<Element> for Iq {
     type Error = ParseError;
-    fn try_from(el: Element) -> Result<Self, ParseError> {
+    fn try_from(mut el: Element) -> Result<Self, ParseError> {
         let (tag, a) = addressing::read(&el, "iq")?;
         let id = a.id.ok_or(ParseError::MissingAttribute {
             element: "iq",
             ns: tag.ns,
             attribute: "id",
         })?;
-        let type_ = tag.required(&el, "type")?;
-        let mut children = el.children();
+        let type_ = tag.required(&el, "type")?.to_owned();
+        let type_ = type_.as_str();
+        let mut children = take_children(&mut el);
         let payload = match type_ {
             "get" | "set" => {
                 let (Some(child), None) = (children.next(), children.next()) else {
@@ -156,24 +157,24 @@ impl TryFrom<Element> for Iq {
                     );
                 };
                 match type_ {
-                    "get" => IqPayload::Get(child.clone()),
-                    _ => IqPayload::Set(child.clone()),
+                    "get" => IqPayload::Get(child),
+                    _ => IqPayload::Set(child),
                 }
             }
             "result" => {
                 let (child, None) = (children.next(), children.next()) else {
                     return Err(tag.bad_content("an iq of type result has at most one child"));
                 };
-                IqPayload::Result(child.cloned())
+                IqPayload::Result(child)
             }
             "error" => {
                 let mut error = None;
                 let mut request = None;
-                for child in el.children() {
+                for child in children {
                     if child.is("error", tag.ns) && error.is_none() {
-                        error = Some(Box::new(StanzaError::try_from(child.clone())?));
+                        error = Some(Box::new(StanzaError::try_from(child)?));
                     } else if request.is_none() {
-                        request = Some(child.clone());
+                        request = Some(child);
                     }
                 }
                 IqPayload::Error(error.ok_or_else(|| tag.missing_child("error"))?, request)

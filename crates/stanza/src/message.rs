@@ -3,7 +3,7 @@
 
 use crate::addressing::{self, default_text, localized, write_localized, Addressing};
 use crate::payload::{self, Payload};
-use crate::util::set_attr;
+use crate::util::{set_attr, take_children};
 use crate::{ns, ParseError, StanzaError};
 use minidom::Element;
 use std::str::FromStr;
@@ -171,7 +171,7 @@ impl Message {
 
 impl TryFrom<Element> for Message {
     type Error = ParseError;
-    fn try_from(el: Element) -> Result<Self, ParseError> {
+    fn try_from(mut el: Element) -> Result<Self, ParseError> {
         let (tag, a) = addressing::read(&el, "message")?;
         let type_ = el
             .attr("type")
@@ -184,14 +184,14 @@ impl TryFrom<Element> for Message {
             lang: a.lang,
             ..Default::default()
         };
-        for child in el.children() {
+        for child in take_children(&mut el) {
             if !child.has_ns(tag.ns) {
-                m.payloads.push(child.clone());
+                m.payloads.push(child);
                 continue;
             }
             match child.name() {
-                "body" => m.bodies.push(localized(child)),
-                "subject" => m.subjects.push(localized(child)),
+                "body" => m.bodies.push(localized(&child)),
+                "subject" => m.subjects.push(localized(&child)),
                 "thread" if m.thread.is_none() => {
                     m.thread = Some(Thread {
                         id: child.text(),
@@ -199,9 +199,9 @@ impl TryFrom<Element> for Message {
                     })
                 }
                 "error" if type_ == MessageType::Error && m.error.is_none() => {
-                    m.error = Some(StanzaError::try_from(child.clone())?)
+                    m.error = Some(StanzaError::try_from(child)?)
                 }
-                _ => m.payloads.push(child.clone()),
+                _ => m.payloads.push(child),
             }
         }
         if type_ == MessageType::Error && m.error.is_none() {

@@ -3,7 +3,7 @@
 
 use crate::addressing::{self, default_text, localized, write_localized, Addressing};
 use crate::payload::{self, Payload};
-use crate::util::{set_attr, text_element};
+use crate::util::{set_attr, take_children, text_element};
 use crate::{ns, ParseError, StanzaError};
 use minidom::Element;
 use std::str::FromStr;
@@ -171,7 +171,7 @@ impl Presence {
 
 impl TryFrom<Element> for Presence {
     type Error = ParseError;
-    fn try_from(el: Element) -> Result<Self, ParseError> {
+    fn try_from(mut el: Element) -> Result<Self, ParseError> {
         let (tag, a) = addressing::read(&el, "presence")?;
         let type_ = tag
             .parse_attr::<PresenceType>(&el, "type")?
@@ -185,9 +185,9 @@ impl TryFrom<Element> for Presence {
             ..Default::default()
         };
         let mut priority = None;
-        for child in el.children() {
+        for child in take_children(&mut el) {
             if !child.has_ns(tag.ns) {
-                p.payloads.push(child.clone());
+                p.payloads.push(child);
                 continue;
             }
             match child.name() {
@@ -207,7 +207,7 @@ impl TryFrom<Element> for Presence {
                         }
                     });
                 }
-                "status" => p.statuses.push(localized(child)),
+                "status" => p.statuses.push(localized(&child)),
                 "priority" => {
                     if priority.is_some() {
                         return Err(tag.bad_content("more than one <priority/>"));
@@ -220,9 +220,9 @@ impl TryFrom<Element> for Presence {
                     })?);
                 }
                 "error" if type_ == PresenceType::Error && p.error.is_none() => {
-                    p.error = Some(StanzaError::try_from(child.clone())?)
+                    p.error = Some(StanzaError::try_from(child)?)
                 }
-                _ => p.payloads.push(child.clone()),
+                _ => p.payloads.push(child),
             }
         }
         p.priority = priority.unwrap_or(0);

@@ -103,6 +103,14 @@ impl Tag {
     }
 }
 
+/// Moves the child elements out of `el` (text between them is dropped): parsers take their
+/// element by value, so payloads are moved into the typed value instead of cloned.
+pub(crate) fn take_children(el: &mut Element) -> impl Iterator<Item = Element> {
+    el.take_nodes()
+        .into_iter()
+        .filter_map(minidom::Node::into_element)
+}
+
 /// Sets an attribute whose name is a compile-time constant (always a valid NCName).
 pub(crate) fn set_attr(el: &mut Element, name: &'static str, value: impl IntoAttributeValue) {
     let name = NcName::try_from(name).expect("attribute names in this crate are NCNames");
