@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
         if let Event::Stanza(element) = event {
             let _ = xmppkit_stanza::Stanza::try_from(element.clone());
             let mut out = bytes::BytesMut::new();
-            let mut encoder = Encoder::new();
+            let encoder = Encoder::new();
             encoder.stanza(&element, &mut out);
             let mut again = Decoder::fragments("jabber:client");
             again.feed(b"<x xmlns:stream='http://etherx.jabber.org/streams'>");
