@@ -9,6 +9,7 @@
 //! | `jid` | [`xmppkit-jid`](jid) | JIDs (RFC 7622), XEP-0106 escaping, routing helpers |
 //! | `codec` | [`xmppkit-codec`](codec) | sans-IO XML stream codec (RFC 6120 §4, §11) |
 //! | `stanza` | [`xmppkit-stanza`](stanza) | typed stanzas, stanza/stream errors, shared XEPs |
+//! | `session` | [`xmppkit-session`](session) | sans-IO client and server session state machines |
 //!
 //! ```
 //! # #[cfg(all(feature = "codec", feature = "jid"))] {
@@ -31,5 +32,7 @@
 pub use xmppkit_codec as codec;
 #[cfg(feature = "jid")]
 pub use xmppkit_jid as jid;
+#[cfg(feature = "session")]
+pub use xmppkit_session as session;
 #[cfg(feature = "stanza")]
 pub use xmppkit_stanza as stanza;

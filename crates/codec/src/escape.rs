@@ -15,6 +15,15 @@ const NEEDS: [u8; 256] = {
     t[b'"' as usize] = 2;
     t[b'\t' as usize] = 2;
     t[b'\n' as usize] = 2;
+    // Control characters cannot be written in XML 1.0 at all (not even as references): they are
+    // replaced by U+FFFD rather than produce a stream the peer must reject.
+    let mut c = 0;
+    while c < 0x20 {
+        if c != b'\t' as usize && c != b'\n' as usize && c != b'\r' as usize {
+            t[c] = 3;
+        }
+        c += 1;
+    }
     t
 };
 
@@ -27,7 +36,8 @@ fn replacement(b: u8) -> &'static [u8] {
         b'"' => b"&quot;",
         b'\t' => b"&#x9;",
         b'\n' => b"&#xA;",
-        _ => b"&#xD;",
+        b'\r' => b"&#xD;",
+        _ => "\u{FFFD}".as_bytes(),
     }
 }
 
@@ -70,5 +80,8 @@ mod tests {
         out.clear();
         attr(&mut out, "it's \"x\"\t<&>\n");
         assert_eq!(&out[..], b"it&apos;s &quot;x&quot;&#x9;&lt;&amp;&gt;&#xA;");
+        out.clear();
+        text(&mut out, "a\u{0}b\u{1b}c");
+        assert_eq!(&out[..], "a\u{FFFD}b\u{FFFD}c".as_bytes());
     }
 }

@@ -1,0 +1,69 @@
+//! What a session is told before it starts: identity, credentials, TLS policy and the timers.
+
+use std::time::Duration;
+use xmppkit_jid::BareJid;
+
+/// Whether and how to use STARTTLS (RFC 6120 §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TlsPolicy {
+    /// TLS or nothing: fail when the peer does not offer it (the default).
+    #[default]
+    Required,
+    /// Use TLS when offered, go on without it otherwise.
+    Opportunistic,
+    /// Never negotiate TLS (tests; connections already protected otherwise).
+    Off,
+}
+
+/// The timers of a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// How long each negotiation step (header, features, TLS, SASL, bind) may take.
+    pub negotiation: Duration,
+    /// How long an IQ request waits for its answer before a timeout event.
+    pub iq: Duration,
+    /// After this long without receiving anything, the client sends a XEP-0199 ping; `None` for no
+    /// pings.
+    pub ping_idle: Option<Duration>,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            negotiation: Duration::from_secs(30),
+            iq: Duration::from_secs(30),
+            ping_idle: Some(Duration::from_secs(60)),
+        }
+    }
+}
+
+/// Client configuration.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The account.
+    pub jid: BareJid,
+    /// The password.
+    pub password: String,
+    /// The resource to ask for; `None` lets the server choose.
+    pub resource: Option<String>,
+    /// STARTTLS policy.
+    pub tls: TlsPolicy,
+    /// Allow SASL PLAIN without TLS (never by default: it sends the password in the clear).
+    pub allow_plain_without_tls: bool,
+    /// Timers.
+    pub timeouts: Timeouts,
+}
+
+impl ClientConfig {
+    /// A configuration with the defaults: TLS required, no PLAIN in the clear, server-chosen resource.
+    pub fn new(jid: BareJid, password: impl Into<String>) -> Self {
+        ClientConfig {
+            jid,
+            password: password.into(),
+            resource: None,
+            tls: TlsPolicy::Required,
+            allow_plain_without_tls: false,
+            timeouts: Timeouts::default(),
+        }
+    }
+}

@@ -1,0 +1,698 @@
+//! The server side of an XMPP c2s stream (RFC 6120 §4–§8): features per stage, STARTTLS, SASL
+//! against the application's [`CredentialStore`], resource binding through an application
+//! decision, then stanzas with their `from` stamped. Every transition is in
+//! [`ServerSession::on_element`] and the functions it calls, in protocol order.
+
+use crate::config::Timeouts;
+use crate::credentials::CredentialStore;
+use crate::error::SessionError;
+use crate::features::{element, sasl_data, sasl_element, sasl_failure, with_attr};
+use crate::hook::StreamHook;
+use crate::scram::{ScramError, ScramHash, ScramServer, ServerStep};
+use crate::transport::Transport;
+use bytes::Bytes;
+use minidom::Element;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+use xmppkit_codec::{Decoder, Event, StreamHeader};
+use xmppkit_jid::{BareJid, FullJid};
+use xmppkit_stanza::{
+    error_reply, ns, DefinedCondition, ParseError, Stanza, StanzaError, StreamError,
+    StreamErrorCondition,
+};
+
+/// Whether the server offers TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ServerTls {
+    /// STARTTLS is offered and must be used before anything else.
+    #[default]
+    Required,
+    /// STARTTLS is offered; clients may go on without it.
+    Optional,
+    /// STARTTLS is not offered (no certificate; tests).
+    Unavailable,
+}
+
+/// Server configuration.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The domain served.
+    pub domain: BareJid,
+    /// TLS offer.
+    pub tls: ServerTls,
+    /// Offer SASL PLAIN on unencrypted streams (never by default).
+    pub allow_plain_without_tls: bool,
+    /// SASL mechanisms offered, in order of preference (PLAIN only on TLS unless allowed above).
+    pub mechanisms: Vec<&'static str>,
+    /// Failed SASL attempts allowed before the stream is closed (RFC 6120 §6.4.5 says at least 2).
+    pub max_auth_attempts: u32,
+    /// Timers (negotiation only; the server does not ping).
+    pub timeouts: Timeouts,
+}
+
+impl ServerConfig {
+    /// The defaults for `domain`: TLS required, no PLAIN in the clear, 3 attempts.
+    pub fn new(domain: BareJid) -> Self {
+        ServerConfig {
+            domain,
+            tls: ServerTls::Required,
+            allow_plain_without_tls: false,
+            mechanisms: vec!["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"],
+            max_auth_attempts: 3,
+            timeouts: Timeouts::default(),
+        }
+    }
+}
+
+/// A source of fresh random strings (stream ids, SCRAM nonces): the session has no RNG.
+pub type Random = Box<dyn FnMut() -> String + Send>;
+
+/// What happened on a server session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerEvent {
+    /// Do the server side of the TLS handshake now, then call [`ServerSession::tls_established`].
+    StartTls,
+    /// The client authenticated.
+    Authenticated {
+        /// The account.
+        user: BareJid,
+        /// The mechanism used.
+        mechanism: &'static str,
+    },
+    /// The client asks to bind a resource; answer with [`ServerSession::bind`] or
+    /// [`ServerSession::refuse_bind`] (see [`crate::bind::decide`]).
+    BindRequest {
+        /// The resource asked for, if any.
+        resource: Option<String>,
+    },
+    /// The resource is bound.
+    Online {
+        /// The session's full JID.
+        jid: FullJid,
+    },
+    /// A valid stanza from the client, with `from` set to its full JID (RFC 6120 §8.1.2.1).
+    Stanza(Element),
+    /// A top-level element that is not a stanza and that no hook handled.
+    Nonza(Element),
+    /// The stream closed cleanly.
+    Closed,
+    /// The session failed and is over; the stream was closed.
+    Failed(SessionError),
+}
+
+#[derive(Debug)]
+enum State {
+    AwaitHeader,
+    /// Features sent; waiting for the client's next step.
+    Negotiating,
+    TlsHandshake,
+    Scram(Box<ScramServer>, ScramHash),
+    BindPending {
+        id: String,
+    },
+    Online,
+    Closing,
+    Closed,
+}
+
+/// A sans-IO XMPP server session (one per client connection). Driven like
+/// [`crate::ClientSession`]: feed input and time, drain `poll_transmit`, `poll_event` and
+/// `poll_timeout`.
+pub struct ServerSession {
+    config: ServerConfig,
+    credentials: Arc<dyn CredentialStore>,
+    random: Random,
+    transport: Transport,
+    state: State,
+    tls_active: bool,
+    user: Option<BareJid>,
+    jid: Option<FullJid>,
+    failed_attempts: u32,
+    events: VecDeque<ServerEvent>,
+    deadline: Option<Instant>,
+    hook: Option<Box<dyn StreamHook>>,
+}
+
+impl std::fmt::Debug for ServerSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerSession")
+            .field("state", &self.state)
+            .field("jid", &self.jid)
+            .finish()
+    }
+}
+
+impl ServerSession {
+    /// A session for a newly accepted connection.
+    pub fn new(
+        config: ServerConfig,
+        credentials: Arc<dyn CredentialStore>,
+        random: Random,
+        now: Instant,
+    ) -> Self {
+        ServerSession {
+            deadline: Some(now + config.timeouts.negotiation),
+            config,
+            credentials,
+            random,
+            transport: Transport::new(Decoder::new().with_namespaces([ns::CLIENT])),
+            state: State::AwaitHeader,
+            tls_active: false,
+            user: None,
+            jid: None,
+            failed_attempts: 0,
+            events: VecDeque::new(),
+            hook: None,
+        }
+    }
+
+    /// Adds a stream hook (stream management plugs in here).
+    pub fn set_hook(&mut self, hook: Box<dyn StreamHook>) {
+        self.hook = Some(hook);
+    }
+
+    /// The client's full JID, once bound.
+    pub fn jid(&self) -> Option<&FullJid> {
+        self.jid.as_ref()
+    }
+
+    /// Bytes received from the client.
+    pub fn handle_input(&mut self, bytes: &[u8], now: Instant) {
+        if matches!(self.state, State::Closed | State::TlsHandshake) {
+            return;
+        }
+        self.transport.decoder.feed(bytes);
+        while !matches!(self.state, State::Closed | State::TlsHandshake) {
+            match self.transport.decoder.next_event() {
+                Ok(Some(event)) => self.on_event(event, now),
+                Ok(None) => break,
+                Err(e) => {
+                    let stream_error = StreamError::from(&e);
+                    self.fail_with(Some(stream_error), SessionError::Decode(e));
+                }
+            }
+        }
+    }
+
+    /// The TLS handshake asked for by [`ServerEvent::StartTls`] is done.
+    pub fn tls_established(&mut self, now: Instant) {
+        if matches!(self.state, State::TlsHandshake) {
+            self.tls_active = true;
+            self.transport.decoder.restart_discarding();
+            self.state = State::AwaitHeader;
+            self.deadline = Some(now + self.config.timeouts.negotiation);
+        }
+    }
+
+    /// Time passed: a client that does not finish negotiating in time is disconnected.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.deadline.is_some_and(|d| now >= d)
+            && !matches!(self.state, State::Online | State::Closed)
+        {
+            self.fail_with(
+                Some(StreamError::new(StreamErrorCondition::ConnectionTimeout)),
+                SessionError::Timeout("stream negotiation"),
+            );
+        }
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) must be called next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.deadline
+            .filter(|_| !matches!(self.state, State::Online | State::Closed))
+    }
+
+    /// Bytes to write to the client.
+    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        self.transport.poll_transmit()
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<ServerEvent> {
+        self.events.pop_front()
+    }
+
+    /// Binds `resource` after a [`ServerEvent::BindRequest`]. A resource that is not valid
+    /// (resourceprep) is answered `bad-request` and the client may ask again (RFC 6120 §7.7.2.1).
+    pub fn bind(&mut self, resource: &str) {
+        let State::BindPending { id } = &self.state else {
+            return;
+        };
+        let id = id.clone();
+        let Some(user) = self.user.clone() else {
+            return;
+        };
+        let jid = match user.with_resource_str(resource) {
+            Ok(jid) => jid,
+            Err(_) => return self.bind_error(&id, StanzaError::new(DefinedCondition::BadRequest)),
+        };
+        let mut bind = element("bind", ns::BIND);
+        bind.append_child(
+            Element::builder("jid", ns::BIND)
+                .append(jid.to_string())
+                .build(),
+        );
+        let mut iq = with_attr(
+            with_attr(element("iq", ns::CLIENT), "type", "result"),
+            "id",
+            id,
+        );
+        iq.append_child(bind);
+        self.transport.send(&iq);
+        self.jid = Some(jid.clone());
+        self.state = State::Online;
+        self.deadline = None;
+        self.events.push_back(ServerEvent::Online { jid });
+    }
+
+    /// Refuses a bind request, e.g. with `conflict` (RFC 6120 §7.7.2.2) or `not-allowed`.
+    pub fn refuse_bind(&mut self, error: StanzaError) {
+        if let State::BindPending { id } = &self.state {
+            let id = id.clone();
+            self.bind_error(&id, error);
+        }
+    }
+
+    /// Sends a stanza to the client (once online).
+    pub fn send(&mut self, stanza: Element) {
+        if matches!(self.state, State::Online) {
+            if let Some(hook) = &mut self.hook {
+                hook.on_sent(&stanza);
+            }
+            self.transport.send(&stanza);
+        }
+    }
+
+    /// Sends a non-stanza top-level element (for hooks such as stream management).
+    pub fn send_nonza(&mut self, element: Element) {
+        self.transport.send(&element);
+    }
+
+    /// Closes the stream cleanly.
+    pub fn close(&mut self, now: Instant) {
+        if !matches!(self.state, State::Closed | State::Closing) {
+            self.transport.close();
+            self.state = State::Closing;
+            self.deadline = Some(now + self.config.timeouts.negotiation);
+        }
+    }
+
+    /// Closes the stream with a stream error (e.g. `conflict` when another session took the
+    /// resource, `system-shutdown`).
+    pub fn close_with_error(&mut self, error: StreamError) {
+        if !matches!(self.state, State::Closed) {
+            let condition = error.condition;
+            self.fail_with(
+                Some(error),
+                SessionError::Protocol(format!("closed by the server: {condition}")),
+            );
+        }
+    }
+
+    // ---- transitions ----
+
+    fn on_event(&mut self, event: Event, now: Instant) {
+        match event {
+            Event::StreamOpen(header) => match self.state {
+                State::AwaitHeader => self.on_header(header),
+                _ => self.protocol_error(StreamErrorCondition::BadFormat, "a second stream header"),
+            },
+            Event::Whitespace => {}
+            Event::StreamClose => {
+                self.transport.close();
+                self.state = State::Closed;
+                self.events.push_back(ServerEvent::Closed);
+            }
+            Event::Stanza(element) => self.on_element(element, now),
+        }
+    }
+
+    /// RFC 6120 §4.7: answer the header, then send the features of this stage (§4.3.2).
+    fn on_header(&mut self, header: StreamHeader) {
+        let mut response = StreamHeader::server(self.config.domain.as_str(), (self.random)());
+        response.to = header.from.clone();
+        response.lang = Some(header.lang.clone().unwrap_or_else(|| "en".into()));
+        self.transport.send_header(&response);
+        let to_us = header
+            .to
+            .as_deref()
+            .and_then(|to| to.parse::<BareJid>().ok())
+            .is_some_and(|to| to == self.config.domain);
+        if !to_us {
+            let e = StreamError::new(StreamErrorCondition::HostUnknown);
+            return self.fail_with(
+                Some(e),
+                SessionError::Protocol(format!("stream to {:?}", header.to)),
+            );
+        }
+        if header
+            .version
+            .as_deref()
+            .and_then(|v| v.split('.').next()?.parse::<u32>().ok())
+            .unwrap_or(0)
+            < 1
+        {
+            let e = StreamError::new(StreamErrorCondition::UnsupportedVersion);
+            return self.fail_with(
+                Some(e),
+                SessionError::Protocol("client stream version below 1.0".into()),
+            );
+        }
+        let mut features = element("features", ns::STREAMS);
+        let tls_offered = !self.tls_active && self.config.tls != ServerTls::Unavailable;
+        if tls_offered {
+            let mut starttls = element("starttls", ns::TLS);
+            if self.config.tls == ServerTls::Required {
+                starttls.append_child(element("required", ns::TLS));
+            }
+            features.append_child(starttls);
+        }
+        let tls_needed = !self.tls_active && self.config.tls == ServerTls::Required;
+        if self.user.is_none() && !tls_needed {
+            let mut mechanisms = element("mechanisms", ns::SASL);
+            for name in self.offered_mechanisms() {
+                mechanisms
+                    .append_child(Element::builder("mechanism", ns::SASL).append(name).build());
+            }
+            features.append_child(mechanisms);
+        }
+        if self.user.is_some() {
+            features.append_child(element("bind", ns::BIND));
+            let mut session = element("session", "urn:ietf:params:xml:ns:xmpp-session");
+            session.append_child(element("optional", "urn:ietf:params:xml:ns:xmpp-session"));
+            features.append_child(session);
+            for extra in self
+                .hook
+                .as_mut()
+                .map(|h| h.extra_features())
+                .unwrap_or_default()
+            {
+                features.append_child(extra);
+            }
+        }
+        self.transport.send(&features);
+        self.state = State::Negotiating;
+    }
+
+    /// Every top-level element, by state.
+    fn on_element(&mut self, el: Element, now: Instant) {
+        match std::mem::replace(&mut self.state, State::Closed) {
+            State::Online => {
+                self.state = State::Online;
+                self.on_online_element(el);
+            }
+            State::Negotiating if el.is("starttls", ns::TLS) => self.on_starttls(),
+            State::Negotiating if el.is("auth", ns::SASL) && self.user.is_none() => {
+                self.on_auth(el, now)
+            }
+            State::Scram(server, hash) if el.is("response", ns::SASL) => {
+                self.on_response(*server, hash, el, now)
+            }
+            State::Scram(..) if el.is("abort", ns::SASL) => {
+                self.transport.send(&sasl_failure("aborted"));
+                self.state = State::Negotiating;
+            }
+            State::Negotiating if self.user.is_some() && el.is("iq", ns::CLIENT) => {
+                self.on_bind_request(el)
+            }
+            State::Closing => self.state = State::Closing,
+            State::Negotiating | State::Scram(..) | State::AwaitHeader
+                if Stanza::is_stanza(&el) =>
+            {
+                // RFC 6120 §6.4.1 / §7.1: no stanzas before authentication and binding.
+                let e = StreamError::new(StreamErrorCondition::NotAuthorized);
+                self.fail_with(
+                    Some(e),
+                    SessionError::Protocol(format!("<{}/> before authentication", el.name())),
+                );
+            }
+            State::BindPending { id } => {
+                self.state = State::BindPending { id };
+                self.protocol_error(
+                    StreamErrorCondition::NotAuthorized,
+                    "stanza before the resource is bound",
+                );
+            }
+            state => {
+                self.state = state;
+                self.protocol_error(
+                    StreamErrorCondition::UnsupportedStanzaType,
+                    &format!("unexpected <{}/>", el.name()),
+                );
+            }
+        }
+    }
+
+    /// RFC 6120 §5.4.2.3: proceed, then the application does TLS.
+    fn on_starttls(&mut self) {
+        if self.tls_active || self.config.tls == ServerTls::Unavailable {
+            self.transport.send(&element("failure", ns::TLS));
+            return self.fail_with(None, SessionError::TlsFailed);
+        }
+        self.transport.send(&element("proceed", ns::TLS));
+        self.state = State::TlsHandshake;
+        self.events.push_back(ServerEvent::StartTls);
+    }
+
+    /// RFC 6120 §6.4.2: the mechanism and the initial response.
+    fn on_auth(&mut self, el: Element, now: Instant) {
+        self.state = State::Negotiating;
+        if !self.tls_active && self.config.tls == ServerTls::Required {
+            self.transport.send(&sasl_failure("encryption-required"));
+            return;
+        }
+        let Some(data) = sasl_data(&el) else {
+            self.transport.send(&sasl_failure("incorrect-encoding"));
+            return;
+        };
+        let mechanism = el.attr("mechanism").unwrap_or_default();
+        let offered = self.offered_mechanisms().any(|m| m == mechanism);
+        let hash = match mechanism {
+            "SCRAM-SHA-256" if offered => ScramHash::Sha256,
+            "SCRAM-SHA-1" if offered => ScramHash::Sha1,
+            "PLAIN" if offered => return self.on_plain(&data, now),
+            _ => {
+                self.transport.send(&sasl_failure("invalid-mechanism"));
+                return;
+            }
+        };
+        let keys = ScramServer::username(&data)
+            .ok()
+            .and_then(|user| self.credentials.scram_keys(&user, hash));
+        let mut server = ScramServer::new(hash);
+        let nonce = (self.random)();
+        match server.handle_client_first(&data, keys, &nonce) {
+            Ok(challenge) => {
+                self.transport.send(&sasl_element("challenge", &challenge));
+                self.state = State::Scram(Box::new(server), hash);
+            }
+            Err(e) => self.auth_failed(e),
+        }
+    }
+
+    /// RFC 4616: `[authzid] NUL authcid NUL passwd`.
+    fn on_plain(&mut self, data: &[u8], now: Instant) {
+        let mut parts = data.split(|b| *b == 0);
+        let (Some(authzid), Some(user), Some(password), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            self.transport.send(&sasl_failure("malformed-request"));
+            return;
+        };
+        let (Ok(user), Ok(password)) = (std::str::from_utf8(user), std::str::from_utf8(password))
+        else {
+            self.transport.send(&sasl_failure("malformed-request"));
+            return;
+        };
+        let own_authzid = authzid.is_empty()
+            || std::str::from_utf8(authzid).ok() == Some(&format!("{user}@{}", self.config.domain));
+        if !own_authzid {
+            self.transport.send(&sasl_failure("invalid-authzid"));
+            return;
+        }
+        if self.credentials.check_password(user, password) {
+            self.authenticated(user.to_owned(), "PLAIN", &[], now);
+        } else {
+            self.auth_failed(ScramError::BadProof);
+        }
+    }
+
+    fn on_response(&mut self, mut server: ScramServer, hash: ScramHash, el: Element, now: Instant) {
+        self.state = State::Negotiating;
+        let Some(data) = sasl_data(&el) else {
+            self.transport.send(&sasl_failure("incorrect-encoding"));
+            return;
+        };
+        match server.handle_client_final(&data) {
+            Ok(ServerStep::Success { username, data }) => {
+                self.authenticated(username, hash.mechanism(), &data, now)
+            }
+            Ok(ServerStep::Challenge(_)) => {
+                self.auth_failed(ScramError::Malformed("unexpected step"))
+            }
+            Err(e) => self.auth_failed(e),
+        }
+    }
+
+    /// RFC 6120 §6.4.6: success, then the stream restarts.
+    fn authenticated(
+        &mut self,
+        username: String,
+        mechanism: &'static str,
+        data: &[u8],
+        now: Instant,
+    ) {
+        let user = match self.config.domain.domain().with_node_str(&username) {
+            Ok(user) => user,
+            Err(_) => return self.auth_failed(ScramError::BadProof),
+        };
+        self.transport.send(&sasl_element("success", data));
+        self.user = Some(user.clone());
+        self.events
+            .push_back(ServerEvent::Authenticated { user, mechanism });
+        self.transport.decoder.restart();
+        self.state = State::AwaitHeader;
+        self.deadline = Some(now + self.config.timeouts.negotiation);
+    }
+
+    /// RFC 6120 §6.4.5: `not-authorized`, and after too many attempts the stream closes.
+    fn auth_failed(&mut self, e: ScramError) {
+        self.failed_attempts += 1;
+        let condition = match e {
+            ScramError::BadProof => "not-authorized",
+            _ => "malformed-request",
+        };
+        self.transport.send(&sasl_failure(condition));
+        self.state = State::Negotiating;
+        if self.failed_attempts >= self.config.max_auth_attempts {
+            let error = StreamError::new(StreamErrorCondition::PolicyViolation)
+                .with_text(Some("en"), "too many failed authentication attempts");
+            self.fail_with(
+                Some(error),
+                SessionError::AuthFailed {
+                    condition: condition.into(),
+                    text: Some(e.to_string()),
+                },
+            );
+        }
+    }
+
+    /// RFC 6120 §7.6.1: a bind request goes to the application; the legacy session request
+    /// (RFC 3921 §3) is answered at once.
+    fn on_bind_request(&mut self, el: Element) {
+        self.state = State::Negotiating;
+        let id = el.attr("id").unwrap_or_default().to_owned();
+        if el.attr("type") != Some("set") || id.is_empty() {
+            return self.protocol_error(
+                StreamErrorCondition::NotAuthorized,
+                "stanza before the resource is bound",
+            );
+        }
+        if let Some(bind) = el.get_child("bind", ns::BIND) {
+            let resource = bind
+                .get_child("resource", ns::BIND)
+                .map(|r| r.text().trim().to_owned())
+                .filter(|r| !r.is_empty());
+            self.state = State::BindPending { id };
+            self.events.push_back(ServerEvent::BindRequest { resource });
+        } else {
+            self.protocol_error(
+                StreamErrorCondition::NotAuthorized,
+                "stanza before the resource is bound",
+            );
+        }
+    }
+
+    fn bind_error(&mut self, id: &str, error: StanzaError) {
+        let mut iq = with_attr(
+            with_attr(element("iq", ns::CLIENT), "type", "error"),
+            "id",
+            id,
+        );
+        iq.append_child(error.to_element(ns::CLIENT));
+        self.transport.send(&iq);
+        self.state = State::Negotiating;
+    }
+
+    /// Online: validate, stamp `from`, hand to the application (RFC 6120 §8.1.2.1, §8.3).
+    fn on_online_element(&mut self, mut el: Element) {
+        let Some(jid) = self.jid.clone() else { return };
+        if !Stanza::is_stanza(&el) {
+            match self.hook.as_mut().and_then(|h| h.on_nonza(&el)) {
+                Some(replies) => replies.iter().for_each(|r| self.transport.send(r)),
+                None => self.events.push_back(ServerEvent::Nonza(el)),
+            }
+            return;
+        }
+        let from = minidom::rxml::NcName::try_from("from").expect("`from` is an NCName");
+        el.set_attr(minidom::rxml::Namespace::NONE, from, jid.to_string());
+        if let Err(e) = Stanza::try_from(el.clone()) {
+            let condition = match e {
+                ParseError::BadAttribute {
+                    attribute: "to", ..
+                } => DefinedCondition::JidMalformed,
+                _ => DefinedCondition::BadRequest,
+            };
+            let error = StanzaError::new(condition).with_text("en", e.to_string());
+            if let Some(mut reply) = error_reply(&el, &error) {
+                // The reply goes back to the sender, whatever `to` said.
+                let to = minidom::rxml::NcName::try_from("to").expect("`to` is an NCName");
+                reply.set_attr(minidom::rxml::Namespace::NONE, to, jid.to_string());
+                reply
+                    .attrs_mut()
+                    .retain(|ns, name, _| !(ns.is_none() && name.as_str() == "from"));
+                self.transport.send(&reply);
+            }
+            return;
+        }
+        if el.name() == "iq"
+            && el.attr("type") == Some("set")
+            && el.has_child("session", "urn:ietf:params:xml:ns:xmpp-session")
+        {
+            let id = el.attr("id").unwrap_or_default();
+            self.transport.send(&with_attr(
+                with_attr(element("iq", ns::CLIENT), "type", "result"),
+                "id",
+                id,
+            ));
+            return;
+        }
+        let replies = self
+            .hook
+            .as_mut()
+            .map(|h| h.on_received(&el))
+            .unwrap_or_default();
+        for reply in replies {
+            self.transport.send(&reply);
+        }
+        self.events.push_back(ServerEvent::Stanza(el));
+    }
+
+    // ---- helpers ----
+
+    /// The mechanisms offered on this stream: PLAIN only with TLS or when explicitly allowed.
+    fn offered_mechanisms(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let plain_ok = self.tls_active || self.config.allow_plain_without_tls;
+        self.config
+            .mechanisms
+            .iter()
+            .copied()
+            .filter(move |m| *m != "PLAIN" || plain_ok)
+    }
+
+    fn protocol_error(&mut self, condition: StreamErrorCondition, what: &str) {
+        let error = StreamError::new(condition).with_text(Some("en"), what);
+        self.fail_with(Some(error), SessionError::Protocol(what.to_owned()));
+    }
+
+    fn fail_with(&mut self, stream_error: Option<StreamError>, error: SessionError) {
+        if let Some(stream_error) = stream_error {
+            self.transport.send(&stream_error.into());
+        }
+        self.transport.close();
+        self.state = State::Closed;
+        self.deadline = None;
+        self.events.push_back(ServerEvent::Failed(error));
+    }
+}

@@ -1,0 +1,49 @@
+//! The byte side every session shares: the codec's decoder and encoder, and the buffer of bytes
+//! waiting to be written (RFC 6120 §4: one stream each way).
+
+use bytes::{Bytes, BytesMut};
+use minidom::Element;
+use xmppkit_codec::{Decoder, Encoder, StreamHeader};
+
+/// Decoder, encoder and outgoing bytes of one connection.
+#[derive(Debug)]
+pub(crate) struct Transport {
+    pub decoder: Decoder,
+    encoder: Encoder,
+    out: BytesMut,
+    /// Whether our closing tag has been written.
+    pub closed_ours: bool,
+}
+
+impl Transport {
+    pub fn new(decoder: Decoder) -> Self {
+        Transport {
+            decoder,
+            encoder: Encoder::new(),
+            out: BytesMut::with_capacity(1024),
+            closed_ours: false,
+        }
+    }
+
+    pub fn send_header(&mut self, header: &StreamHeader) {
+        self.encoder.header(header, &mut self.out);
+    }
+
+    pub fn send(&mut self, element: &Element) {
+        if !self.closed_ours {
+            self.encoder.stanza(element, &mut self.out);
+        }
+    }
+
+    /// Writes `</stream:stream>` once.
+    pub fn close(&mut self) {
+        if !self.closed_ours {
+            self.encoder.close(&mut self.out);
+            self.closed_ours = true;
+        }
+    }
+
+    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        (!self.out.is_empty()).then(|| self.out.split().freeze())
+    }
+}

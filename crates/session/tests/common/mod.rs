@@ -1,0 +1,192 @@
+//! `Pair`: a client and a server session driven against each other in memory, with simulated time
+//! and byte streams cut into chunks of chosen sizes (the quinn-proto test model).
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use xmppkit_jid::BareJid;
+use xmppkit_session::bind::{decide, BindDecision, ConflictPolicy};
+use xmppkit_session::*;
+use xmppkit_stanza::{DefinedCondition, StanzaError};
+
+pub const DOMAIN: &str = "example.com";
+
+pub fn users() -> MemoryCredentials {
+    let mut users = MemoryCredentials::default();
+    users.add_user("juliet", "r0m30", b"juliet-salt", 4096);
+    users.add_user("romeo", "jul13t", b"romeo-salt", 4096);
+    users
+}
+
+pub fn server_config(tls: ServerTls) -> ServerConfig {
+    let mut c = ServerConfig::new(BareJid::new(DOMAIN).unwrap());
+    c.tls = tls;
+    c
+}
+
+pub fn client_config(user: &str, password: &str, tls: TlsPolicy) -> ClientConfig {
+    let mut c = ClientConfig::new(BareJid::new(&format!("{user}@{DOMAIN}")).unwrap(), password);
+    c.tls = tls;
+    c
+}
+
+pub struct Pair {
+    pub client: ClientSession,
+    pub server: ServerSession,
+    pub now: Instant,
+    pub client_events: Vec<ClientEvent>,
+    pub server_events: Vec<ServerEvent>,
+    /// Chunk sizes, cycled, for every byte stream in both directions.
+    pub chunks: Vec<usize>,
+    chunk_index: usize,
+    pub policy: ConflictPolicy,
+    /// Resources already bound by other (imaginary) sessions of the same user.
+    pub taken: Vec<String>,
+    /// Whether bind requests are answered automatically.
+    pub auto_bind: bool,
+    client_tls: bool,
+    server_tls: bool,
+    random_counter: u64,
+}
+
+impl Pair {
+    pub fn new(client: ClientConfig, server: ServerConfig) -> Self {
+        let now = Instant::now();
+        let mut counter = 0u64;
+        let random: Random = Box::new(move || {
+            counter += 1;
+            format!("srv{counter}")
+        });
+        Pair {
+            client: ClientSession::new(client, "cnonce", now),
+            server: ServerSession::new(server, Arc::new(users()), random, now),
+            now,
+            client_events: Vec::new(),
+            server_events: Vec::new(),
+            chunks: vec![usize::MAX],
+            chunk_index: 0,
+            policy: ConflictPolicy::Refuse,
+            taken: Vec::new(),
+            auto_bind: true,
+            client_tls: false,
+            server_tls: false,
+            random_counter: 0,
+        }
+    }
+
+    fn next_chunk(&mut self) -> usize {
+        let n = self.chunks[self.chunk_index % self.chunks.len()].max(1);
+        self.chunk_index += 1;
+        n
+    }
+
+    /// Moves bytes and handles events until neither side has anything more to say.
+    pub fn drive(&mut self) {
+        loop {
+            let mut moved = false;
+            while let Some(bytes) = self.client.poll_transmit() {
+                let mut rest = &bytes[..];
+                while !rest.is_empty() {
+                    let n = self.next_chunk().min(rest.len());
+                    self.server.handle_input(&rest[..n], self.now);
+                    rest = &rest[n..];
+                }
+                moved = true;
+            }
+            while let Some(bytes) = self.server.poll_transmit() {
+                let mut rest = &bytes[..];
+                while !rest.is_empty() {
+                    let n = self.next_chunk().min(rest.len());
+                    self.client.handle_input(&rest[..n], self.now);
+                    rest = &rest[n..];
+                }
+                moved = true;
+            }
+            while let Some(event) = self.server.poll_event() {
+                moved = true;
+                match &event {
+                    ServerEvent::StartTls => self.server_tls = true,
+                    ServerEvent::BindRequest { resource } if self.auto_bind => {
+                        let taken = self.taken.clone();
+                        self.random_counter += 1;
+                        let r = self.random_counter;
+                        match decide(
+                            self.policy,
+                            resource.as_deref(),
+                            |x| taken.iter().any(|t| t == x),
+                            || format!("rnd{r}"),
+                        ) {
+                            BindDecision::Bind(resource)
+                            | BindDecision::BindReplacing(resource) => self.server.bind(&resource),
+                            BindDecision::Refuse => self
+                                .server
+                                .refuse_bind(StanzaError::new(DefinedCondition::Conflict)),
+                        }
+                    }
+                    _ => {}
+                }
+                self.server_events.push(event);
+            }
+            while let Some(event) = self.client.poll_event() {
+                moved = true;
+                if event == ClientEvent::StartTls {
+                    self.client_tls = true;
+                }
+                self.client_events.push(event);
+            }
+            if self.client_tls && self.server_tls {
+                // Both sides asked for TLS: pretend the handshake happened.
+                self.client_tls = false;
+                self.server_tls = false;
+                self.server.tls_established(self.now);
+                self.client.tls_established(self.now);
+                moved = true;
+            }
+            if !moved {
+                break;
+            }
+        }
+    }
+
+    /// Advances simulated time and fires both sides' timers.
+    pub fn advance(&mut self, by: Duration) {
+        self.now += by;
+        self.client.handle_timeout(self.now);
+        self.server.handle_timeout(self.now);
+        self.drive();
+    }
+
+    pub fn client_failure(&self) -> Option<&SessionError> {
+        self.client_events.iter().find_map(|e| match e {
+            ClientEvent::Failed(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    pub fn server_failure(&self) -> Option<&SessionError> {
+        self.server_events.iter().find_map(|e| match e {
+            ServerEvent::Failed(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    pub fn server_stanzas(&self) -> Vec<&minidom::Element> {
+        self.server_events
+            .iter()
+            .filter_map(|e| match e {
+                ServerEvent::Stanza(s) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn client_stanzas(&self) -> Vec<&minidom::Element> {
+        self.client_events
+            .iter()
+            .filter_map(|e| match e {
+                ClientEvent::Stanza(s) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+}
