@@ -483,11 +483,20 @@ impl ClientSession {
             .node()
             .map(|n| n.as_str().to_owned())
             .unwrap_or_default();
-        let choice = [ScramHash::Sha256, ScramHash::Sha1]
-            .into_iter()
-            .find(|h| offered.iter().any(|m| m == h.mechanism()));
+        let choice = self
+            .config
+            .mechanisms
+            .iter()
+            .copied()
+            .filter(|m| offered.iter().any(|o| o == m))
+            .find(|m| *m != "PLAIN" || plain_ok);
         let (sasl, name, initial) = match choice {
-            Some(hash) => {
+            Some("SCRAM-SHA-256") | Some("SCRAM-SHA-1") => {
+                let hash = if choice == Some("SCRAM-SHA-1") {
+                    ScramHash::Sha1
+                } else {
+                    ScramHash::Sha256
+                };
                 let client = ScramClient::new(hash, &username, &self.config.password, &self.nonce);
                 let initial = client.first_message();
                 (
@@ -500,11 +509,11 @@ impl ClientSession {
                     initial,
                 )
             }
-            None if plain_ok && offered.iter().any(|m| m == "PLAIN") => {
+            Some("PLAIN") => {
                 let initial = format!("\0{username}\0{}", self.config.password).into_bytes();
                 (Sasl::Plain, "PLAIN", initial)
             }
-            None => return self.fail_with(None, SessionError::NoCommonMechanism { offered }),
+            _ => return self.fail_with(None, SessionError::NoCommonMechanism { offered }),
         };
         let auth = with_attr(sasl_element("auth", &initial), "mechanism", name);
         self.transport.send(&auth);

@@ -50,6 +50,9 @@ pub struct ClientConfig {
     pub tls: TlsPolicy,
     /// Allow SASL PLAIN without TLS (never by default: it sends the password in the clear).
     pub allow_plain_without_tls: bool,
+    /// The SASL mechanisms the client may use, strongest first; the first one the server offers
+    /// wins. Default: SCRAM-SHA-256, SCRAM-SHA-1, PLAIN.
+    pub mechanisms: Vec<&'static str>,
     /// Timers.
     pub timeouts: Timeouts,
 }
@@ -63,6 +66,7 @@ impl ClientConfig {
             resource: None,
             tls: TlsPolicy::Required,
             allow_plain_without_tls: false,
+            mechanisms: vec!["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"],
             timeouts: Timeouts::default(),
         }
     }

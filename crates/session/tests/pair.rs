@@ -84,6 +84,18 @@ fn each_mechanism() {
 }
 
 #[test]
+fn client_mechanism_preference_is_honoured() {
+    let mut client = client_config("juliet", "r0m30", TlsPolicy::Required);
+    client.mechanisms = vec!["SCRAM-SHA-1"];
+    let pair = login(client, server_config(ServerTls::Required));
+    assert_eq!(mechanism(&pair), Some("SCRAM-SHA-1"));
+    let mut client = client_config("juliet", "r0m30", TlsPolicy::Required);
+    client.mechanisms = vec!["PLAIN", "SCRAM-SHA-256"];
+    let pair = login(client, server_config(ServerTls::Required));
+    assert_eq!(mechanism(&pair), Some("PLAIN"));
+}
+
+#[test]
 fn plain_is_never_used_in_the_clear_unless_allowed() {
     let mut server = server_config(ServerTls::Unavailable);
     server.mechanisms = vec!["PLAIN"];
