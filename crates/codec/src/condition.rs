@@ -4,101 +4,56 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// A stream error condition (RFC 6120 §4.9.3), named as on the wire by [`fmt::Display`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[allow(missing_docs)] // each variant is the RFC 6120 §4.9.3.x condition of the same name
-pub enum StreamErrorCondition {
-    BadFormat,
-    BadNamespacePrefix,
-    Conflict,
-    ConnectionTimeout,
-    HostGone,
-    HostUnknown,
-    ImproperAddressing,
-    InternalServerError,
-    InvalidFrom,
-    InvalidNamespace,
-    InvalidXml,
-    NotAuthorized,
-    NotWellFormed,
-    PolicyViolation,
-    RemoteConnectionFailed,
-    Reset,
-    ResourceConstraint,
-    RestrictedXml,
-    SeeOtherHost,
-    SystemShutdown,
-    UndefinedCondition,
-    UnsupportedEncoding,
-    UnsupportedFeature,
-    UnsupportedStanzaType,
-    UnsupportedVersion,
+/// Declares the conditions once: the enum, the list of all, and the wire names.
+macro_rules! conditions {
+    ($($variant:ident = $name:literal,)*) => {
+        /// A stream error condition (RFC 6120 §4.9.3), named as on the wire by [`fmt::Display`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[allow(missing_docs)] // each variant is the RFC 6120 §4.9.3.x condition of the same name
+        pub enum StreamErrorCondition {
+            $($variant,)*
+        }
+
+        impl StreamErrorCondition {
+            /// Every condition, in the order of RFC 6120 §4.9.3.
+            pub const ALL: &'static [StreamErrorCondition] = &[$(StreamErrorCondition::$variant,)*];
+
+            /// The element name of the condition, e.g. `not-well-formed`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(StreamErrorCondition::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-impl StreamErrorCondition {
-    /// Every condition, in the order of RFC 6120 §4.9.3.
-    pub const ALL: [StreamErrorCondition; 25] = {
-        use StreamErrorCondition::*;
-        [
-            BadFormat,
-            BadNamespacePrefix,
-            Conflict,
-            ConnectionTimeout,
-            HostGone,
-            HostUnknown,
-            ImproperAddressing,
-            InternalServerError,
-            InvalidFrom,
-            InvalidNamespace,
-            InvalidXml,
-            NotAuthorized,
-            NotWellFormed,
-            PolicyViolation,
-            RemoteConnectionFailed,
-            Reset,
-            ResourceConstraint,
-            RestrictedXml,
-            SeeOtherHost,
-            SystemShutdown,
-            UndefinedCondition,
-            UnsupportedEncoding,
-            UnsupportedFeature,
-            UnsupportedStanzaType,
-            UnsupportedVersion,
-        ]
-    };
-
-    /// The element name of the condition, e.g. `not-well-formed`.
-    pub fn name(self) -> &'static str {
-        use StreamErrorCondition::*;
-        match self {
-            BadFormat => "bad-format",
-            BadNamespacePrefix => "bad-namespace-prefix",
-            Conflict => "conflict",
-            ConnectionTimeout => "connection-timeout",
-            HostGone => "host-gone",
-            HostUnknown => "host-unknown",
-            ImproperAddressing => "improper-addressing",
-            InternalServerError => "internal-server-error",
-            InvalidFrom => "invalid-from",
-            InvalidNamespace => "invalid-namespace",
-            InvalidXml => "invalid-xml",
-            NotAuthorized => "not-authorized",
-            NotWellFormed => "not-well-formed",
-            PolicyViolation => "policy-violation",
-            RemoteConnectionFailed => "remote-connection-failed",
-            Reset => "reset",
-            ResourceConstraint => "resource-constraint",
-            RestrictedXml => "restricted-xml",
-            SeeOtherHost => "see-other-host",
-            SystemShutdown => "system-shutdown",
-            UndefinedCondition => "undefined-condition",
-            UnsupportedEncoding => "unsupported-encoding",
-            UnsupportedFeature => "unsupported-feature",
-            UnsupportedStanzaType => "unsupported-stanza-type",
-            UnsupportedVersion => "unsupported-version",
-        }
-    }
+conditions! {
+    BadFormat = "bad-format",
+    BadNamespacePrefix = "bad-namespace-prefix",
+    Conflict = "conflict",
+    ConnectionTimeout = "connection-timeout",
+    HostGone = "host-gone",
+    HostUnknown = "host-unknown",
+    ImproperAddressing = "improper-addressing",
+    InternalServerError = "internal-server-error",
+    InvalidFrom = "invalid-from",
+    InvalidNamespace = "invalid-namespace",
+    InvalidXml = "invalid-xml",
+    NotAuthorized = "not-authorized",
+    NotWellFormed = "not-well-formed",
+    PolicyViolation = "policy-violation",
+    RemoteConnectionFailed = "remote-connection-failed",
+    Reset = "reset",
+    ResourceConstraint = "resource-constraint",
+    RestrictedXml = "restricted-xml",
+    SeeOtherHost = "see-other-host",
+    SystemShutdown = "system-shutdown",
+    UndefinedCondition = "undefined-condition",
+    UnsupportedEncoding = "unsupported-encoding",
+    UnsupportedFeature = "unsupported-feature",
+    UnsupportedStanzaType = "unsupported-stanza-type",
+    UnsupportedVersion = "unsupported-version",
 }
 
 impl fmt::Display for StreamErrorCondition {
@@ -117,7 +72,8 @@ impl FromStr for StreamErrorCondition {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|c| c.name() == s)
             .ok_or_else(|| UnknownCondition(s.to_owned()))
     }
@@ -129,7 +85,8 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for c in StreamErrorCondition::ALL {
+        assert_eq!(StreamErrorCondition::ALL.len(), 25);
+        for &c in StreamErrorCondition::ALL {
             assert_eq!(c.name().parse::<StreamErrorCondition>(), Ok(c));
         }
         assert!("nope".parse::<StreamErrorCondition>().is_err());

@@ -83,6 +83,21 @@ fn known_deviations_from_rfc7622_are_pinned() {
     assert!(Jid::new("♚@example.com").is_ok());
 }
 
+/// Found by fuzzing (`fuzz/fuzz_targets/jid.rs`): the `jid` crate's preparation is not idempotent
+/// for some compatibility characters. U+1D34 MODIFIER LETTER CAPITAL H comes out as an upper-case
+/// "H", which prepares to "h" when parsed again, so the same address has two distinct `Jid` values.
+/// Servers must compare JIDs only after a second preparation until this is fixed upstream.
+#[test]
+fn known_non_idempotent_preparation_is_pinned() {
+    let once = Jid::new("\u{1D34}").unwrap();
+    assert_eq!(once.as_str(), "H");
+    let twice = Jid::new(once.as_str()).unwrap();
+    assert_eq!(twice.as_str(), "h");
+    assert_ne!(once, twice);
+    // A second round is stable.
+    assert_eq!(Jid::new(twice.as_str()).unwrap(), twice);
+}
+
 #[test]
 fn valid_examples_parse_into_their_parts() {
     for (input, node, domain, resource) in VALID {

@@ -686,10 +686,7 @@ impl ClientSession {
 
     /// Ends the session: the stream error (if any), our closing tag, and the failure event.
     fn fail_with(&mut self, stream_error: Option<StreamError>, error: SessionError) {
-        if let Some(stream_error) = stream_error {
-            self.transport.send(&stream_error.into());
-        }
-        self.transport.close();
+        self.transport.abort(stream_error);
         self.state = State::Closed;
         self.deadline = None;
         self.events.push_back(ClientEvent::Failed(error));

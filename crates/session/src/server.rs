@@ -687,10 +687,7 @@ impl ServerSession {
     }
 
     fn fail_with(&mut self, stream_error: Option<StreamError>, error: SessionError) {
-        if let Some(stream_error) = stream_error {
-            self.transport.send(&stream_error.into());
-        }
-        self.transport.close();
+        self.transport.abort(stream_error);
         self.state = State::Closed;
         self.deadline = None;
         self.events.push_back(ServerEvent::Failed(error));

@@ -43,6 +43,14 @@ impl Transport {
         }
     }
 
+    /// Ends the stream on our side: the stream error (if any), then our closing tag.
+    pub fn abort(&mut self, stream_error: Option<xmppkit_stanza::StreamError>) {
+        if let Some(stream_error) = stream_error {
+            self.send(&stream_error.into());
+        }
+        self.close();
+    }
+
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
         (!self.out.is_empty()).then(|| self.out.split().freeze())
     }

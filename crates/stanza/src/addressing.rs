@@ -2,7 +2,7 @@
 //! the stanza namespaces they may be in.
 
 use crate::util::{lang, set_attr, set_lang, Tag};
-use crate::{ns, ParseError};
+use crate::{ns, ParseError, StanzaError};
 use minidom::Element;
 use xmppkit_jid::Jid;
 
@@ -37,19 +37,41 @@ pub(crate) fn read(el: &Element, name: &'static str) -> Result<(Tag, Addressing)
 }
 
 /// Writes the common attributes onto a new stanza element.
-pub(crate) fn write(name: &str, stanza_ns: &str, a: &Addressing) -> Element {
+pub(crate) fn write(
+    name: &str,
+    stanza_ns: &str,
+    from: Option<&Jid>,
+    to: Option<&Jid>,
+    id: Option<&str>,
+    lang: Option<&str>,
+) -> Element {
     let mut el = Element::builder(name, stanza_ns).build();
-    if let Some(from) = &a.from {
+    if let Some(from) = from {
         set_attr(&mut el, "from", from.to_string());
     }
-    if let Some(to) = &a.to {
+    if let Some(to) = to {
         set_attr(&mut el, "to", to.to_string());
     }
-    if let Some(id) = &a.id {
-        set_attr(&mut el, "id", id.as_str());
+    if let Some(id) = id {
+        set_attr(&mut el, "id", id);
     }
-    set_lang(&mut el, a.lang.as_deref());
+    set_lang(&mut el, lang);
     el
+}
+
+/// Appends the payloads and the error, which close every stanza kind.
+pub(crate) fn write_payloads(
+    el: &mut Element,
+    stanza_ns: &str,
+    payloads: &[Element],
+    error: Option<&StanzaError>,
+) {
+    for p in payloads {
+        el.append_child(p.clone());
+    }
+    if let Some(error) = error {
+        el.append_child(error.to_element(stanza_ns));
+    }
 }
 
 /// Reads a human-readable text child (`body`, `subject`, `status`) with its language.

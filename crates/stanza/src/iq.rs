@@ -1,7 +1,7 @@
 //! `<iq/>` stanzas (RFC 6120 §8.2.3): request/response with a mandatory id, exactly one payload in
 //! a request, at most one in a result, and the error in an error.
 
-use crate::addressing::{self, Addressing};
+use crate::addressing;
 use crate::util::{set_attr, take_children};
 use crate::{ns, ParseError, StanzaError};
 use minidom::Element;
@@ -119,13 +119,14 @@ impl Iq {
 
     /// The element, in stanza namespace `stanza_ns`.
     pub fn to_element_in(&self, stanza_ns: &str) -> Element {
-        let a = Addressing {
-            from: self.from.clone(),
-            to: self.to.clone(),
-            id: Some(self.id.clone()),
-            lang: self.lang.clone(),
-        };
-        let mut el = addressing::write("iq", stanza_ns, &a);
+        let mut el = addressing::write(
+            "iq",
+            stanza_ns,
+            self.from.as_ref(),
+            self.to.as_ref(),
+            Some(&self.id),
+            self.lang.as_deref(),
+        );
         set_attr(&mut el, "type", self.payload.type_name());
         if let Some(child) = self.payload.element() {
             el.append_child(child.clone());

@@ -1,7 +1,7 @@
 //! `<message/>` stanzas (RFC 6121 §5): types, bodies, subjects, thread, and payloads kept as
 //! elements and decoded on demand.
 
-use crate::addressing::{self, default_text, localized, write_localized, Addressing};
+use crate::addressing::{self, default_text, localized, write_localized};
 use crate::payload::{self, Payload};
 use crate::util::{set_attr, take_children};
 use crate::{ns, ParseError, StanzaError};
@@ -134,13 +134,14 @@ impl Message {
 
     /// The element, in stanza namespace `stanza_ns` (`jabber:client`, `jabber:server`, ...).
     pub fn to_element_in(&self, stanza_ns: &str) -> Element {
-        let a = Addressing {
-            from: self.from.clone(),
-            to: self.to.clone(),
-            id: self.id.clone(),
-            lang: self.lang.clone(),
-        };
-        let mut el = addressing::write("message", stanza_ns, &a);
+        let mut el = addressing::write(
+            "message",
+            stanza_ns,
+            self.from.as_ref(),
+            self.to.as_ref(),
+            self.id.as_deref(),
+            self.lang.as_deref(),
+        );
         if self.type_ != MessageType::Normal {
             set_attr(&mut el, "type", self.type_.name());
         }
@@ -159,12 +160,7 @@ impl Message {
             }
             el.append_child(t);
         }
-        for p in &self.payloads {
-            el.append_child(p.clone());
-        }
-        if let Some(error) = &self.error {
-            el.append_child(error.to_element(stanza_ns));
-        }
+        addressing::write_payloads(&mut el, stanza_ns, &self.payloads, self.error.as_ref());
         el
     }
 }

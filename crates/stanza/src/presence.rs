@@ -1,7 +1,7 @@
 //! `<presence/>` stanzas (RFC 6121 §4 and §3): availability, show, status, priority and the
 //! subscription types, with payloads kept as elements.
 
-use crate::addressing::{self, default_text, localized, write_localized, Addressing};
+use crate::addressing::{self, default_text, localized, write_localized};
 use crate::payload::{self, Payload};
 use crate::util::{set_attr, take_children, text_element};
 use crate::{ns, ParseError, StanzaError};
@@ -136,13 +136,14 @@ impl Presence {
 
     /// The element, in stanza namespace `stanza_ns`.
     pub fn to_element_in(&self, stanza_ns: &str) -> Element {
-        let a = Addressing {
-            from: self.from.clone(),
-            to: self.to.clone(),
-            id: self.id.clone(),
-            lang: self.lang.clone(),
-        };
-        let mut el = addressing::write("presence", stanza_ns, &a);
+        let mut el = addressing::write(
+            "presence",
+            stanza_ns,
+            self.from.as_ref(),
+            self.to.as_ref(),
+            self.id.as_deref(),
+            self.lang.as_deref(),
+        );
         if let Some(t) = self.type_.name() {
             set_attr(&mut el, "type", t);
         }
@@ -159,12 +160,7 @@ impl Presence {
                     .build(),
             );
         }
-        for p in &self.payloads {
-            el.append_child(p.clone());
-        }
-        if let Some(error) = &self.error {
-            el.append_child(error.to_element(stanza_ns));
-        }
+        addressing::write_payloads(&mut el, stanza_ns, &self.payloads, self.error.as_ref());
         el
     }
 }

@@ -242,7 +242,7 @@ fn stream_errors() {
     );
     assert!(parsed.app_specific.is_some());
     assert_eq!(Element::from(parsed), e);
-    for condition in StreamErrorCondition::ALL {
+    for &condition in StreamErrorCondition::ALL {
         let err = StreamError::new(condition);
         assert_eq!(
             StreamError::try_from(Element::from(err.clone())).unwrap(),
