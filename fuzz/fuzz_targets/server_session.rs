@@ -1,0 +1,60 @@
+//! Arbitrary client bytes against a server session, before authentication or once online: the
+//! session must never panic, must answer with bytes that are a well-formed stream, and must end
+//! in at most one failure.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use std::sync::Arc;
+use std::time::Instant;
+use xmppkit_codec::{Decoder, Event};
+use xmppkit_session::*;
+
+const HEADER: &[u8] = b"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='example.com' version='1.0'>";
+
+fuzz_target!(|input: (bool, Vec<u8>)| {
+    let (online, data) = input;
+    let now = Instant::now();
+    let mut users = MemoryCredentials::default();
+    users.add_user("juliet", "r0m30", b"salt", 1);
+    let mut config = ServerConfig::new("example.com".parse().unwrap());
+    config.tls = ServerTls::Unavailable;
+    config.allow_plain_without_tls = true;
+    let mut n = 0u32;
+    let mut server = ServerSession::new(config, Arc::new(users), Box::new(move || { n += 1; format!("r{n}") }), now);
+    server.handle_input(HEADER, now);
+    if online {
+        // PLAIN juliet/r0m30, restart, bind.
+        server.handle_input(b"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGp1bGlldAByMG0zMA==</auth>", now);
+        server.handle_input(HEADER, now);
+        server.handle_input(b"<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>", now);
+        while let Some(event) = server.poll_event() {
+            if let ServerEvent::BindRequest { .. } = event {
+                server.bind("phone");
+            }
+        }
+        assert!(server.jid().is_some());
+    }
+    server.handle_input(&data, now);
+    let mut failures = 0;
+    while let Some(event) = server.poll_event() {
+        if let ServerEvent::Failed(_) = event {
+            failures += 1;
+        }
+    }
+    assert!(failures <= 1);
+    // Everything the server wrote is a well-formed stream (possibly restarted after SASL).
+    let mut out = Vec::new();
+    while let Some(bytes) = server.poll_transmit() {
+        out.extend_from_slice(&bytes);
+    }
+    let mut decoder = Decoder::new();
+    decoder.feed(&out);
+    loop {
+        match decoder.next_event() {
+            Ok(Some(Event::Stanza(e))) if e.is("success", "urn:ietf:params:xml:ns:xmpp-sasl") => decoder.restart(),
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => panic!("server wrote bad XML: {e}: {}", String::from_utf8_lossy(&out)),
+        }
+    }
+});
