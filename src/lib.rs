@@ -10,6 +10,7 @@
 //! | `codec` | [`xmppkit-codec`](codec) | sans-IO XML stream codec (RFC 6120 §4, §11) |
 //! | `stanza` | [`xmppkit-stanza`](stanza) | typed stanzas, stanza/stream errors, shared XEPs |
 //! | `session` | [`xmppkit-session`](session) | sans-IO client and server session state machines |
+//! | `sm` | [`xmppkit-sm`](sm) | XEP-0198 stream management: elements and acknowledgement counting |
 //!
 //! ```
 //! # #[cfg(all(feature = "codec", feature = "jid"))] {
@@ -34,5 +35,7 @@ pub use xmppkit_codec as codec;
 pub use xmppkit_jid as jid;
 #[cfg(feature = "session")]
 pub use xmppkit_session as session;
+#[cfg(feature = "sm")]
+pub use xmppkit_sm as sm;
 #[cfg(feature = "stanza")]
 pub use xmppkit_stanza as stanza;
