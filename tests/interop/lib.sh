@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Shared steps of the interop tests: install peers, make a certificate, wait for a port, and the
+# two-account exchange with the client example that every server test checks the same way.
+
+# ensure_packages CMD PACKAGE...: install the Debian packages unless CMD is already there.
+ensure_packages() {
+  local cmd=$1; shift
+  if ! command -v "$cmd" >/dev/null || ! command -v openssl >/dev/null; then
+    echo "== installing $*"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" openssl >/dev/null
+  fi
+}
+
+# make_cert DIR: a throwaway self-signed certificate for localhost (key, cert, and both in one PEM).
+make_cert() {
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+    -keyout "$1/localhost.key" -out "$1/localhost.crt" 2>/dev/null
+  cat "$1/localhost.key" "$1/localhost.crt" > "$1/localhost.pem"
+}
+
+# wait_port PORT: wait up to 30 s for a listener on 127.0.0.1:PORT.
+wait_port() {
+  for _ in $(seq 1 150); do
+    if (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+# exchange NAME PORT MECHANISM: bob listens, alice logs in with MECHANISM over STARTTLS and sends
+# him a message; both logs are checked. Accounts alice/alicepass and bob/bobpass must exist.
+exchange() {
+  local name=$1 port=$2 mechanism=$3 logs
+  logs=$(mktemp -d)
+  cargo build --quiet --example client
+  local client=target/debug/examples/client
+  "$client" --jid bob@localhost --password bobpass --server 127.0.0.1:"$port" --insecure-tls \
+    --wait 8 listen >"$logs/bob.log" 2>&1 &
+  local bob=$!
+  for _ in $(seq 1 50); do grep -q "^online as" "$logs/bob.log" && break; sleep 0.2; done
+  "$client" --jid alice@localhost --password alicepass --server 127.0.0.1:"$port" --insecure-tls \
+    --mechanism "$mechanism" --wait 1 send bob@localhost "hello from xmppkit" >"$logs/alice.log" 2>&1 || true
+  wait "$bob" || true
+  echo "--- alice"; cat "$logs/alice.log"
+  echo "--- bob"; cat "$logs/bob.log"
+  local fail=0
+  check() { grep -q "$2" "$logs/$1.log" || { echo "FAILED: $1 did not log: $2"; fail=1; }; }
+  check alice "^tls established"
+  check alice "^authenticated with $mechanism\$"
+  check alice "^online as alice@localhost/"
+  check alice "^sent to bob@localhost"
+  check alice "^closed\$"
+  check bob "^tls established"
+  check bob "^authenticated with SCRAM-SHA-"
+  check bob "^message from alice@localhost/.*: hello from xmppkit\$"
+  check bob "^closed\$"
+  rm -rf "$logs"
+  if [ "$fail" = 0 ]; then echo "$name interop: 1 passed, 0 failed"; else echo "$name interop: 0 passed, 1 failed"; return 1; fi
+}
