@@ -11,7 +11,7 @@ use minidom::Element;
 use std::io::Read;
 use std::process::ExitCode;
 use xmppkit::codec::{ns, write_element, Decoder, Event};
-use xmppkit::stanza::{DefinedCondition, Iq, IqPayload, Message, Presence, Stanza, StanzaError};
+use xmppkit::stanza::{DefinedCondition, Iq, IqPayload, Message, Presence, Stanza};
 
 fn main() -> ExitCode {
     let mut roundtrip = false;
@@ -148,12 +148,7 @@ fn lint(file: &str, bytes: &[u8], roundtrip: bool) -> bool {
 
 /// The typed kind of an element, or the stanza error a server would answer it with.
 fn describe(element: &Element) -> Result<String, String> {
-    let bad = |e: xmppkit::stanza::ParseError| {
-        format!(
-            "{}: {e}",
-            StanzaError::new(DefinedCondition::BadRequest).condition
-        )
-    };
+    let bad = |e: xmppkit::stanza::ParseError| format!("{}: {e}", DefinedCondition::BadRequest);
     if !Stanza::is_stanza(element) {
         return Ok(format!("{}/{}", short_ns(&element.ns()), element.name()));
     }

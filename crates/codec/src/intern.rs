@@ -22,19 +22,20 @@ const MAX_ATTRIBUTE_NAMES: usize = 4096;
 
 /// FNV-1a: short keys, no DoS concern (the maps are bounded and keyed by what a peer sends only up
 /// to the caps above).
-#[derive(Default)]
 pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325) // the FNV-1a 64-bit offset basis
+    }
+}
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
+        let mut h = self.0;
         for b in bytes {
             h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
         }

@@ -137,7 +137,7 @@ impl<'i, 'a> Builder<'i, 'a> {
         loop {
             let event = reader
                 .read_event()
-                .map_err(|e| self.syntax(e, reader.error_position()))?;
+                .map_err(|e| self.escape_error(e, reader.error_position()))?;
             let at = reader.buffer_position();
             match event {
                 Event::Start(start) => {
@@ -391,10 +391,6 @@ impl<'i, 'a> Builder<'i, 'a> {
             ),
             e => self.error(DecodeErrorKind::NotWellFormed(e.to_string()), at),
         }
-    }
-
-    fn syntax(&self, e: quick_xml::Error, at: u64) -> DecodeError {
-        self.escape_error(e, at)
     }
 }
 

@@ -9,15 +9,14 @@ use xmppkit_stanza::ns;
 /// `urn:xmpp:ping` (XEP-0199).
 pub(crate) const PING: &str = "urn:xmpp:ping";
 
-/// An element with one attribute, built without the builder's NCName type.
+/// An empty element.
 pub(crate) fn element(name: &str, ns: &str) -> Element {
     Element::builder(name, ns).build()
 }
 
 /// Sets a plain attribute named by a constant.
 pub(crate) fn with_attr(mut el: Element, name: &'static str, value: impl Into<String>) -> Element {
-    let name = minidom::rxml::NcName::try_from(name).expect("constant attribute names are NCNames");
-    el.set_attr(minidom::rxml::Namespace::NONE, name, value.into());
+    xmppkit_stanza::set_attr(&mut el, name, value.into());
     el
 }
 

@@ -18,7 +18,7 @@ use std::time::Instant;
 use xmppkit_codec::{Decoder, Event, StreamHeader};
 use xmppkit_jid::{BareJid, FullJid};
 use xmppkit_stanza::{
-    error_reply, ns, DefinedCondition, ParseError, Stanza, StanzaError, StreamError,
+    error_reply, ns, set_attr, DefinedCondition, ParseError, Stanza, StanzaError, StreamError,
     StreamErrorCondition,
 };
 
@@ -625,8 +625,7 @@ impl ServerSession {
             }
             return;
         }
-        let from = minidom::rxml::NcName::try_from("from").expect("`from` is an NCName");
-        el.set_attr(minidom::rxml::Namespace::NONE, from, jid.to_string());
+        set_attr(&mut el, "from", jid.to_string());
         if let Err(e) = Stanza::try_from(el.clone()) {
             let condition = match e {
                 ParseError::BadAttribute {
@@ -637,8 +636,7 @@ impl ServerSession {
             let error = StanzaError::new(condition).with_text("en", e.to_string());
             if let Some(mut reply) = error_reply(&el, &error) {
                 // The reply goes back to the sender, whatever `to` said.
-                let to = minidom::rxml::NcName::try_from("to").expect("`to` is an NCName");
-                reply.set_attr(minidom::rxml::Namespace::NONE, to, jid.to_string());
+                set_attr(&mut reply, "to", jid.to_string());
                 reply
                     .attrs_mut()
                     .retain(|ns, name, _| !(ns.is_none() && name.as_str() == "from"));

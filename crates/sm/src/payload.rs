@@ -1,9 +1,8 @@
 //! The XEP-0198 elements (`urn:xmpp:sm:3`): the stream feature, `enable` / `enabled`, `r` / `a`,
 //! `resume` / `resumed`, `failed`, and the `handled-count-too-high` condition (§4–§6).
 
-use minidom::rxml::NcName;
 use minidom::Element;
-use xmppkit_stanza::{DefinedCondition, ParseError};
+use xmppkit_stanza::{set_attr as set, DefinedCondition, ParseError};
 
 /// `urn:xmpp:sm:3`.
 pub const NS: &str = "urn:xmpp:sm:3";
@@ -155,11 +154,6 @@ impl TryFrom<Element> for Nonza {
     }
 }
 
-fn set(el: &mut Element, name: &'static str, value: String) {
-    let name = NcName::try_from(name).expect("constant attribute names are NCNames");
-    el.set_attr(minidom::rxml::Namespace::NONE, name, value);
-}
-
 impl From<Nonza> for Element {
     fn from(n: Nonza) -> Element {
         let name = match &n {
@@ -175,7 +169,7 @@ impl From<Nonza> for Element {
         match n {
             Nonza::Enable { resume, max } => {
                 if resume {
-                    set(&mut el, "resume", "true".into());
+                    set(&mut el, "resume", "true");
                 }
                 if let Some(max) = max {
                     set(&mut el, "max", max.to_string());
@@ -191,7 +185,7 @@ impl From<Nonza> for Element {
                     set(&mut el, "id", id);
                 }
                 if resume {
-                    set(&mut el, "resume", "true".into());
+                    set(&mut el, "resume", "true");
                 }
                 if let Some(max) = max {
                     set(&mut el, "max", max.to_string());

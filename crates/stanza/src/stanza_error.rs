@@ -74,7 +74,6 @@ macro_rules! conditions {
 
             /// Parses a condition element name, with the text for `gone` and `redirect`.
             pub fn from_name(name: &str, text: Option<String>) -> Option<Self> {
-                let _ = &text;
                 Some(match name {
                     $($name => conditions!(@build $variant text $($field)?),)*
                     _ => return None,
@@ -233,8 +232,11 @@ impl StanzaError {
 
 impl TryFrom<Element> for StanzaError {
     type Error = ParseError;
+    /// Accepts `<error/>` in any of the stanza namespaces (`jabber:client`, `jabber:server`,
+    /// `jabber:component:accept`), as it stands inside a stanza of that namespace.
     fn try_from(el: Element) -> Result<Self, ParseError> {
-        if el.name() != "error" {
+        let stanza_ns = [ns::CLIENT, ns::SERVER, ns::COMPONENT_ACCEPT];
+        if el.name() != "error" || !stanza_ns.into_iter().any(|n| el.has_ns(n)) {
             ERROR.check(&el)?;
         }
         Self::parse(&el)

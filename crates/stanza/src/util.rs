@@ -111,9 +111,19 @@ pub(crate) fn take_children(el: &mut Element) -> impl Iterator<Item = Element> {
         .filter_map(minidom::Node::into_element)
 }
 
-/// Sets an attribute whose name is a compile-time constant (always a valid NCName).
-pub(crate) fn set_attr(el: &mut Element, name: &'static str, value: impl IntoAttributeValue) {
-    let name = NcName::try_from(name).expect("attribute names in this crate are NCNames");
+/// Sets an unqualified attribute whose name is a compile-time constant, without spelling out
+/// minidom's `NcName` type: the helper every xmppkit crate uses to build elements.
+///
+/// ```
+/// let mut el = minidom::Element::builder("a", "urn:xmpp:sm:3").build();
+/// xmppkit_stanza::set_attr(&mut el, "h", "3");
+/// assert_eq!(el.attr("h"), Some("3"));
+/// ```
+///
+/// # Panics
+/// When `name` is not an XML NCName: a programming error, since names are constants.
+pub fn set_attr(el: &mut Element, name: &'static str, value: impl IntoAttributeValue) {
+    let name = NcName::try_from(name).expect("attribute names are constant NCNames");
     el.set_attr(minidom::rxml::Namespace::NONE, name, value);
 }
 

@@ -115,6 +115,16 @@ fn stanza_error_problems_are_reported() {
         StanzaError::try_from(no_condition),
         Err(ParseError::MissingChild { .. })
     ));
+    let foreign = el("<error xmlns='urn:other' type='cancel'><conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>");
+    assert!(matches!(
+        StanzaError::try_from(foreign),
+        Err(ParseError::WrongElement { .. })
+    ));
+    let s2s = el("<error xmlns='jabber:server' type='cancel'><conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>");
+    assert_eq!(
+        StanzaError::try_from(s2s).unwrap().condition,
+        DefinedCondition::Conflict
+    );
     let unknown = el("<error xmlns='jabber:client' type='cancel'><nope xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>");
     assert!(matches!(
         StanzaError::try_from(unknown),
