@@ -4,11 +4,17 @@
 //! ```sh
 //! cargo run --example client -- --jid alice@localhost --password pass \
 //!     [--server 127.0.0.1:5222] [--insecure-tls] [--mechanism SCRAM-SHA-1] [--wait 3] \
+//!     [--kill-after 2 [--break 3] [--break-to bob@localhost --break-text "hi again"]] \
 //!     send bob@localhost "hi"        # or: listen
 //! ```
 //!
-//! It logs in, sends initial presence, sends the message (with `send`), prints every stanza it
-//! receives for `--wait` seconds, and closes the stream cleanly. Exit status 0 when all went well.
+//! It logs in, enables stream management (XEP-0198) when the server offers it, sends initial
+//! presence, sends the message (with `send`), prints every stanza it receives for `--wait` seconds,
+//! and closes the stream cleanly. Exit status 0 when all went well.
+//!
+//! With `--kill-after S` it resets the TCP connection S seconds after going online, stays away
+//! for `--break` seconds (queuing the `--break-to`/`--break-text` message meanwhile), reconnects
+//! and resumes the stream: what the server held for it arrives, and what it queued goes out.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -28,6 +34,10 @@ struct Args {
     insecure_tls: bool,
     mechanism: Option<String>,
     wait: Duration,
+    kill_after: Option<Duration>,
+    break_for: Duration,
+    break_to: Option<String>,
+    break_text: Option<String>,
     command: Vec<String>,
 }
 
@@ -35,6 +45,7 @@ fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
     let (mut jid, mut password, mut server, mut insecure_tls, mut mechanism, mut wait) =
         (None, None, None, false, None, 3);
+    let (mut kill_after, mut break_for, mut break_to, mut break_text) = (None, 3, None, None);
     let mut command = Vec::new();
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -45,6 +56,12 @@ fn parse_args() -> Result<Args, String> {
             "--insecure-tls" => insecure_tls = true,
             "--mechanism" => mechanism = Some(value()?),
             "--wait" => wait = value()?.parse().map_err(|e| format!("--wait: {e}"))?,
+            "--kill-after" => {
+                kill_after = Some(value()?.parse().map_err(|e| format!("--kill-after: {e}"))?)
+            }
+            "--break" => break_for = value()?.parse().map_err(|e| format!("--break: {e}"))?,
+            "--break-to" => break_to = Some(value()?),
+            "--break-text" => break_text = Some(value()?),
             _ => command.push(arg),
         }
     }
@@ -58,6 +75,10 @@ fn parse_args() -> Result<Args, String> {
         insecure_tls,
         mechanism,
         wait: Duration::from_secs(wait),
+        kill_after: kill_after.map(Duration::from_secs),
+        break_for: Duration::from_secs(break_for),
+        break_to,
+        break_text,
         command,
     })
 }
@@ -70,6 +91,19 @@ enum Conn {
 }
 
 impl Conn {
+    /// Resets the TCP connection (RST, no closing tag): what a dead network looks like.
+    fn kill(self) {
+        let tcp = match &self {
+            Conn::Plain(s) => s,
+            Conn::Tls(s) => s.get_ref().0,
+            Conn::Upgrading => return,
+        };
+        // A zero linger resets at once on drop; the blocking that deprecated this needs a
+        // non-zero linger.
+        #[allow(deprecated)]
+        let _ = tcp.set_linger(Some(Duration::ZERO));
+    }
+
     fn io(&mut self) -> &mut (dyn Io + Send) {
         match self {
             Conn::Plain(s) => s,
@@ -169,16 +203,19 @@ async fn main() -> ExitCode {
     }
 }
 
+/// How a connection's loop ended.
+enum Outcome {
+    Closed,
+    /// `--kill-after` fired: the caller resets the socket.
+    Killed,
+}
+
 async fn run(args: Args) -> Result<(), String> {
     let domain = args.jid.domain().as_str().to_owned();
     let address = args
         .server
         .clone()
         .unwrap_or_else(|| format!("{domain}:5222"));
-    let tcp = TcpStream::connect(&address)
-        .await
-        .map_err(|e| format!("connect {address}: {e}"))?;
-    let mut conn = Conn::Plain(tcp);
     let mut config = ClientConfig::new(args.jid.clone(), args.password.clone());
     config.tls = TlsPolicy::Required;
     if let Some(m) = &args.mechanism {
@@ -190,9 +227,64 @@ async fn run(args: Args) -> Result<(), String> {
         }];
     }
     let connector = tokio_rustls::TlsConnector::from(Arc::new(tls_config(args.insecure_tls)));
-    let mut session = ClientSession::new(config, nonce(), Instant::now());
+    let mut session = ClientSession::new(config.clone(), nonce(), Instant::now());
+    let mut conn = connect(&address).await?;
+    let outcome = drive(&mut session, &mut conn, &args, &connector, args.kill_after).await?;
+    if let Outcome::Closed = outcome {
+        return Ok(());
+    }
+    // Killed: reset the socket, keep the resumption token, queue a message, come back later.
+    conn.kill();
+    let resumption = session.connection_lost(Instant::now());
+    print_events(&mut session);
+    println!("connection killed");
+    let mut resumption = resumption.ok_or("the stream is not resumable")?;
+    if let (Some(to), Some(text)) = (&args.break_to, &args.break_text) {
+        let to = to.parse().map_err(|e| format!("--break-to: {e}"))?;
+        resumption
+            .stream
+            .queue(Message::chat(to, text.clone()).into());
+        println!(
+            "queued for {}",
+            args.break_to.as_deref().unwrap_or_default()
+        );
+    }
+    tokio::time::sleep(args.break_for).await;
+    let mut session = ClientSession::new(config, nonce(), Instant::now()).resuming(resumption);
+    let mut conn = connect(&address).await?;
+    drive(&mut session, &mut conn, &args, &connector, None)
+        .await
+        .map(|_| ())
+}
+
+async fn connect(address: &str) -> Result<Conn, String> {
+    let tcp = TcpStream::connect(address)
+        .await
+        .map_err(|e| format!("connect {address}: {e}"))?;
+    Ok(Conn::Plain(tcp))
+}
+
+/// Events that need no action, after the connection is gone.
+fn print_events(session: &mut ClientSession) {
+    while let Some(event) = session.poll_event() {
+        if let ClientEvent::Unacknowledged(stanzas) = event {
+            println!("unacknowledged: {}", stanzas.len());
+        }
+    }
+}
+
+/// One connection's run loop: write, handle events, wait for bytes or timers.
+async fn drive(
+    session: &mut ClientSession,
+    conn: &mut Conn,
+    args: &Args,
+    connector: &tokio_rustls::TlsConnector,
+    kill_after: Option<Duration>,
+) -> Result<Outcome, String> {
+    let domain = args.jid.domain().as_str().to_owned();
     let mut buf = vec![0u8; 16 * 1024];
     let mut stop_at: Option<Instant> = None;
+    let mut kill_at: Option<Instant> = None;
     let mut closing = false;
     loop {
         // 1. Write what the session wants to send.
@@ -214,7 +306,7 @@ async fn run(args: Args) -> Result<(), String> {
             had_events = true;
             match event {
                 ClientEvent::StartTls => {
-                    let Conn::Plain(tcp) = std::mem::replace(&mut conn, Conn::Upgrading) else {
+                    let Conn::Plain(tcp) = std::mem::replace(conn, Conn::Upgrading) else {
                         return Err("STARTTLS twice".into());
                     };
                     let name = rustls::pki_types::ServerName::try_from(domain.clone())
@@ -224,7 +316,7 @@ async fn run(args: Args) -> Result<(), String> {
                         .await
                         .map_err(|e| format!("TLS handshake: {e}"))?;
                     println!("tls established");
-                    conn = Conn::Tls(Box::new(tls));
+                    *conn = Conn::Tls(Box::new(tls));
                     session.tls_established(Instant::now());
                 }
                 ClientEvent::Authenticated { mechanism } => {
@@ -244,7 +336,23 @@ async fn run(args: Args) -> Result<(), String> {
                             println!("sent to {}", args.command[1]);
                         }
                     }
+                    match kill_after {
+                        Some(after) => kill_at = Some(Instant::now() + after),
+                        None => stop_at = Some(Instant::now() + args.wait),
+                    }
+                }
+                ClientEvent::SmEnabled { resumable } => {
+                    println!("stream management enabled (resumable: {resumable})")
+                }
+                ClientEvent::Resumed { jid, resent } => {
+                    println!("resumed as {jid}, resent {resent}");
                     stop_at = Some(Instant::now() + args.wait);
+                }
+                ClientEvent::ResumeFailed { condition } => {
+                    println!("resume failed: {condition:?}")
+                }
+                ClientEvent::Unacknowledged(stanzas) => {
+                    println!("unacknowledged: {}", stanzas.len())
                 }
                 ClientEvent::Stanza(stanza) => {
                     if let Ok(message) = Message::try_from(stanza.clone()) {
@@ -266,7 +374,7 @@ async fn run(args: Args) -> Result<(), String> {
                 ClientEvent::Nonza(el) => println!("received {}", to_string(&el)),
                 ClientEvent::Closed => {
                     println!("closed");
-                    return Ok(());
+                    return Ok(Outcome::Closed);
                 }
                 ClientEvent::Failed(e) => return Err(e.to_string()),
             }
@@ -274,8 +382,11 @@ async fn run(args: Args) -> Result<(), String> {
         if had_events {
             continue;
         }
-        // 3. Wait for bytes, a session timer, or the end of --wait.
+        // 3. Wait for bytes, a session timer, the kill time or the end of --wait.
         let now = Instant::now();
+        if kill_at.is_some_and(|at| now >= at) {
+            return Ok(Outcome::Killed);
+        }
         if let Some(stop) = stop_at {
             if now >= stop && !closing {
                 closing = true;
@@ -286,7 +397,7 @@ async fn run(args: Args) -> Result<(), String> {
                 return Err("the server did not close the stream".into());
             }
         }
-        let deadline = [session.poll_timeout(), stop_at]
+        let deadline = [session.poll_timeout(), stop_at, kill_at]
             .into_iter()
             .flatten()
             .min();
@@ -297,7 +408,7 @@ async fn run(args: Args) -> Result<(), String> {
             read = conn.io().read(&mut buf) => {
                 let n = read.map_err(|e| format!("read: {e}"))?;
                 if n == 0 {
-                    return if closing { Ok(()) } else { Err("the server closed the connection".into()) };
+                    return if closing { Ok(Outcome::Closed) } else { Err("the server closed the connection".into()) };
                 }
                 session.handle_input(&buf[..n], Instant::now());
             }

@@ -1,6 +1,7 @@
 //! Arbitrary client bytes against a server session, before authentication or once online: the
 //! session must never panic, must answer with bytes that are a well-formed stream, and must end
-//! in at most one failure.
+//! in at most one failure. Online, stream management is enabled first, so `<r/>`, `<a/>` and
+//! their counts are explored too; at the end the connection is dropped (detach).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -33,15 +34,20 @@ fuzz_target!(|input: (bool, Vec<u8>)| {
             }
         }
         assert!(server.jid().is_some());
+        server.handle_input(b"<enable xmlns='urn:xmpp:sm:3' resume='true'/>", now);
+        assert!(server.sm_enabled());
     }
     server.handle_input(&data, now);
     let mut failures = 0;
     while let Some(event) = server.poll_event() {
-        if let ServerEvent::Failed(_) = event {
-            failures += 1;
+        match event {
+            ServerEvent::Failed(_) => failures += 1,
+            ServerEvent::ResumeRequest { .. } => server.refuse_resume(None),
+            _ => {}
         }
     }
     assert!(failures <= 1);
+    let _ = server.detach(now);
     // Everything the server wrote is a well-formed stream (possibly restarted after SASL).
     let mut out = Vec::new();
     while let Some(bytes) = server.poll_transmit() {

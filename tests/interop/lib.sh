@@ -58,3 +58,38 @@ exchange() {
   rm -rf "$logs"
   if [ "$fail" = 0 ]; then echo "$name interop: 1 passed, 0 failed"; else echo "$name interop: 0 passed, 1 failed"; return 1; fi
 }
+
+# resumption NAME PORT: XEP-0198 against a real server. Alice enables stream management, her TCP
+# connection is reset, and while she is away Bob sends her a message and she queues one for Bob;
+# she resumes the stream: both messages must arrive. Accounts as for `exchange`.
+resumption() {
+  local name=$1 port=$2 logs
+  logs=$(mktemp -d)
+  cargo build --quiet --example client
+  local client=target/debug/examples/client
+  local common=(--server 127.0.0.1:"$port" --insecure-tls)
+  "$client" --jid bob@localhost --password bobpass "${common[@]}" --wait 15 listen >"$logs/bob.log" 2>&1 &
+  local bob=$!
+  for _ in $(seq 1 50); do grep -q "^online as" "$logs/bob.log" && break; sleep 0.2; done
+  "$client" --jid alice@localhost --password alicepass "${common[@]}" --kill-after 1 --break 5 \
+    --break-to bob@localhost --break-text "queued during the break" --wait 3 listen >"$logs/alice.log" 2>&1 &
+  local alice=$!
+  for _ in $(seq 1 100); do grep -q "^connection killed" "$logs/alice.log" && break; sleep 0.1; done
+  "$client" --jid bob@localhost --password bobpass "${common[@]}" --wait 1 \
+    send alice@localhost "sent during the break" >"$logs/bob2.log" 2>&1 || true
+  wait "$alice" || true
+  wait "$bob" || true
+  for who in alice bob bob2; do echo "--- $who"; cat "$logs/$who.log"; done
+  local fail=0
+  check() { grep -q "$2" "$logs/$1.log" || { echo "FAILED: $1 did not log: $2"; fail=1; }; }
+  check alice "^stream management enabled (resumable: true)\$"
+  check alice "^connection killed\$"
+  check alice "^queued for bob@localhost\$"
+  check alice "^resumed as alice@localhost/.*, resent 1\$"
+  check alice "^message from bob@localhost/.*: sent during the break\$"
+  check alice "^closed\$"
+  check bob2 "^sent to alice@localhost\$"
+  check bob "^message from alice@localhost/.*: queued during the break\$"
+  rm -rf "$logs"
+  if [ "$fail" = 0 ]; then echo "$name resumption: 1 passed, 0 failed"; else echo "$name resumption: 0 passed, 1 failed"; return 1; fi
+}

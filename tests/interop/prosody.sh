@@ -27,3 +27,4 @@ prosodyctl --config "$DIR/prosody.cfg.lua" register alice localhost alicepass
 prosodyctl --config "$DIR/prosody.cfg.lua" register bob localhost bobpass
 
 exchange prosody "$PORT" SCRAM-SHA-1 || { cat "$DIR/prosody.log"; exit 1; }
+resumption prosody "$PORT" || { cat "$DIR/prosody.log"; exit 1; }

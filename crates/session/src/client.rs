@@ -1,11 +1,11 @@
 //! The client side of an XMPP c2s stream (RFC 6120 §4–§7, XEP-0199): stream open, STARTTLS,
-//! SASL, restart, resource binding, then stanzas, IQ tracking and keepalive. Every transition is in
-//! [`ClientSession::on_element`] and the functions it calls, in protocol order.
+//! SASL, restart, resource binding or XEP-0198 resumption, then stanzas, IQ tracking, keepalive and
+//! stream management. Every transition is in [`ClientSession::on_element`] and the functions it
+//! calls, in protocol order.
 
 use crate::config::{ClientConfig, TlsPolicy};
 use crate::error::SessionError;
 use crate::features::{element, mechanisms, sasl_data, sasl_element, with_attr, PING};
-use crate::hook::StreamHook;
 use crate::iq_tracker::IqTracker;
 use crate::scram::{ScramClient, ScramHash};
 use crate::transport::Transport;
@@ -15,7 +15,12 @@ use std::collections::VecDeque;
 use std::time::Instant;
 use xmppkit_codec::{Decoder, Event, StreamHeader};
 use xmppkit_jid::FullJid;
-use xmppkit_stanza::{ns, Iq, IqPayload, Stanza, StreamError, StreamErrorCondition};
+use xmppkit_sm::{Nonza, Resumption, SmStream, Tick};
+mod sm;
+
+use xmppkit_stanza::{
+    ns, DefinedCondition, Iq, IqPayload, Stanza, StreamError, StreamErrorCondition,
+};
 
 /// What happened on a client session.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +48,30 @@ pub enum ClientEvent {
     },
     /// The server asked us to reconnect elsewhere (RFC 6120 §4.9.3.19).
     SeeOtherHost(String),
-    /// A top-level element that is not a stanza and that no hook handled.
+    /// Stream management (XEP-0198) is on; `resumable`: the stream can be resumed after a cut
+    /// (get the token with [`ClientSession::connection_lost`]).
+    SmEnabled {
+        /// Whether the server granted resumption.
+        resumable: bool,
+    },
+    /// The stream was resumed (XEP-0198 §5) instead of binding: the session is online again as
+    /// `jid`, and the `resent` stanzas the server had not acknowledged were sent again.
+    Resumed {
+        /// The full JID of the resumed session.
+        jid: FullJid,
+        /// How many unacknowledged stanzas were sent again.
+        resent: usize,
+    },
+    /// The server could not resume the stream (unknown or expired id); a new session is being
+    /// bound. The stanzas that may be lost come in [`ClientEvent::Unacknowledged`].
+    ResumeFailed {
+        /// The server's condition, usually `item-not-found`.
+        condition: Option<DefinedCondition>,
+    },
+    /// Stanzas sent under stream management that the server never acknowledged, oldest first:
+    /// they may not have arrived. Reported once, when the stream ends without resumption.
+    Unacknowledged(Vec<Element>),
+    /// A top-level element that is not a stanza and that the session does not handle.
     Nonza(Element),
     /// The stream closed cleanly (both closing tags exchanged, or the server's received).
     Closed,
@@ -84,6 +112,8 @@ enum State {
     Binding {
         id: String,
     },
+    /// `<resume/>` sent instead of bind (XEP-0198 §5).
+    Resuming(Box<Resumption>),
     Online,
     /// We sent our closing tag; waiting for the server's.
     Closing,
@@ -128,7 +158,35 @@ pub struct ClientSession {
     last_received: Instant,
     ping: Option<String>,
     jid: Option<FullJid>,
-    hook: Option<Box<dyn StreamHook>>,
+    sm: Sm,
+    /// A stream to resume instead of binding, until the server's features arrive.
+    resumption: Option<Box<Resumption>>,
+    /// The latest time the application gave us (for calls without `now`).
+    now: Instant,
+}
+
+/// Stream management on this connection (XEP-0198 §3).
+#[derive(Debug)]
+enum Sm {
+    Off,
+    /// `<enable/>` sent: our stanzas count from here; the server's from `<enabled/>`.
+    Enabling(SmStream),
+    Enabled {
+        stream: SmStream,
+        /// The resumption id when resumable.
+        id: Option<String>,
+        location: Option<String>,
+        max: Option<u32>,
+    },
+}
+
+impl Sm {
+    fn stream_mut(&mut self) -> Option<&mut SmStream> {
+        match self {
+            Sm::Off => None,
+            Sm::Enabling(stream) | Sm::Enabled { stream, .. } => Some(stream),
+        }
+    }
 }
 
 impl std::fmt::Debug for ClientSession {
@@ -158,16 +216,70 @@ impl ClientSession {
             last_received: now,
             ping: None,
             jid: None,
-            hook: None,
+            sm: Sm::Off,
+            resumption: None,
+            now,
             config,
         };
         session.open_stream(now);
         session
     }
 
-    /// Adds a stream hook (stream management plugs in here).
-    pub fn set_hook(&mut self, hook: Box<dyn StreamHook>) {
-        self.hook = Some(hook);
+    /// Resumes `resumption` (from [`connection_lost`](Self::connection_lost) on the previous
+    /// connection) instead of binding a new resource, once authenticated (XEP-0198 §5).
+    pub fn resuming(mut self, resumption: Resumption) -> Self {
+        self.resumption = Some(Box::new(resumption));
+        self
+    }
+
+    /// Whether stream management is on (stanzas are counted and acknowledged).
+    pub fn sm_enabled(&self) -> bool {
+        matches!(self.sm, Sm::Enabled { .. })
+    }
+
+    /// The stanzas sent under stream management and not acknowledged yet, oldest first.
+    pub fn unacknowledged(&self) -> impl Iterator<Item = &Element> {
+        let stream = match &self.sm {
+            Sm::Off => None,
+            Sm::Enabling(stream) | Sm::Enabled { stream, .. } => Some(stream),
+        };
+        stream.into_iter().flat_map(|s| s.unacked())
+    }
+
+    /// The connection is gone (read or write error, end of file, or an acknowledgement timeout):
+    /// the session is over. When the stream is resumable, returns what a new session needs to
+    /// resume it ([`ClientSession::resuming`]); otherwise the stanzas the server never acknowledged
+    /// come as a last [`ClientEvent::Unacknowledged`].
+    pub fn connection_lost(&mut self, now: Instant) -> Option<Resumption> {
+        self.now = now;
+        self.deadline = None;
+        self.transport.closed_ours = true;
+        let state = std::mem::replace(&mut self.state, State::Closed);
+        if let State::Resuming(resumption) = state {
+            return Some(*resumption);
+        }
+        if let Some(resumption) = self.resumption.take() {
+            return Some(*resumption);
+        }
+        match std::mem::replace(&mut self.sm, Sm::Off) {
+            Sm::Enabled {
+                stream,
+                id: Some(id),
+                location,
+                max,
+            } if self.jid.is_some() => Some(Resumption {
+                id,
+                location,
+                jid: self.jid.clone()?,
+                expires: max.map(|m| now + std::time::Duration::from_secs(m.into())),
+                stream,
+            }),
+            sm => {
+                self.sm = sm;
+                self.end_sm();
+                None
+            }
+        }
     }
 
     /// The bound JID, once online.
@@ -186,6 +298,7 @@ impl ClientSession {
             return;
         }
         self.last_received = now;
+        self.now = now;
         self.transport.decoder.feed(bytes);
         while !matches!(self.state, State::Closed | State::TlsHandshake) {
             match self.transport.decoder.next_event() {
@@ -209,8 +322,10 @@ impl ClientSession {
         }
     }
 
-    /// Time passed: fires negotiation, IQ and ping timeouts, and sends a ping when idle.
+    /// Time passed: fires negotiation, IQ and ping timeouts, sends a ping when idle, and asks for
+    /// stream management acknowledgements.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
         if let Some(deadline) = self.deadline {
             if now >= deadline && !matches!(self.state, State::Online | State::Closed) {
                 let step = self.step_name();
@@ -243,8 +358,24 @@ impl ClientSession {
                 ping.append_child(element("ping", PING));
                 self.iqs.insert(id.clone(), now + self.config.timeouts.iq);
                 self.ping = Some(id);
-                self.transport.send(&ping);
+                self.write_stanza(ping);
             }
+        }
+        if !matches!(self.state, State::Online | State::Closing) {
+            return;
+        }
+        match self.sm.stream_mut().map(|s| s.handle_timeout(now)) {
+            Some(Tick::Send(request)) => self.transport.send(&request),
+            Some(Tick::Dead) => {
+                // Nothing is written: the stream stays resumable (connection_lost gives the token).
+                self.state = State::Closed;
+                self.deadline = None;
+                self.events
+                    .push_back(ClientEvent::Failed(SessionError::Timeout(
+                        "a stream management acknowledgement",
+                    )));
+            }
+            Some(Tick::Idle) | None => {}
         }
     }
 
@@ -253,7 +384,11 @@ impl ClientSession {
         let negotiation = self
             .deadline
             .filter(|_| !matches!(self.state, State::Online | State::Closed));
-        [negotiation, self.iqs.next_deadline(), self.ping_due()]
+        let sm = match (&self.state, &self.sm) {
+            (State::Online | State::Closing, Sm::Enabled { stream, .. }) => stream.poll_timeout(),
+            _ => None,
+        };
+        [negotiation, self.iqs.next_deadline(), self.ping_due(), sm]
             .into_iter()
             .flatten()
             .min()
@@ -277,10 +412,7 @@ impl ClientSession {
         if !Stanza::is_stanza(&stanza) {
             return Err(SendError::NotAStanza(stanza.name().to_owned()));
         }
-        if let Some(hook) = &mut self.hook {
-            hook.on_sent(&stanza);
-        }
-        self.transport.send(&stanza);
+        self.write_stanza(stanza);
         Ok(())
     }
 
@@ -302,7 +434,7 @@ impl ClientSession {
         Ok(id)
     }
 
-    /// Sends a non-stanza top-level element (for hooks such as stream management).
+    /// Sends a non-stanza top-level element (for extensions the session does not know).
     pub fn send_nonza(&mut self, element: Element) {
         self.transport.send(&element);
     }
@@ -313,6 +445,8 @@ impl ClientSession {
         if matches!(self.state, State::Closed | State::Closing) {
             return;
         }
+        self.now = now;
+        self.flush_acks();
         self.transport.close();
         self.state = State::Closing;
         self.deadline = Some(now + self.config.timeouts.negotiation);
@@ -355,6 +489,7 @@ impl ClientSession {
                 self.transport.close();
                 let clean = self.is_online_or_closing();
                 self.state = State::Closed;
+                self.end_sm();
                 self.events.push_back(if clean {
                     ClientEvent::Closed
                 } else {
@@ -392,14 +527,22 @@ impl ClientSession {
             {
                 self.on_bind_result(el)
             }
+            State::Resuming(resumption) if el.has_ns(xmppkit_sm::NS) => {
+                self.on_resume_answer(*resumption, el, now)
+            }
             State::Online => {
                 self.state = State::Online;
                 self.on_online_element(el);
             }
             State::Closing => {
-                // Stanzas still in flight while we close are delivered.
+                // Stanzas still in flight while we close are delivered and counted.
                 self.state = State::Closing;
-                if Stanza::is_stanza(&el) {
+                if el.has_ns(xmppkit_sm::NS) {
+                    self.on_sm_element(el);
+                } else if Stanza::is_stanza(&el) {
+                    if let Some(stream) = self.counting_stream() {
+                        stream.received();
+                    }
                     self.events.push_back(ClientEvent::Stanza(el));
                 }
             }
@@ -450,6 +593,24 @@ impl ClientSession {
         if !self.authenticated {
             return self.start_sasl(&features);
         }
+        if let Some(resumption) = self.resumption.take() {
+            if features.has_child("sm", xmppkit_sm::NS) {
+                let resume = Nonza::Resume {
+                    h: resumption.stream.h(),
+                    previd: resumption.id.clone(),
+                };
+                self.transport.send(&resume.into());
+                self.features = Some(features);
+                self.state = State::Resuming(resumption);
+                return;
+            }
+            self.resume_failed(*resumption, None);
+        }
+        self.start_bind(features);
+    }
+
+    /// RFC 6120 §7.5: ask for the configured resource, or for one the server chooses.
+    fn start_bind(&mut self, features: Element) {
         if !features.has_child("bind", ns::BIND) {
             return self.protocol_error("the server offers no resource binding");
         }
@@ -605,18 +766,7 @@ impl ClientSession {
                         self.state = State::Online;
                         self.deadline = None;
                         self.events.push_back(ClientEvent::Online { jid });
-                        let features = self
-                            .features
-                            .clone()
-                            .unwrap_or_else(|| element("features", ns::STREAMS));
-                        let replies = self
-                            .hook
-                            .as_mut()
-                            .map(|h| h.on_online(&features))
-                            .unwrap_or_default();
-                        for reply in replies {
-                            self.transport.send(&reply);
-                        }
+                        self.enable_sm();
                     }
                     Err(e) => {
                         self.protocol_error(&format!("bind result without a valid full JID: {e}"))
@@ -632,23 +782,17 @@ impl ClientSession {
         }
     }
 
-    /// Online: IQ answers, pings from the server, stanzas, and elements for the hook.
+    /// Online: IQ answers, pings from the server, stanzas, and stream management elements.
     fn on_online_element(&mut self, el: Element) {
+        if el.has_ns(xmppkit_sm::NS) {
+            return self.on_sm_element(el);
+        }
         if !Stanza::is_stanza(&el) {
-            let handled = self.hook.as_mut().and_then(|h| h.on_nonza(&el));
-            match handled {
-                Some(replies) => replies.iter().for_each(|r| self.transport.send(r)),
-                None => self.events.push_back(ClientEvent::Nonza(el)),
-            }
+            self.events.push_back(ClientEvent::Nonza(el));
             return;
         }
-        let replies = self
-            .hook
-            .as_mut()
-            .map(|h| h.on_received(&el))
-            .unwrap_or_default();
-        for reply in replies {
-            self.transport.send(&reply);
+        if let Some(stream) = self.counting_stream() {
+            stream.received();
         }
         if el.name() == "iq" {
             let id = el.attr("id").unwrap_or_default().to_owned();
@@ -667,8 +811,7 @@ impl ClientSession {
             if type_ == "get" && el.get_child("ping", PING).is_some() {
                 // XEP-0199 §4.2: answer a server ping.
                 if let Ok(iq) = Iq::try_from(el.clone()) {
-                    let reply: Element = iq.result(None).into();
-                    self.transport.send(&reply);
+                    self.write_stanza(iq.result(None).into());
                     return;
                 }
             }
@@ -687,7 +830,13 @@ impl ClientSession {
     /// Ends the session: the stream error (if any), our closing tag, and the failure event.
     fn fail_with(&mut self, stream_error: Option<StreamError>, error: SessionError) {
         self.transport.abort(stream_error);
-        self.state = State::Closed;
+        if let State::Resuming(resumption) = std::mem::replace(&mut self.state, State::Closed) {
+            self.resumption = Some(resumption);
+        }
+        if let Some(mut resumption) = self.resumption.take() {
+            self.report_unacked(resumption.stream.take_unacked());
+        }
+        self.end_sm();
         self.deadline = None;
         self.events.push_back(ClientEvent::Failed(error));
     }
@@ -712,6 +861,7 @@ impl ClientSession {
             State::TlsHandshake => "the TLS handshake",
             State::Sasl(..) => "authentication",
             State::Binding { .. } => "resource binding",
+            State::Resuming(_) => "stream resumption",
             State::Online => "online",
             State::Closing => "the server's closing tag",
             State::Closed => "closed",

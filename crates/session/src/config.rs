@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 use xmppkit_jid::BareJid;
+use xmppkit_sm::SmConfig;
 
 /// Whether and how to use STARTTLS (RFC 6120 §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -55,6 +56,9 @@ pub struct ClientConfig {
     pub mechanisms: Vec<&'static str>,
     /// Timers.
     pub timeouts: Timeouts,
+    /// XEP-0198 stream management, enabled after bind when the server offers it (default: on,
+    /// resumable); `None` never enables it.
+    pub stream_management: Option<SmConfig>,
 }
 
 impl ClientConfig {
@@ -68,6 +72,7 @@ impl ClientConfig {
             allow_plain_without_tls: false,
             mechanisms: vec!["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"],
             timeouts: Timeouts::default(),
+            stream_management: Some(SmConfig::default()),
         }
     }
 }

@@ -14,6 +14,11 @@
 //!
 //! After any call, draining the outputs leaves the machine consistent; calls in between are fine.
 //!
+//! XEP-0198 stream management is built in and on by default in both roles (see
+//! [`ClientConfig::stream_management`], [`ServerConfig::stream_management`]): when a connection
+//! dies, call `connection_lost` (client) or `detach` (server) to keep the stream resumable; the
+//! pieces that outlive a connection are in `xmppkit-sm`.
+//!
 //! ```
 //! use std::{sync::Arc, time::Instant};
 //! use xmppkit_jid::BareJid;
@@ -54,7 +59,6 @@ mod config;
 mod credentials;
 mod error;
 mod features;
-mod hook;
 mod iq_tracker;
 pub mod scram;
 mod server;
@@ -64,5 +68,4 @@ pub use client::{ClientEvent, ClientSession, SendError};
 pub use config::{ClientConfig, Timeouts, TlsPolicy};
 pub use credentials::{CredentialStore, MemoryCredentials};
 pub use error::SessionError;
-pub use hook::StreamHook;
 pub use server::{Random, ServerConfig, ServerEvent, ServerSession, ServerTls};

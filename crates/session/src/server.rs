@@ -1,13 +1,13 @@
 //! The server side of an XMPP c2s stream (RFC 6120 §4–§8): features per stage, STARTTLS, SASL
 //! against the application's [`CredentialStore`], resource binding through an application
-//! decision, then stanzas with their `from` stamped. Every transition is in
+//! decision or XEP-0198 resumption, then stanzas with their `from` stamped and, with stream
+//! management, counted and acknowledged. Every transition is in
 //! [`ServerSession::on_element`] and the functions it calls, in protocol order.
 
 use crate::config::Timeouts;
 use crate::credentials::CredentialStore;
 use crate::error::SessionError;
 use crate::features::{element, sasl_data, sasl_element, sasl_failure, with_attr};
-use crate::hook::StreamHook;
 use crate::scram::{ScramError, ScramHash, ScramServer, ServerStep};
 use crate::transport::Transport;
 use bytes::Bytes;
@@ -17,6 +17,9 @@ use std::sync::Arc;
 use std::time::Instant;
 use xmppkit_codec::{Decoder, Event, StreamHeader};
 use xmppkit_jid::{BareJid, FullJid};
+mod sm;
+
+use xmppkit_sm::{SmConfig, SmStream};
 use xmppkit_stanza::{
     error_reply, ns, set_attr, DefinedCondition, ParseError, Stanza, StanzaError, StreamError,
     StreamErrorCondition,
@@ -49,6 +52,10 @@ pub struct ServerConfig {
     pub max_auth_attempts: u32,
     /// Timers (negotiation only; the server does not ping).
     pub timeouts: Timeouts,
+    /// XEP-0198 stream management offered after authentication (default: on, resumable for at
+    /// most 5 minutes); `None` does not offer it. With resumption on, the application answers
+    /// [`ServerEvent::ResumeRequest`] and calls [`ServerSession::detach`] when a connection ends.
+    pub stream_management: Option<SmConfig>,
 }
 
 impl ServerConfig {
@@ -61,6 +68,7 @@ impl ServerConfig {
             mechanisms: vec!["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"],
             max_auth_attempts: 3,
             timeouts: Timeouts::default(),
+            stream_management: Some(SmConfig::default()),
         }
     }
 }
@@ -93,7 +101,35 @@ pub enum ServerEvent {
     },
     /// A valid stanza from the client, with `from` set to its full JID (RFC 6120 §8.1.2.1).
     Stanza(Element),
-    /// A top-level element that is not a stanza and that no hook handled.
+    /// Stream management (XEP-0198) is on. `id`: the resumption id when the stream is resumable;
+    /// keep it to find this session when a new connection asks to resume it.
+    SmEnabled {
+        /// The resumption id, when resumable.
+        id: Option<String>,
+    },
+    /// The client asks to resume the stream `previd` instead of binding (XEP-0198 §5). Find the
+    /// session (a [`DetachedSession`](xmppkit_sm::DetachedSession) you kept, or a live one you
+    /// [`detach`](ServerSession::detach)) and call [`ServerSession::resume`], or
+    /// [`ServerSession::refuse_resume`] when it is unknown or expired.
+    ResumeRequest {
+        /// The resumption id.
+        previd: String,
+        /// How many of our stanzas the client handled.
+        h: u32,
+    },
+    /// The stream was resumed: online again as `jid`, with `resent` unacknowledged stanzas sent
+    /// again.
+    Resumed {
+        /// The session's full JID.
+        jid: FullJid,
+        /// How many stanzas were sent again.
+        resent: usize,
+    },
+    /// Stanzas sent to this client under stream management and never acknowledged, oldest first:
+    /// bounce them or store them offline (RFC 6121 §8.5.3, XEP-0198 §5). Reported once, when the
+    /// stream ends without a way to resume it.
+    Unacknowledged(Vec<Element>),
+    /// A top-level element that is not a stanza and that the session does not handle.
     Nonza(Element),
     /// The stream closed cleanly.
     Closed,
@@ -110,6 +146,11 @@ enum State {
     Scram(Box<ScramServer>, ScramHash),
     BindPending {
         id: String,
+    },
+    /// `<resume/>` received; the application looks the session up.
+    ResumePending {
+        previd: String,
+        h: u32,
     },
     Online,
     Closing,
@@ -131,7 +172,20 @@ pub struct ServerSession {
     failed_attempts: u32,
     events: VecDeque<ServerEvent>,
     deadline: Option<Instant>,
-    hook: Option<Box<dyn StreamHook>>,
+    sm: Sm,
+    /// The latest time the application gave us (for calls without `now`).
+    now: Instant,
+}
+
+/// Stream management on this connection (XEP-0198 §3).
+#[derive(Debug)]
+enum Sm {
+    Off,
+    Enabled {
+        stream: SmStream,
+        /// The resumption id when resumable.
+        id: Option<String>,
+    },
 }
 
 impl std::fmt::Debug for ServerSession {
@@ -163,13 +217,9 @@ impl ServerSession {
             jid: None,
             failed_attempts: 0,
             events: VecDeque::new(),
-            hook: None,
+            sm: Sm::Off,
+            now,
         }
-    }
-
-    /// Adds a stream hook (stream management plugs in here).
-    pub fn set_hook(&mut self, hook: Box<dyn StreamHook>) {
-        self.hook = Some(hook);
     }
 
     /// The client's full JID, once bound.
@@ -182,6 +232,7 @@ impl ServerSession {
         if matches!(self.state, State::Closed | State::TlsHandshake) {
             return;
         }
+        self.now = now;
         self.transport.decoder.feed(bytes);
         while !matches!(self.state, State::Closed | State::TlsHandshake) {
             match self.transport.decoder.next_event() {
@@ -205,8 +256,11 @@ impl ServerSession {
         }
     }
 
-    /// Time passed: a client that does not finish negotiating in time is disconnected.
+    /// Time passed: a client that does not finish negotiating in time is disconnected; under stream
+    /// management, acknowledgements are requested.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
+        self.sm_timeout(now);
         if self.deadline.is_some_and(|d| now >= d)
             && !matches!(self.state, State::Online | State::Closed)
         {
@@ -219,8 +273,10 @@ impl ServerSession {
 
     /// When [`handle_timeout`](Self::handle_timeout) must be called next.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.deadline
-            .filter(|_| !matches!(self.state, State::Online | State::Closed))
+        let negotiation = self
+            .deadline
+            .filter(|_| !matches!(self.state, State::Online | State::Closed));
+        negotiation.into_iter().chain(self.sm_poll_timeout()).min()
     }
 
     /// Bytes to write to the client.
@@ -277,14 +333,11 @@ impl ServerSession {
     /// Sends a stanza to the client (once online).
     pub fn send(&mut self, stanza: Element) {
         if matches!(self.state, State::Online) {
-            if let Some(hook) = &mut self.hook {
-                hook.on_sent(&stanza);
-            }
-            self.transport.send(&stanza);
+            self.write_stanza(stanza);
         }
     }
 
-    /// Sends a non-stanza top-level element (for hooks such as stream management).
+    /// Sends a non-stanza top-level element (for extensions the session does not know).
     pub fn send_nonza(&mut self, element: Element) {
         self.transport.send(&element);
     }
@@ -292,6 +345,8 @@ impl ServerSession {
     /// Closes the stream cleanly.
     pub fn close(&mut self, now: Instant) {
         if !matches!(self.state, State::Closed | State::Closing) {
+            self.now = now;
+            self.flush_acks();
             self.transport.close();
             self.state = State::Closing;
             self.deadline = Some(now + self.config.timeouts.negotiation);
@@ -322,6 +377,7 @@ impl ServerSession {
             Event::StreamClose => {
                 self.transport.close();
                 self.state = State::Closed;
+                self.end_sm();
                 self.events.push_back(ServerEvent::Closed);
             }
             Event::Stanza(element) => self.on_element(element, now),
@@ -382,13 +438,8 @@ impl ServerSession {
             let mut session = element("session", "urn:ietf:params:xml:ns:xmpp-session");
             session.append_child(element("optional", "urn:ietf:params:xml:ns:xmpp-session"));
             features.append_child(session);
-            for extra in self
-                .hook
-                .as_mut()
-                .map(|h| h.extra_features())
-                .unwrap_or_default()
-            {
-                features.append_child(extra);
+            if self.config.stream_management.is_some() {
+                features.append_child(xmppkit_sm::payload::feature());
             }
         }
         self.transport.send(&features);
@@ -416,7 +467,15 @@ impl ServerSession {
             State::Negotiating if self.user.is_some() && el.is("iq", ns::CLIENT) => {
                 self.on_bind_request(el)
             }
-            State::Closing => self.state = State::Closing,
+            State::Negotiating if self.user.is_some() && el.has_ns(xmppkit_sm::NS) => {
+                self.state = State::Negotiating;
+                self.on_sm_before_bind(el)
+            }
+            State::Closing => {
+                // What the client sent before it saw our closing tag is still delivered.
+                self.state = State::Closing;
+                self.on_online_element(el);
+            }
             State::Negotiating | State::Scram(..) | State::AwaitHeader
                 if Stanza::is_stanza(&el) =>
             {
@@ -618,12 +677,16 @@ impl ServerSession {
     /// Online: validate, stamp `from`, hand to the application (RFC 6120 §8.1.2.1, §8.3).
     fn on_online_element(&mut self, mut el: Element) {
         let Some(jid) = self.jid.clone() else { return };
+        if el.has_ns(xmppkit_sm::NS) {
+            return self.on_sm_element(el);
+        }
         if !Stanza::is_stanza(&el) {
-            match self.hook.as_mut().and_then(|h| h.on_nonza(&el)) {
-                Some(replies) => replies.iter().for_each(|r| self.transport.send(r)),
-                None => self.events.push_back(ServerEvent::Nonza(el)),
-            }
+            self.events.push_back(ServerEvent::Nonza(el));
             return;
+        }
+        // Every stanza counts as handled (XEP-0198 §4), also those answered with an error here.
+        if let Sm::Enabled { stream, .. } = &mut self.sm {
+            stream.received();
         }
         set_attr(&mut el, "from", jid.to_string());
         if let Err(e) = Stanza::try_from(el.clone()) {
@@ -640,7 +703,7 @@ impl ServerSession {
                 reply
                     .attrs_mut()
                     .retain(|ns, name, _| !(ns.is_none() && name.as_str() == "from"));
-                self.transport.send(&reply);
+                self.write_stanza(reply);
             }
             return;
         }
@@ -649,20 +712,13 @@ impl ServerSession {
             && el.has_child("session", "urn:ietf:params:xml:ns:xmpp-session")
         {
             let id = el.attr("id").unwrap_or_default();
-            self.transport.send(&with_attr(
+            let result = with_attr(
                 with_attr(element("iq", ns::CLIENT), "type", "result"),
                 "id",
                 id,
-            ));
+            );
+            self.write_stanza(result);
             return;
-        }
-        let replies = self
-            .hook
-            .as_mut()
-            .map(|h| h.on_received(&el))
-            .unwrap_or_default();
-        for reply in replies {
-            self.transport.send(&reply);
         }
         self.events.push_back(ServerEvent::Stanza(el));
     }
@@ -687,6 +743,7 @@ impl ServerSession {
     fn fail_with(&mut self, stream_error: Option<StreamError>, error: SessionError) {
         self.transport.abort(stream_error);
         self.state = State::Closed;
+        self.end_sm();
         self.deadline = None;
         self.events.push_back(ServerEvent::Failed(error));
     }

@@ -19,6 +19,14 @@ pub enum AckError {
     },
 }
 
+impl AckError {
+    /// The stream error to close with: `undefined-condition` with `<handled-count-too-high/>`.
+    pub fn stream_error(&self) -> xmppkit_stanza::StreamError {
+        let AckError::HandledCountTooHigh { h, sent } = *self;
+        crate::payload::handled_count_too_high(h, sent)
+    }
+}
+
 /// The stanzas this side sent, and which of them the peer has not acknowledged yet.
 ///
 /// ```

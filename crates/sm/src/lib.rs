@@ -1,11 +1,13 @@
 //! # xmppkit-sm
 //!
-//! XEP-0198 Stream Management, sans-IO: the `urn:xmpp:sm:3` elements ([`Nonza`]) and the
-//! acknowledgement arithmetic ([`Outbox`], [`Inbox`]) with counts modulo 2^32.
+//! XEP-0198 Stream Management, sans-IO: the `urn:xmpp:sm:3` elements ([`Nonza`]), the
+//! acknowledgement arithmetic modulo 2^32 ([`Outbox`], [`Inbox`]), one managed stream with its
+//! request and dead-link timers ([`SmStream`]), and what outlives a connection: the client's
+//! [`Resumption`] token and the server's [`DetachedSessions`], which hand back unacknowledged
+//! stanzas when a session expires.
 //!
-//! This is the first part of the stream-management issue: the client and server engines
-//! (acknowledgement requests by count and time, resumption with replay, detached sessions) build on
-//! these pieces and plug into `xmppkit-session` through its `StreamHook`.
+//! `xmppkit-session` runs these for both roles (enable after bind, resume instead of bind); an
+//! embedding server keeps a [`DetachedSessions`] and answers resume requests from it.
 //!
 //! ```
 //! use xmppkit_sm::{Inbox, Nonza, Outbox};
@@ -19,8 +21,14 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod config;
 mod counter;
 pub mod payload;
+mod resumption;
+mod stream;
 
+pub use config::SmConfig;
 pub use counter::{AckError, Inbox, Outbox};
 pub use payload::{Nonza, NS};
+pub use resumption::{DetachedSession, DetachedSessions, Expired, Resumption};
+pub use stream::{SmStream, Tick};

@@ -2,11 +2,13 @@
 //! and byte streams cut into chunks of chosen sizes (the quinn-proto test model).
 #![allow(dead_code)]
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use xmppkit_jid::BareJid;
 use xmppkit_session::bind::{decide, BindDecision, ConflictPolicy};
 use xmppkit_session::*;
+use xmppkit_sm::{DetachedSessions, Expired, Resumption};
 use xmppkit_stanza::{DefinedCondition, StanzaError};
 
 pub const DOMAIN: &str = "example.com";
@@ -47,19 +49,34 @@ pub struct Pair {
     client_tls: bool,
     server_tls: bool,
     random_counter: u64,
+    client_config: ClientConfig,
+    server_config: ServerConfig,
+    /// Shared by every server session of this pair, so ids never repeat.
+    random: Arc<AtomicU64>,
+    /// The server's detached sessions; resume requests are answered from here.
+    pub table: DetachedSessions,
+    /// Detached sessions that expired, with what they hand back.
+    pub expired: Vec<Expired>,
+    /// Bytes the network still carries before it breaks (`None`: never).
+    pub budget: Option<usize>,
+    /// Whether the budget ran out: every byte since was lost.
+    pub broken: bool,
 }
 
 impl Pair {
     pub fn new(client: ClientConfig, server: ServerConfig) -> Self {
         let now = Instant::now();
-        let mut counter = 0u64;
-        let random: Random = Box::new(move || {
-            counter += 1;
-            format!("srv{counter}")
-        });
+        let counter = Arc::new(AtomicU64::new(0));
         Pair {
-            client: ClientSession::new(client, "cnonce", now),
-            server: ServerSession::new(server, Arc::new(users()), random, now),
+            client: ClientSession::new(client.clone(), "cnonce", now),
+            server: ServerSession::new(server.clone(), Arc::new(users()), random(&counter), now),
+            client_config: client,
+            server_config: server,
+            random: counter,
+            table: DetachedSessions::default(),
+            expired: Vec::new(),
+            budget: None,
+            broken: false,
             now,
             client_events: Vec::new(),
             server_events: Vec::new(),
@@ -77,7 +94,54 @@ impl Pair {
     fn next_chunk(&mut self) -> usize {
         let n = self.chunks[self.chunk_index % self.chunks.len()].max(1);
         self.chunk_index += 1;
-        n
+        match &mut self.budget {
+            Some(budget) => {
+                let n = n.min(*budget);
+                *budget -= n;
+                if n == 0 {
+                    self.broken = true;
+                }
+                n
+            }
+            None => n,
+        }
+    }
+
+    /// The connection breaks now: the client loses it (and keeps its resumption token), the
+    /// server detaches the session into `table`. Returns the client's token.
+    pub fn cut(&mut self) -> Option<Resumption> {
+        self.broken = true;
+        let resumption = self.client.connection_lost(self.now);
+        if let Some(detached) = self.server.detach(self.now) {
+            self.table.insert(detached);
+        }
+        self.drive();
+        resumption
+    }
+
+    /// A new connection with fresh sessions on both ends; the client resumes when given a token.
+    pub fn reconnect(&mut self, resumption: Option<Resumption>) {
+        self.budget = None;
+        self.broken = false;
+        let client = ClientSession::new(self.client_config.clone(), "cnonce2", self.now);
+        self.client = match resumption {
+            Some(r) => client.resuming(r),
+            None => client,
+        };
+        self.server = ServerSession::new(
+            self.server_config.clone(),
+            Arc::new(users()),
+            random(&self.random),
+            self.now,
+        );
+        self.drive();
+    }
+
+    /// Time passes for the detached sessions too.
+    pub fn expire_detached(&mut self, by: Duration) {
+        self.now += by;
+        let expired = self.table.handle_timeout(self.now);
+        self.expired.extend(expired);
     }
 
     /// Moves bytes and handles events until neither side has anything more to say.
@@ -86,7 +150,7 @@ impl Pair {
             let mut moved = false;
             while let Some(bytes) = self.client.poll_transmit() {
                 let mut rest = &bytes[..];
-                while !rest.is_empty() {
+                while !rest.is_empty() && !self.broken {
                     let n = self.next_chunk().min(rest.len());
                     self.server.handle_input(&rest[..n], self.now);
                     rest = &rest[n..];
@@ -95,7 +159,7 @@ impl Pair {
             }
             while let Some(bytes) = self.server.poll_transmit() {
                 let mut rest = &bytes[..];
-                while !rest.is_empty() {
+                while !rest.is_empty() && !self.broken {
                     let n = self.next_chunk().min(rest.len());
                     self.client.handle_input(&rest[..n], self.now);
                     rest = &rest[n..];
@@ -123,6 +187,15 @@ impl Pair {
                                 .refuse_bind(StanzaError::new(DefinedCondition::Conflict)),
                         }
                     }
+                    ServerEvent::ResumeRequest { previd, .. } => match self.table.take(previd) {
+                        Some(detached) => {
+                            if let Err(detached) = self.server.resume(detached, self.now) {
+                                self.table.insert(*detached);
+                                self.server.refuse_resume(None);
+                            }
+                        }
+                        None => self.server.refuse_resume(self.table.expired_h(previd)),
+                    },
                     _ => {}
                 }
                 self.server_events.push(event);
@@ -189,4 +262,9 @@ impl Pair {
             })
             .collect()
     }
+}
+
+fn random(counter: &Arc<AtomicU64>) -> Random {
+    let counter = Arc::clone(counter);
+    Box::new(move || format!("srv{}", counter.fetch_add(1, Ordering::Relaxed) + 1))
 }
