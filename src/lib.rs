@@ -10,7 +10,10 @@
 //! | `codec` | [`xmppkit-codec`](codec) | sans-IO XML stream codec (RFC 6120 §4, §11) |
 //! | `stanza` | [`xmppkit-stanza`](stanza) | typed stanzas, stanza/stream errors, shared XEPs |
 //! | `session` | [`xmppkit-session`](session) | sans-IO client and server session state machines |
-//! | `sm` | [`xmppkit-sm`](sm) | XEP-0198 stream management: elements and acknowledgement counting |
+//! | `sm` | [`xmppkit-sm`](sm) | XEP-0198 stream management: counters, timers, resumption state |
+//! | `carbons` | [`xmppkit-carbons`](carbons) | XEP-0280 Message Carbons: copy rules, forged-carbon check |
+//! | `markers` | [`xmppkit-markers`](markers) | XEP-0333 Chat Markers: what to mark, forward only, unread counts |
+//! | `read-markers` | [`xmppkit-read-markers`](read_markers) | room read markers: last read and unseen counter per member |
 //!
 //! ```
 //! # #[cfg(all(feature = "codec", feature = "jid"))] {
@@ -29,10 +32,16 @@
 //! ```
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "carbons")]
+pub use xmppkit_carbons as carbons;
 #[cfg(feature = "codec")]
 pub use xmppkit_codec as codec;
 #[cfg(feature = "jid")]
 pub use xmppkit_jid as jid;
+#[cfg(feature = "markers")]
+pub use xmppkit_markers as markers;
+#[cfg(feature = "read-markers")]
+pub use xmppkit_read_markers as read_markers;
 #[cfg(feature = "session")]
 pub use xmppkit_session as session;
 #[cfg(feature = "sm")]

@@ -61,4 +61,4 @@ pub use presence::{Presence, PresenceType, Show};
 pub use stanza::Stanza;
 pub use stanza_error::{error_reply, DefinedCondition, ErrorType, StanzaError};
 pub use stream_error::{StreamError, StreamErrorCondition};
-pub use util::set_attr;
+pub use util::{set_attr, Tag};

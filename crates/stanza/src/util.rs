@@ -7,20 +7,32 @@ use minidom::{Element, IntoAttributeValue};
 use std::str::FromStr;
 use xmppkit_jid::Jid;
 
-/// The element identity of a payload: name and namespace.
-#[derive(Clone, Copy)]
-pub(crate) struct Tag {
+/// The identity of a payload element (name and namespace), with the checks and error values every
+/// payload parser needs, so that all xmppkit crates report bad input the same way.
+///
+/// ```
+/// use xmppkit_stanza::Tag;
+/// const ENABLE: Tag = Tag::new("enable", "urn:xmpp:carbons:2");
+/// let el = ENABLE.element();
+/// assert!(ENABLE.check(&el).is_ok());
+/// assert!(ENABLE.required(&el, "id").is_err()); // names element, namespace and attribute
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tag {
+    /// Element name.
     pub name: &'static str,
+    /// Namespace.
     pub ns: &'static str,
 }
 
 impl Tag {
-    pub(crate) const fn new(name: &'static str, ns: &'static str) -> Self {
+    /// The tag `name` in `ns`.
+    pub const fn new(name: &'static str, ns: &'static str) -> Self {
         Tag { name, ns }
     }
 
     /// Fails unless `el` is this element.
-    pub(crate) fn check(self, el: &Element) -> Result<(), ParseError> {
+    pub fn check(self, el: &Element) -> Result<(), ParseError> {
         if el.is(self.name, self.ns) {
             Ok(())
         } else {
@@ -33,7 +45,8 @@ impl Tag {
         }
     }
 
-    pub(crate) fn required<'a>(
+    /// A required attribute's value.
+    pub fn required<'a>(
         self,
         el: &'a Element,
         attribute: &'static str,
@@ -45,7 +58,8 @@ impl Tag {
         })
     }
 
-    pub(crate) fn parse_attr<T: FromStr>(
+    /// An optional attribute, parsed.
+    pub fn parse_attr<T: FromStr>(
         self,
         el: &Element,
         attribute: &'static str,
@@ -58,7 +72,8 @@ impl Tag {
             .transpose()
     }
 
-    pub(crate) fn jid_attr(
+    /// An optional JID attribute.
+    pub fn jid_attr(
         self,
         el: &Element,
         attribute: &'static str,
@@ -66,7 +81,8 @@ impl Tag {
         self.parse_attr(el, attribute)
     }
 
-    pub(crate) fn bad(
+    /// The error for an attribute value that does not parse.
+    pub fn bad(
         self,
         attribute: &'static str,
         value: &str,
@@ -81,7 +97,8 @@ impl Tag {
         }
     }
 
-    pub(crate) fn missing_child(self, child: &'static str) -> ParseError {
+    /// The error for a missing required child.
+    pub fn missing_child(self, child: &'static str) -> ParseError {
         ParseError::MissingChild {
             element: self.name,
             ns: self.ns,
@@ -89,7 +106,8 @@ impl Tag {
         }
     }
 
-    pub(crate) fn bad_content(self, reason: impl Into<String>) -> ParseError {
+    /// The error for content that breaks the element's rules.
+    pub fn bad_content(self, reason: impl Into<String>) -> ParseError {
         ParseError::BadContent {
             element: self.name,
             ns: self.ns,
@@ -98,7 +116,7 @@ impl Tag {
     }
 
     /// A new, empty element of this tag.
-    pub(crate) fn element(self) -> Element {
+    pub fn element(self) -> Element {
         Element::builder(self.name, self.ns).build()
     }
 }

@@ -1,0 +1,61 @@
+//! Arbitrary stanzas through the carbons, markers and read-markers parsers and engines: no
+//! panic, and whatever parses serializes to something that parses to the same value.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use xmppkit_codec::{Decoder, Event};
+use xmppkit_jid::BareJid;
+use xmppkit_read_markers::{MemoryStore, ReadMarkers, Rooms};
+
+struct AnyRoom;
+impl Rooms for AnyRoom {
+    fn exists(&self, _: &BareJid) -> bool {
+        true
+    }
+    fn members(&self, _: &BareJid) -> Vec<BareJid> {
+        vec!["a@example.com".parse().unwrap(), "b@example.com".parse().unwrap()]
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut decoder = Decoder::fragments(xmppkit_stanza::ns::CLIENT);
+    decoder.feed(data);
+    let own: BareJid = "a@example.com".parse().unwrap();
+    let room: BareJid = "room@muc.example.com".parse().unwrap();
+    let engine = ReadMarkers::new(MemoryStore::default());
+    let now = xmppkit_stanza::datetime::DateTime::from_unix(0, 0).unwrap();
+    while let Ok(Some(event)) = decoder.next_event() {
+        let Event::Stanza(el) = event else { continue };
+        // Carbons: eligibility, copies, unwrapping.
+        for direction in [xmppkit_carbons::Direction::Sent, xmppkit_carbons::Direction::Received] {
+            let _ = xmppkit_carbons::eligible(&el, direction);
+        }
+        if let Some(Ok(carbon)) = xmppkit_carbons::unwrap(&el, &own) {
+            let again = xmppkit_carbons::Carbon::try_from(minidom::Element::from(carbon.clone()));
+            assert_eq!(again.as_ref().ok(), Some(&carbon));
+        }
+        // Markers.
+        let _ = xmppkit_markers::id_to_mark(&el, &own, xmppkit_markers::Chat::Direct);
+        let _ = xmppkit_markers::id_to_mark(
+            &el,
+            &own,
+            xmppkit_markers::Chat::Room { room: &room, own_nick: "n", stanza_ids: true },
+        );
+        if let Some(Ok(marker)) = xmppkit_markers::Marker::find(&el) {
+            let again = xmppkit_markers::Marker::try_from(minidom::Element::from(marker.clone()));
+            assert_eq!(again.as_ref().ok(), Some(&marker));
+        }
+        // Read markers: the engine on messages and IQs, the result parser on children.
+        let _ = engine.on_groupchat(&AnyRoom, &room, &own, &el, now);
+        if let Ok(iq) = xmppkit_stanza::Iq::try_from(el.clone()) {
+            let _ = engine.handle_iq(&AnyRoom, &iq, now);
+            let _ = xmppkit_read_markers::parse_answer(&iq);
+        }
+        for child in el.children() {
+            if let Ok(marker) = xmppkit_read_markers::Marker::try_from(child.clone()) {
+                let again = xmppkit_read_markers::Marker::try_from(minidom::Element::from(marker.clone()));
+                assert_eq!(again.as_ref().ok(), Some(&marker));
+            }
+        }
+    }
+});
