@@ -14,6 +14,7 @@
 //! | `carbons` | [`xmppkit-carbons`](carbons) | XEP-0280 Message Carbons: copy rules, forged-carbon check |
 //! | `markers` | [`xmppkit-markers`](markers) | XEP-0333 Chat Markers: what to mark, forward only, unread counts |
 //! | `read-markers` | [`xmppkit-read-markers`](read_markers) | room read markers: last read and unseen counter per member |
+//! | `mam` | [`xmppkit-mam`](mam) | XEP-0313 archives: engine, indexed in-memory archive, client helper |
 //!
 //! ```
 //! # #[cfg(all(feature = "codec", feature = "jid"))] {
@@ -38,6 +39,8 @@ pub use xmppkit_carbons as carbons;
 pub use xmppkit_codec as codec;
 #[cfg(feature = "jid")]
 pub use xmppkit_jid as jid;
+#[cfg(feature = "mam")]
+pub use xmppkit_mam as mam;
 #[cfg(feature = "markers")]
 pub use xmppkit_markers as markers;
 #[cfg(feature = "read-markers")]

@@ -1,0 +1,276 @@
+//! The archive behind the engine: the `Archive` trait (append, query one page, metadata,
+//! preferences) and `MemoryArchive`, indexed by time, by id and by conversation partner so that
+//! a query costs O(log n + page size), not O(archive size) (XEP-0313 §4, XEP-0059 paging).
+
+use crate::payload::{Filter, Prefs};
+use minidom::Element;
+use std::collections::HashMap;
+use thiserror::Error;
+use xmppkit_jid::{BareJid, Jid};
+use xmppkit_stanza::datetime::DateTime;
+
+/// One archived message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Archived {
+    /// Its archive id (the stanza-id the server assigned).
+    pub id: String,
+    /// When it was archived.
+    pub stamp: DateTime,
+    /// The other party (full JID when known: the `with` filter matches it or its bare JID).
+    pub with: Jid,
+    /// The message as delivered.
+    pub message: Element,
+}
+
+/// Which page of the selected messages (XEP-0059).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Page {
+    /// At most this many.
+    pub max: usize,
+    /// After this id (RSM `<after/>`).
+    pub after: Option<String>,
+    /// Before this id (RSM `<before/>`); `Some("")` is the last page.
+    pub before: Option<String>,
+    /// Skip this many (RSM `<index/>`), when neither `after` nor `before` is given.
+    pub index: Option<usize>,
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PageResult {
+    /// The messages, oldest first.
+    pub items: Vec<Archived>,
+    /// Position of the first item among all selected messages.
+    pub first_index: usize,
+    /// How many messages the filter selects in all.
+    pub count: usize,
+    /// The page reaches the end of the selection in the paging direction (§4.3 `complete`).
+    pub complete: bool,
+}
+
+/// An archive operation that failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ArchiveError {
+    /// An id in `after-id`, `before-id`, `ids`, `<after/>` or `<before/>` is not in the archive:
+    /// `item-not-found` (§4.1.2, §4.3.1).
+    #[error("no message with id `{0}` in the archive")]
+    ItemNotFound(String),
+    /// The storage failed: `internal-server-error`.
+    #[error("archive storage failed: {0}")]
+    Storage(String),
+}
+
+/// Storage of archives, one per owner (a user's bare JID or a room's).
+pub trait Archive {
+    /// Appends a message to `owner`'s archive (stamps are expected in order; an earlier one is
+    /// stored as the previous stamp, keeping the archive sorted).
+    fn append(&mut self, owner: &BareJid, item: Archived) -> Result<(), ArchiveError>;
+    /// The page of `owner`'s messages selected by `filter`.
+    fn query(
+        &self,
+        owner: &BareJid,
+        filter: &Filter,
+        page: &Page,
+    ) -> Result<PageResult, ArchiveError>;
+    /// The oldest and newest messages, as (id, stamp).
+    fn bounds(&self, owner: &BareJid) -> Result<Option<[(String, DateTime); 2]>, ArchiveError>;
+    /// `owner`'s preferences (the default ones when never set).
+    fn prefs(&self, owner: &BareJid) -> Result<Prefs, ArchiveError>;
+    /// Sets `owner`'s preferences.
+    fn set_prefs(&mut self, owner: &BareJid, prefs: Prefs) -> Result<(), ArchiveError>;
+}
+
+#[derive(Debug, Default)]
+struct OneArchive {
+    items: Vec<Archived>,
+    by_id: HashMap<String, usize>,
+    /// Positions by bare partner, ascending.
+    by_with: HashMap<BareJid, Vec<usize>>,
+}
+
+/// An in-memory [`Archive`].
+#[derive(Debug, Default)]
+pub struct MemoryArchive {
+    archives: HashMap<BareJid, OneArchive>,
+    prefs: HashMap<BareJid, Prefs>,
+}
+
+/// The selected positions: a range of the whole archive, or a sorted list of positions.
+enum Selection<'a> {
+    Range(usize, usize),
+    List(std::borrow::Cow<'a, [usize]>),
+}
+
+impl Selection<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Selection::Range(lo, hi) => hi - lo,
+            Selection::List(l) => l.len(),
+        }
+    }
+    fn at(&self, i: usize) -> usize {
+        match self {
+            Selection::Range(lo, _) => lo + i,
+            Selection::List(l) => l[i],
+        }
+    }
+    /// How many selected positions are below `position`.
+    fn rank(&self, position: usize) -> usize {
+        match self {
+            Selection::Range(lo, hi) => position.clamp(*lo, *hi) - lo,
+            Selection::List(l) => l.partition_point(|p| *p < position),
+        }
+    }
+}
+
+impl OneArchive {
+    fn position(&self, id: &str) -> Result<usize, ArchiveError> {
+        self.by_id
+            .get(id)
+            .copied()
+            .ok_or_else(|| ArchiveError::ItemNotFound(id.to_owned()))
+    }
+
+    fn select(&self, filter: &Filter) -> Result<Selection<'_>, ArchiveError> {
+        // Bounds on positions from time and ids, each O(log n).
+        let mut lo = 0;
+        let mut hi = self.items.len();
+        if let Some(start) = filter.start {
+            lo = lo.max(self.items.partition_point(|i| i.stamp.0 < start.0));
+        }
+        if let Some(end) = filter.end {
+            hi = hi.min(self.items.partition_point(|i| i.stamp.0 <= end.0));
+        }
+        if let Some(after) = &filter.after_id {
+            lo = lo.max(self.position(after)? + 1);
+        }
+        if let Some(before) = &filter.before_id {
+            hi = hi.min(self.position(before)?);
+        }
+        let hi = hi.max(lo);
+        let in_bounds = |p: &usize| (lo..hi).contains(p);
+        let with_matches = |p: usize| {
+            filter.with.as_ref().is_none_or(|w| match w.resource() {
+                None => self.items[p].with.to_bare() == w.to_bare(),
+                Some(_) => self.items[p].with == *w,
+            })
+        };
+        if !filter.ids.is_empty() {
+            let mut positions = filter
+                .ids
+                .iter()
+                .map(|id| self.position(id))
+                .collect::<Result<Vec<_>, _>>()?;
+            positions.sort_unstable();
+            positions.dedup();
+            positions.retain(|p| in_bounds(p) && with_matches(*p));
+            return Ok(Selection::List(positions.into()));
+        }
+        match &filter.with {
+            None => Ok(Selection::Range(lo, hi)),
+            Some(with) => {
+                let list = self
+                    .by_with
+                    .get(&with.to_bare())
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let from = list.partition_point(|p| *p < lo);
+                let to = list.partition_point(|p| *p < hi);
+                let slice = &list[from..to];
+                if with.resource().is_some() {
+                    // A full JID: only that resource (rare; costs the conversation's range).
+                    let exact: Vec<usize> =
+                        slice.iter().copied().filter(|p| with_matches(*p)).collect();
+                    Ok(Selection::List(exact.into()))
+                } else {
+                    Ok(Selection::List(slice.into()))
+                }
+            }
+        }
+    }
+}
+
+impl Archive for MemoryArchive {
+    fn append(&mut self, owner: &BareJid, mut item: Archived) -> Result<(), ArchiveError> {
+        let archive = self.archives.entry(owner.clone()).or_default();
+        if archive.by_id.contains_key(&item.id) {
+            return Err(ArchiveError::Storage(format!("duplicate id `{}`", item.id)));
+        }
+        if let Some(last) = archive.items.last() {
+            if item.stamp.0 < last.stamp.0 {
+                item.stamp = last.stamp;
+            }
+        }
+        let position = archive.items.len();
+        archive.by_id.insert(item.id.clone(), position);
+        archive
+            .by_with
+            .entry(item.with.to_bare())
+            .or_default()
+            .push(position);
+        archive.items.push(item);
+        Ok(())
+    }
+
+    fn query(
+        &self,
+        owner: &BareJid,
+        filter: &Filter,
+        page: &Page,
+    ) -> Result<PageResult, ArchiveError> {
+        let empty = OneArchive::default();
+        let archive = self.archives.get(owner).unwrap_or(&empty);
+        let selection = archive.select(filter)?;
+        let count = selection.len();
+        let (start, end, complete) = match (&page.after, &page.before) {
+            (_, Some(before)) => {
+                let end = if before.is_empty() {
+                    count
+                } else {
+                    selection.rank(archive.position(before)?)
+                };
+                let start = end.saturating_sub(page.max);
+                (start, end, start == 0)
+            }
+            (Some(after), None) => {
+                let start = selection.rank(archive.position(after)? + 1);
+                let end = (start + page.max).min(count);
+                (start, end, end == count)
+            }
+            (None, None) => {
+                let start = page.index.unwrap_or(0).min(count);
+                let end = (start + page.max).min(count);
+                (start, end, end == count)
+            }
+        };
+        let items = (start..end)
+            .map(|i| archive.items[selection.at(i)].clone())
+            .collect();
+        Ok(PageResult {
+            items,
+            first_index: start,
+            count,
+            complete,
+        })
+    }
+
+    fn bounds(&self, owner: &BareJid) -> Result<Option<[(String, DateTime); 2]>, ArchiveError> {
+        Ok(self.archives.get(owner).and_then(|a| {
+            let first = a.items.first()?;
+            let last = a.items.last()?;
+            Some([
+                (first.id.clone(), first.stamp),
+                (last.id.clone(), last.stamp),
+            ])
+        }))
+    }
+
+    fn prefs(&self, owner: &BareJid) -> Result<Prefs, ArchiveError> {
+        Ok(self.prefs.get(owner).cloned().unwrap_or_default())
+    }
+
+    fn set_prefs(&mut self, owner: &BareJid, prefs: Prefs) -> Result<(), ArchiveError> {
+        self.prefs.insert(owner.clone(), prefs);
+        Ok(())
+    }
+}
