@@ -1,4 +1,4 @@
-//! Arbitrary stanzas through the carbons, markers and read-markers parsers and engines: no
+//! Arbitrary stanzas through the carbons, markers, read-markers and MAM parsers and engines: no
 //! panic, and whatever parses serializes to something that parses to the same value.
 #![no_main]
 
@@ -23,6 +23,9 @@ fuzz_target!(|data: &[u8]| {
     let own: BareJid = "a@example.com".parse().unwrap();
     let room: BareJid = "room@muc.example.com".parse().unwrap();
     let engine = ReadMarkers::new(MemoryStore::default());
+    let mut mam = xmppkit_mam::Mam::new(xmppkit_mam::MemoryArchive::default(), Default::default());
+    let mut collector = xmppkit_mam::Collector::new(own.clone(), None, "q");
+    let mut archived = 0u32;
     let now = xmppkit_stanza::datetime::DateTime::from_unix(0, 0).unwrap();
     while let Ok(Some(event)) = decoder.next_event() {
         let Event::Stanza(el) = event else { continue };
@@ -47,7 +50,15 @@ fuzz_target!(|data: &[u8]| {
         }
         // Read markers: the engine on messages and IQs, the result parser on children.
         let _ = engine.on_groupchat(&AnyRoom, &room, &own, &el, now);
+        // MAM: archive what arrives, answer what asks, collect what answers.
+        let with: xmppkit_jid::Jid = "b@example.com/x".parse().unwrap();
+        archived += 1;
+        let id = format!("m{archived}");
+        let _ = mam.store(&own, xmppkit_mam::ArchiveKind::User, &with, true, &el, id, now);
+        let _ = collector.accept(&el);
         if let Ok(iq) = xmppkit_stanza::Iq::try_from(el.clone()) {
+            let _ = mam.handle_iq(&iq, xmppkit_mam::ArchiveKind::User, |_| true);
+            let _ = mam.handle_iq(&iq, xmppkit_mam::ArchiveKind::Room, |_| true);
             let _ = engine.handle_iq(&AnyRoom, &iq, now);
             let _ = xmppkit_read_markers::parse_answer(&iq);
         }
