@@ -718,3 +718,57 @@ fn forged_results_are_refused() {
         Ok(true)
     );
 }
+
+#[test]
+fn example_timespans_and_room_results() {
+    // Examples 7 and 8: a timespan, and everything after a time.
+    let span = Query::try_from(el(&format!(
+        "<query xmlns='urn:xmpp:mam:2'><x xmlns='jabber:x:data' type='submit'>{FORM}\
+        <field var='start'><value>2010-06-07T00:00:00Z</value></field>\
+        <field var='end'><value>2010-07-07T13:23:54Z</value></field></x></query>"
+    )))
+    .unwrap();
+    let filter = Filter::from_form(span.form.as_ref().unwrap()).unwrap();
+    assert_eq!(filter.start.unwrap().to_string(), "2010-06-07T00:00:00Z");
+    assert_eq!(filter.end.unwrap().to_string(), "2010-07-07T13:23:54Z");
+    let after = Query::try_from(el(&format!(
+        "<query xmlns='urn:xmpp:mam:2'><x xmlns='jabber:x:data' type='submit'>{FORM}\
+        <field var='start'><value>2010-08-07T00:00:00Z</value></field></x></query>"
+    )))
+    .unwrap();
+    assert!(Filter::from_form(after.form.as_ref().unwrap())
+        .unwrap()
+        .end
+        .is_none());
+    // The room results of §5.1.2 (example 27): accepted from the room, for the right query.
+    let result = el("<message xmlns='jabber:client' id='iasd207' from='coven@chat.shakespeare.lit' to='hag66@shakespeare.lit/pda'>\
+        <result xmlns='urn:xmpp:mam:2' queryid='g27' id='78527-06716-51603'><forwarded xmlns='urn:xmpp:forward:0'>\
+        <delay xmlns='urn:xmpp:delay' stamp='2002-10-13T23:58:37Z'/>\
+        <message xmlns='jabber:client' from='coven@chat.shakespeare.lit/firstwitch' \
+        id='162BEBB1-F6DB-4D9A-9BD8-CFDCC801A0B2' type='groupchat'><body>Thrice the brinded cat hath mew'd.</body>\
+        <x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' jid='crone1@shakespeare.lit' role='participant'/></x>\
+        </message></forwarded></result></message>");
+    let mut collector = Collector::new(
+        bare("hag66@shakespeare.lit"),
+        Some(bare("coven@chat.shakespeare.lit")),
+        "g27",
+    );
+    assert_eq!(collector.accept(&result), Ok(true));
+    let fin = Iq::try_from(el("<iq xmlns='jabber:client' type='result' id='g1' from='coven@chat.shakespeare.lit'>\
+        <fin xmlns='urn:xmpp:mam:2' complete='true'><set xmlns='http://jabber.org/protocol/rsm'>\
+        <first index='0'>78527-06716-51603</first><last>78527-06716-51603</last><count>1</count></set></fin></iq>")).unwrap();
+    let (items, fin) = collector.finish(&fin).unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].forwarded.stanza.attr("type"), Some("groupchat"));
+    assert!(fin.complete);
+    // An error answer is reported as the archive's refusal.
+    let refused = Iq::try_from(el(
+        "<iq xmlns='jabber:client' type='error' id='g1'><error type='cancel'>\
+        <item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
+    ))
+    .unwrap();
+    let collector = Collector::new(bare("hag66@shakespeare.lit"), None, "g27");
+    assert!(
+        matches!(collector.finish(&refused), Err(MamClientError::Refused(e)) if e.condition == DefinedCondition::ItemNotFound)
+    );
+}
