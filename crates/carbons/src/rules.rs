@@ -5,7 +5,7 @@ use crate::payload::{Carbon, Direction, NS};
 use minidom::Element;
 use xmppkit_jid::{BareJid, FullJid};
 use xmppkit_stanza::forwarding::Forwarded;
-use xmppkit_stanza::{hints::Hint, ns, set_attr};
+use xmppkit_stanza::{has_body, hints::Hint, ns, set_attr};
 
 const MUC_USER: &str = "http://jabber.org/protocol/muc#user";
 const CONFERENCE: &str = "jabber:x:conference";
@@ -13,7 +13,7 @@ const CONFERENCE: &str = "jabber:x:conference";
 const IM_PAYLOADS: [&str; 3] = [
     "urn:xmpp:receipts",
     "http://jabber.org/protocol/chatstates",
-    "urn:xmpp:chat-markers:0",
+    ns::CHAT_MARKERS,
 ];
 
 /// Whether `message` is eligible for carbons (§6.1), seen from the user whose other resources
@@ -34,9 +34,7 @@ pub fn eligible(message: &Element, direction: Direction) -> bool {
         || message.has_child("private", NS)
         || message.has_child("received", NS)
         || message.has_child("sent", NS)
-        || message
-            .children()
-            .any(|c| Hint::try_from(c.clone()) == Ok(Hint::NoCopy))
+        || Hint::NoCopy.is_in(message)
     {
         return false;
     }
@@ -44,7 +42,7 @@ pub fn eligible(message: &Element, direction: Direction) -> bool {
     if type_ == "groupchat" {
         return false;
     }
-    let has_body = message.children().any(|c| c.name() == "body");
+    let has_body = has_body(message);
     let im_payload = message
         .children()
         .any(|c| IM_PAYLOADS.iter().any(|ns| c.has_ns(*ns)));

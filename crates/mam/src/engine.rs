@@ -12,7 +12,7 @@ use xmppkit_stanza::forwarding::Forwarded;
 use xmppkit_stanza::hints::Hint;
 use xmppkit_stanza::rsm::Set;
 use xmppkit_stanza::sid::StanzaId;
-use xmppkit_stanza::{ns, set_attr, DefinedCondition, Iq, IqPayload, StanzaError};
+use xmppkit_stanza::{has_body, ns, set_attr, DefinedCondition, Iq, IqPayload, StanzaError};
 
 /// Whose archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,14 +63,12 @@ pub fn should_archive(message: &Element, kind: ArchiveKind) -> bool {
     if type_ == "error" || groupchat != (kind == ArchiveKind::Room) {
         return false;
     }
-    let hints = Hint::all_in(&message.children().cloned().collect::<Vec<_>>());
-    if hints.contains(&Hint::NoStore) || hints.contains(&Hint::NoPermanentStore) {
+    if Hint::NoStore.is_in(message) || Hint::NoPermanentStore.is_in(message) {
         return false;
     }
-    hints.contains(&Hint::Store)
-        || message
-            .children()
-            .any(|c| c.name() == "body" || c.has_ns("urn:xmpp:chat-markers:0"))
+    Hint::Store.is_in(message)
+        || has_body(message)
+        || message.children().any(|c| c.has_ns(ns::CHAT_MARKERS))
 }
 
 /// Adds `<stanza-id by='…' id='…'/>` to `message`, after removing any that claims to come from

@@ -6,6 +6,7 @@ use crate::payload::{Markable, Marker, MarkerKind, NS};
 use minidom::Element;
 use std::collections::HashMap;
 use xmppkit_jid::{BareJid, Jid};
+use xmppkit_stanza::sid::stanza_id_by;
 use xmppkit_stanza::Payload;
 use xmppkit_stanza::{ns, set_attr};
 
@@ -68,11 +69,7 @@ pub fn id_to_mark(message: &Element, own: &BareJid, chat: Chat<'_>) -> Option<St
             {
                 return None;
             }
-            let room_id = room.to_string();
-            message
-                .children()
-                .find(|c| c.is("stanza-id", ns::SID) && c.attr("by") == Some(room_id.as_str()))
-                .and_then(|c| c.attr("id"))
+            stanza_id_by(message, room)
                 .filter(|id| !id.is_empty())
                 .map(str::to_owned)
         }

@@ -6,7 +6,8 @@ use crate::payload::{Marker, MarkerKind};
 use minidom::Element;
 use std::collections::HashMap;
 use xmppkit_jid::BareJid;
-use xmppkit_stanza::ns;
+use xmppkit_stanza::has_body;
+use xmppkit_stanza::sid::stanza_id_by;
 
 /// A conversation: two accounts in a 1:1 chat (in either order), or a room.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -75,17 +76,11 @@ pub fn observe(
     {
         return store.set_displayed(sender, conversation, &id);
     }
-    if !message.children().any(|c| c.name() == "body") {
+    if !has_body(message) {
         return false;
     }
     let id = match conversation {
-        ConversationKey::Room(room) => {
-            let room = room.to_string();
-            message
-                .children()
-                .find(|c| c.is("stanza-id", ns::SID) && c.attr("by") == Some(room.as_str()))
-                .and_then(|c| c.attr("id"))
-        }
+        ConversationKey::Room(room) => stanza_id_by(message, room),
         ConversationKey::Direct(..) => message.attr("id"),
     };
     match id.filter(|id| !id.is_empty()) {

@@ -7,7 +7,8 @@ use crate::store::{ReadMarkerStore, StoreError};
 use minidom::Element;
 use xmppkit_jid::BareJid;
 use xmppkit_stanza::datetime::DateTime;
-use xmppkit_stanza::{ns, DefinedCondition, Iq, IqPayload, StanzaError};
+use xmppkit_stanza::sid::stanza_id_by;
+use xmppkit_stanza::{has_body, DefinedCondition, Iq, IqPayload, StanzaError};
 
 /// What the engine needs to know about rooms (the MUC engine provides it).
 pub trait Rooms {
@@ -71,16 +72,10 @@ impl<S: ReadMarkerStore> ReadMarkers<S> {
         message: &Element,
         now: DateTime,
     ) -> Result<bool, StoreError> {
-        if message.attr("type") != Some("groupchat")
-            || !message.children().any(|c| c.name() == "body")
-        {
+        if message.attr("type") != Some("groupchat") || !has_body(message) {
             return Ok(false);
         }
-        let room_str = room.to_string();
-        let id = message
-            .children()
-            .find(|c| c.is("stanza-id", ns::SID) && c.attr("by") == Some(room_str.as_str()))
-            .and_then(|c| c.attr("id"))
+        let id = stanza_id_by(message, room)
             .or_else(|| message.attr("id"))
             .filter(|id| !id.is_empty());
         let Some(id) = id else { return Ok(false) };

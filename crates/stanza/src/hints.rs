@@ -42,6 +42,18 @@ impl Hint {
         }
     }
 
+    /// Whether `stanza` carries this hint.
+    ///
+    /// ```
+    /// use xmppkit_stanza::hints::Hint;
+    /// let m: minidom::Element = "<message xmlns='jabber:client'><no-copy xmlns='urn:xmpp:hints'/></message>".parse().unwrap();
+    /// assert!(Hint::NoCopy.is_in(&m));
+    /// assert!(!Hint::NoStore.is_in(&m));
+    /// ```
+    pub fn is_in(self, stanza: &Element) -> bool {
+        stanza.has_child(self.name(), ns::HINTS)
+    }
+
     /// The hints among a stanza's payloads.
     pub fn all_in(payloads: &[Element]) -> Vec<Hint> {
         payloads

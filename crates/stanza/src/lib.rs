@@ -55,7 +55,7 @@ mod util;
 
 pub use error::ParseError;
 pub use iq::{Iq, IqPayload};
-pub use message::{Message, MessageType, Thread};
+pub use message::{has_body, Message, MessageType, Thread};
 pub use payload::Payload;
 pub use presence::{Presence, PresenceType, Show};
 pub use stanza::Stanza;

@@ -212,3 +212,14 @@ impl From<Message> for Element {
         m.to_element_in(ns::CLIENT)
     }
 }
+
+/// Whether a message element has a `<body/>` (in its own namespace): what most XEPs mean by "a
+/// message with content" (carbons, archives, unread counters), without typing the whole stanza.
+///
+/// ```
+/// let m: minidom::Element = "<message xmlns='jabber:client'><body>hi</body></message>".parse().unwrap();
+/// assert!(xmppkit_stanza::has_body(&m));
+/// ```
+pub fn has_body(message: &Element) -> bool {
+    message.has_child("body", message.ns().as_str())
+}

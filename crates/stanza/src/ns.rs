@@ -19,3 +19,5 @@ pub const FORWARD: &str = "urn:xmpp:forward:0";
 pub const SID: &str = "urn:xmpp:sid:0";
 /// XEP-0334: Message Processing Hints.
 pub const HINTS: &str = "urn:xmpp:hints";
+/// XEP-0333 Chat Markers.
+pub const CHAT_MARKERS: &str = "urn:xmpp:chat-markers:0";

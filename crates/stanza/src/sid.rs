@@ -9,6 +9,23 @@ use xmppkit_jid::Jid;
 const STANZA_ID: Tag = Tag::new("stanza-id", ns::SID);
 const ORIGIN_ID: Tag = Tag::new("origin-id", ns::SID);
 
+/// The id of the `<stanza-id/>` that `by` (an archive, a room) put on `message`, if any. Ids by
+/// others are ignored: only the entity named in `by` can vouch for its own (XEP-0359 §3.1).
+///
+/// ```
+/// let m: minidom::Element = "<message xmlns='jabber:client'><stanza-id xmlns='urn:xmpp:sid:0' \
+///     by='room@muc.example.com' id='39K7ZYIp'/></message>".parse().unwrap();
+/// let room = "room@muc.example.com".parse().unwrap();
+/// assert_eq!(xmppkit_stanza::sid::stanza_id_by(&m, &room), Some("39K7ZYIp"));
+/// assert_eq!(xmppkit_stanza::sid::stanza_id_by(&m, &"x@y.example".parse().unwrap()), None);
+/// ```
+pub fn stanza_id_by<'a>(message: &'a Element, by: &xmppkit_jid::BareJid) -> Option<&'a str> {
+    message
+        .children()
+        .find(|c| c.is(STANZA_ID.name, STANZA_ID.ns) && c.attr("by") == Some(by.as_str()))
+        .and_then(|c| c.attr("id"))
+}
+
 /// A stable id assigned by the entity named in `by` (an archive, a room).
 ///
 /// ```
