@@ -338,11 +338,7 @@ impl ClientSession {
         }
         for id in self.iqs.expire(now) {
             if self.ping.as_deref() == Some(id.as_str()) {
-                self.fail_with(
-                    Some(StreamError::new(StreamErrorCondition::ConnectionTimeout)),
-                    SessionError::Timeout("a ping answer"),
-                );
-                return;
+                return self.link_dead("a ping answer");
             }
             self.events.push_back(ClientEvent::IqTimeout { id });
         }
@@ -366,15 +362,7 @@ impl ClientSession {
         }
         match self.sm.stream_mut().map(|s| s.handle_timeout(now)) {
             Some(Tick::Send(request)) => self.transport.send(&request),
-            Some(Tick::Dead) => {
-                // Nothing is written: the stream stays resumable (connection_lost gives the token).
-                self.state = State::Closed;
-                self.deadline = None;
-                self.events
-                    .push_back(ClientEvent::Failed(SessionError::Timeout(
-                        "a stream management acknowledgement",
-                    )));
-            }
+            Some(Tick::Dead) => self.link_dead("a stream management acknowledgement"),
             Some(Tick::Idle) | None => {}
         }
     }

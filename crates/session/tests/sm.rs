@@ -167,6 +167,38 @@ fn a_dead_link_is_noticed_and_the_stream_stays_resumable() {
 }
 
 #[test]
+fn an_unanswered_ping_keeps_a_resumable_stream_resumable() {
+    let mut pair = online(0);
+    pair.broken = true;
+    pair.advance(Duration::from_secs(60)); // idle: a ping goes out, into the void
+    pair.advance(Duration::from_secs(30)); // no answer
+    assert_eq!(
+        pair.client_failure(),
+        Some(&SessionError::Timeout("a ping answer"))
+    );
+    let resumption = pair.cut().expect("still resumable");
+    assert_eq!(resumption.stream.unacked().count(), 1, "the ping itself");
+
+    // Without stream management the same timeout closes the stream with connection-timeout.
+    let mut client = client_config("juliet", "r0m30", TlsPolicy::Off);
+    client.stream_management = None;
+    let mut plain = Pair::new(client, server_config(ServerTls::Unavailable));
+    plain.drive();
+    plain.advance(Duration::from_secs(60)); // the ping reaches the server, which ignores it
+    plain.advance(Duration::from_secs(30));
+    assert_eq!(
+        plain.client_failure(),
+        Some(&SessionError::Timeout("a ping answer"))
+    );
+    let told = plain.server_events.iter().any(|e| {
+        matches!(e, ServerEvent::Nonza(el)
+            if el.name() == "error" && el.has_child("connection-timeout", "urn:ietf:params:xml:ns:xmpp-streams"))
+    });
+    assert!(told, "{:?}", plain.server_events);
+    assert!(plain.cut().is_none());
+}
+
+#[test]
 fn an_ack_of_unsent_stanzas_is_a_stream_error() {
     let mut pair = online(0);
     pair.server.send(msg(false, 0));

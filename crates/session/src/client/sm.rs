@@ -7,7 +7,7 @@ use crate::error::SessionError;
 use minidom::Element;
 use std::time::Instant;
 use xmppkit_sm::{Nonza, Resumption, SmStream};
-use xmppkit_stanza::DefinedCondition;
+use xmppkit_stanza::{DefinedCondition, StreamError, StreamErrorCondition};
 
 impl ClientSession {
     /// Writes a stanza and, under stream management, queues it until acknowledged.
@@ -179,6 +179,24 @@ impl ClientSession {
             Sm::Enabling(mut stream) | Sm::Enabled { mut stream, .. } => {
                 self.report_unacked(stream.take_unacked())
             }
+        }
+    }
+
+    /// The server stopped answering. A resumable stream ends without a word (a stream error or a
+    /// closing tag would end the session on the server too), so that
+    /// [`connection_lost`](ClientSession::connection_lost) still gives the token; any other
+    /// stream is closed with `connection-timeout`.
+    pub(super) fn link_dead(&mut self, waiting_for: &'static str) {
+        if matches!(self.sm, Sm::Enabled { id: Some(_), .. }) {
+            self.state = State::Closed;
+            self.deadline = None;
+            self.events
+                .push_back(ClientEvent::Failed(SessionError::Timeout(waiting_for)));
+        } else {
+            self.fail_with(
+                Some(StreamError::new(StreamErrorCondition::ConnectionTimeout)),
+                SessionError::Timeout(waiting_for),
+            );
         }
     }
 
