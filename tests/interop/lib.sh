@@ -28,24 +28,44 @@ wait_port() {
   return 1
 }
 
+# The steps every check below shares. begin_check: a log directory and the client example, built
+# (sets LOGS, CLIENT, FAIL). wait_log WHO PATTERN: wait up to 10 s for a line in WHO's log.
+# show_logs WHO...: print the logs. check WHO PATTERN: WHO's log must have a matching line.
+# end_check NAME WHAT: the verdict line; non-zero when a check failed.
+begin_check() {
+  LOGS=$(mktemp -d)
+  FAIL=0
+  cargo build --quiet --example client
+  CLIENT=target/debug/examples/client
+}
+wait_log() {
+  for _ in $(seq 1 100); do grep -q "$2" "$LOGS/$1.log" && return 0; sleep 0.1; done
+  return 1
+}
+show_logs() {
+  for who in "$@"; do echo "--- $who"; cat "$LOGS/$who.log"; done
+}
+check() {
+  grep -q "$2" "$LOGS/$1.log" || { echo "FAILED: $1 did not log: $2"; FAIL=1; }
+}
+end_check() {
+  rm -rf "$LOGS"
+  if [ "$FAIL" = 0 ]; then echo "$1 $2: 1 passed, 0 failed"; else echo "$1 $2: 0 passed, 1 failed"; return 1; fi
+}
+
 # exchange NAME PORT MECHANISM: bob listens, alice logs in with MECHANISM over STARTTLS and sends
 # him a message; both logs are checked. Accounts alice/alicepass and bob/bobpass must exist.
 exchange() {
-  local name=$1 port=$2 mechanism=$3 logs
-  logs=$(mktemp -d)
-  cargo build --quiet --example client
-  local client=target/debug/examples/client
-  "$client" --jid bob@localhost --password bobpass --server 127.0.0.1:"$port" --insecure-tls \
-    --wait 8 listen >"$logs/bob.log" 2>&1 &
+  local name=$1 port=$2 mechanism=$3
+  local common=(--server 127.0.0.1:"$port" --insecure-tls)
+  begin_check
+  "$CLIENT" --jid bob@localhost --password bobpass "${common[@]}" --wait 8 listen >"$LOGS/bob.log" 2>&1 &
   local bob=$!
-  for _ in $(seq 1 50); do grep -q "^online as" "$logs/bob.log" && break; sleep 0.2; done
-  "$client" --jid alice@localhost --password alicepass --server 127.0.0.1:"$port" --insecure-tls \
-    --mechanism "$mechanism" --wait 1 send bob@localhost "hello from xmppkit" >"$logs/alice.log" 2>&1 || true
+  wait_log bob "^online as" || true
+  "$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" \
+    --mechanism "$mechanism" --wait 1 send bob@localhost "hello from xmppkit" >"$LOGS/alice.log" 2>&1 || true
   wait "$bob" || true
-  echo "--- alice"; cat "$logs/alice.log"
-  echo "--- bob"; cat "$logs/bob.log"
-  local fail=0
-  check() { grep -q "$2" "$logs/$1.log" || { echo "FAILED: $1 did not log: $2"; fail=1; }; }
+  show_logs alice bob
   check alice "^tls established"
   check alice "^authenticated with $mechanism\$"
   check alice "^online as alice@localhost/"
@@ -55,33 +75,28 @@ exchange() {
   check bob "^authenticated with SCRAM-SHA-"
   check bob "^message from alice@localhost/.*: hello from xmppkit\$"
   check bob "^closed\$"
-  rm -rf "$logs"
-  if [ "$fail" = 0 ]; then echo "$name interop: 1 passed, 0 failed"; else echo "$name interop: 0 passed, 1 failed"; return 1; fi
+  end_check "$name" interop
 }
 
 # resumption NAME PORT: XEP-0198 against a real server. Alice enables stream management, her TCP
 # connection is reset, and while she is away Bob sends her a message and she queues one for Bob;
 # she resumes the stream: both messages must arrive. Accounts as for `exchange`.
 resumption() {
-  local name=$1 port=$2 logs
-  logs=$(mktemp -d)
-  cargo build --quiet --example client
-  local client=target/debug/examples/client
+  local name=$1 port=$2
   local common=(--server 127.0.0.1:"$port" --insecure-tls)
-  "$client" --jid bob@localhost --password bobpass "${common[@]}" --wait 15 listen >"$logs/bob.log" 2>&1 &
+  begin_check
+  "$CLIENT" --jid bob@localhost --password bobpass "${common[@]}" --wait 15 listen >"$LOGS/bob.log" 2>&1 &
   local bob=$!
-  for _ in $(seq 1 50); do grep -q "^online as" "$logs/bob.log" && break; sleep 0.2; done
-  "$client" --jid alice@localhost --password alicepass "${common[@]}" --kill-after 1 --break 5 \
-    --break-to bob@localhost --break-text "queued during the break" --wait 3 listen >"$logs/alice.log" 2>&1 &
+  wait_log bob "^online as" || true
+  "$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" --kill-after 1 --break 5 \
+    --break-to bob@localhost --break-text "queued during the break" --wait 3 listen >"$LOGS/alice.log" 2>&1 &
   local alice=$!
-  for _ in $(seq 1 100); do grep -q "^connection killed" "$logs/alice.log" && break; sleep 0.1; done
-  "$client" --jid bob@localhost --password bobpass "${common[@]}" --wait 1 \
-    send alice@localhost "sent during the break" >"$logs/bob2.log" 2>&1 || true
+  wait_log alice "^connection killed" || true
+  "$CLIENT" --jid bob@localhost --password bobpass "${common[@]}" --wait 1 \
+    send alice@localhost "sent during the break" >"$LOGS/bob2.log" 2>&1 || true
   wait "$alice" || true
   wait "$bob" || true
-  for who in alice bob bob2; do echo "--- $who"; cat "$logs/$who.log"; done
-  local fail=0
-  check() { grep -q "$2" "$logs/$1.log" || { echo "FAILED: $1 did not log: $2"; fail=1; }; }
+  show_logs alice bob bob2
   check alice "^stream management enabled (resumable: true)\$"
   check alice "^connection killed\$"
   check alice "^queued for bob@localhost\$"
@@ -90,6 +105,5 @@ resumption() {
   check alice "^closed\$"
   check bob2 "^sent to alice@localhost\$"
   check bob "^message from alice@localhost/.*: queued during the break\$"
-  rm -rf "$logs"
-  if [ "$fail" = 0 ]; then echo "$name resumption: 1 passed, 0 failed"; else echo "$name resumption: 0 passed, 1 failed"; return 1; fi
+  end_check "$name" resumption
 }

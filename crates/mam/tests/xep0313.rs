@@ -95,26 +95,16 @@ fn example_query_forms() {
     };
     assert_eq!(Filter::from_form(&span.to_form()).unwrap(), span);
     // Unknown fields and bad values.
-    let unknown = xmppkit_stanza::data_forms::DataForm::submit(
-        NS,
-        vec![xmppkit_stanza::data_forms::Field::new(
-            "{urn:x}full-text",
-            ["x"],
-        )],
-    );
+    let one_field = |var: &str, value: &str| {
+        use xmppkit_stanza::data_forms::{DataForm, Field};
+        DataForm::submit(NS, vec![Field::new(var, [value])])
+    };
     assert!(matches!(
-        Filter::from_form(&unknown),
+        Filter::from_form(&one_field("{urn:x}full-text", "x")),
         Err(FormError::UnknownField(_))
     ));
-    let bad = xmppkit_stanza::data_forms::DataForm::submit(
-        NS,
-        vec![xmppkit_stanza::data_forms::Field::new(
-            "start",
-            ["yesterday"],
-        )],
-    );
     assert!(matches!(
-        Filter::from_form(&bad),
+        Filter::from_form(&one_field("start", "yesterday")),
         Err(FormError::BadField { .. })
     ));
     // The last page (example 22) and a flipped page (example 23).

@@ -55,26 +55,20 @@ fn bodies<'a>(elements: impl IntoIterator<Item = &'a Element>) -> Vec<String> {
         .collect()
 }
 
+/// The bodies reported as unacknowledged by the client.
 fn client_unacked_events(pair: &Pair) -> Vec<String> {
-    pair.client_events
-        .iter()
-        .filter_map(|e| match e {
-            ClientEvent::Unacknowledged(v) => Some(bodies(v)),
-            _ => None,
-        })
-        .flatten()
-        .collect()
+    bodies(pair.client_events.iter().flat_map(|e| match e {
+        ClientEvent::Unacknowledged(v) => v.as_slice(),
+        _ => &[],
+    }))
 }
 
+/// The bodies reported as unacknowledged by the server.
 fn server_unacked_events(pair: &Pair) -> Vec<String> {
-    pair.server_events
-        .iter()
-        .filter_map(|e| match e {
-            ServerEvent::Unacknowledged(v) => Some(bodies(v)),
-            _ => None,
-        })
-        .flatten()
-        .collect()
+    bodies(pair.server_events.iter().flat_map(|e| match e {
+        ServerEvent::Unacknowledged(v) => v.as_slice(),
+        _ => &[],
+    }))
 }
 
 #[test]
