@@ -11,7 +11,7 @@ use xmppkit_stanza::delay::Delay;
 use xmppkit_stanza::forwarding::Forwarded;
 use xmppkit_stanza::hints::Hint;
 use xmppkit_stanza::rsm::Set;
-use xmppkit_stanza::sid::StanzaId;
+use xmppkit_stanza::sid::{stamp, StanzaId};
 use xmppkit_stanza::{has_body, ns, set_attr, DefinedCondition, Iq, IqPayload, StanzaError};
 
 /// Whose archive.
@@ -69,22 +69,6 @@ pub fn should_archive(message: &Element, kind: ArchiveKind) -> bool {
     Hint::Store.is_in(message)
         || has_body(message)
         || message.children().any(|c| c.has_ns(ns::CHAT_MARKERS))
-}
-
-/// Adds `<stanza-id by='…' id='…'/>` to `message`, after removing any that claims to come from
-/// the same archive (XEP-0359 §3.1: a sender must not be able to forge it).
-pub fn stamp(message: &mut Element, sid: &StanzaId) {
-    let by = sid.by.to_string();
-    for node in message.take_nodes() {
-        match node {
-            minidom::Node::Element(e)
-                if e.is("stanza-id", ns::SID) && e.attr("by") == Some(by.as_str()) => {}
-            other => {
-                message.append_node(other);
-            }
-        }
-    }
-    message.append_child(sid.clone().into());
 }
 
 /// The archive service over an [`Archive`].

@@ -26,6 +26,32 @@ pub fn stanza_id_by<'a>(message: &'a Element, by: &xmppkit_jid::BareJid) -> Opti
         .and_then(|c| c.attr("id"))
 }
 
+/// Adds `<stanza-id by='…' id='…'/>` to `message`, after removing any that claims to come from
+/// the same entity: a sender must not be able to forge it (XEP-0359 §3.1).
+///
+/// ```
+/// use xmppkit_stanza::sid::{stamp, stanza_id_by, StanzaId};
+/// let mut m: minidom::Element = "<message xmlns='jabber:client'><stanza-id xmlns='urn:xmpp:sid:0' \
+///     by='room@muc.example.com' id='forged'/></message>".parse().unwrap();
+/// let room: xmppkit_jid::BareJid = "room@muc.example.com".parse().unwrap();
+/// stamp(&mut m, &StanzaId { id: "17".into(), by: room.clone().into() });
+/// assert_eq!(stanza_id_by(&m, &room), Some("17"));
+/// assert_eq!(m.children().count(), 1);
+/// ```
+pub fn stamp(message: &mut Element, sid: &StanzaId) {
+    let by = sid.by.to_string();
+    for node in message.take_nodes() {
+        match node {
+            minidom::Node::Element(e)
+                if e.is(STANZA_ID.name, STANZA_ID.ns) && e.attr("by") == Some(by.as_str()) => {}
+            other => {
+                message.append_node(other);
+            }
+        }
+    }
+    message.append_child(sid.clone().into());
+}
+
 /// A stable id assigned by the entity named in `by` (an archive, a room).
 ///
 /// ```
