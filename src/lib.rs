@@ -15,6 +15,7 @@
 //! | `markers` | [`xmppkit-markers`](markers) | XEP-0333 Chat Markers: what to mark, forward only, unread counts |
 //! | `read-markers` | [`xmppkit-read-markers`](read_markers) | room read markers: last read and unseen counter per member |
 //! | `mam` | [`xmppkit-mam`](mam) | XEP-0313 archives: engine, indexed in-memory archive, client helper |
+//! | `muc` | [`xmppkit-muc`](muc) | XEP-0045 Multi-User Chat: payloads, room and service engines, client helper (with `mam` / `read-markers`: their room hooks) |
 //!
 //! ```
 //! # #[cfg(all(feature = "codec", feature = "jid"))] {
@@ -43,6 +44,8 @@ pub use xmppkit_jid as jid;
 pub use xmppkit_mam as mam;
 #[cfg(feature = "markers")]
 pub use xmppkit_markers as markers;
+#[cfg(feature = "muc")]
+pub use xmppkit_muc as muc;
 #[cfg(feature = "read-markers")]
 pub use xmppkit_read_markers as read_markers;
 #[cfg(feature = "session")]

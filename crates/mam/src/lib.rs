@@ -43,8 +43,8 @@ pub mod payload;
 pub use archive::{Archive, ArchiveError, Archived, MemoryArchive, Page, PageResult};
 pub use client::{query_iq, Collector, MamClientError};
 pub use engine::{should_archive, ArchiveKind, Mam, MamConfig};
-pub use xmppkit_stanza::sid::stamp;
 pub use payload::{
     query_form, DefaultPref, Filter, Fin, FormError, Metadata, Prefs, Query, ResultItem, NS,
     NS_EXTENDED,
 };
+pub use xmppkit_stanza::sid::stamp;

@@ -62,7 +62,7 @@ impl Default for ServiceConfig {
 ///     to='coven@chat.shakespeare.lit/firstwitch'><x xmlns='http://jabber.org/protocol/muc'/></presence>"
 ///     .parse().unwrap(), now);
 /// let presence = muc.poll_transmit().unwrap();
-/// assert!(String::from(&presence).contains("code=\"201\""));
+/// assert!(String::from(&presence).contains("code='201'"));
 /// assert!(muc.room(&"coven@chat.shakespeare.lit".parse().unwrap()).unwrap().is_locked());
 /// ```
 #[derive(Debug)]

@@ -81,15 +81,13 @@ fn reason_of(el: &Element) -> Option<String> {
     el.get_child("reason", ns::USER).map(Element::text)
 }
 
-fn invitation(
-    el: &Element,
-    tag: Tag,
-) -> Result<(Option<Jid>, Option<Jid>, Option<String>), ParseError> {
-    Ok((
-        tag.jid_attr(el, "from")?,
-        tag.jid_attr(el, "to")?,
-        reason_of(el),
-    ))
+/// The addresses and reason an invitation and a declination share.
+fn invitation(el: &Element, tag: Tag) -> Result<Decline, ParseError> {
+    Ok(Decline {
+        from: tag.jid_attr(el, "from")?,
+        to: tag.jid_attr(el, "to")?,
+        reason: reason_of(el),
+    })
 }
 
 impl TryFrom<Element> for MucUser {
