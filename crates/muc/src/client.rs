@@ -203,7 +203,8 @@ impl RoomClient {
             .and_then(|x| MucUser::try_from(x.clone()).ok())
             .unwrap_or_default();
         let item = x.items.first().cloned().unwrap_or_default();
-        let own = x.has_status(status::SELF_PRESENCE);
+        // Destruction notices (§10.9) come from our occupant JID without 110.
+        let own = x.has_status(status::SELF_PRESENCE) || nick == self.nick;
         if stanza.attr("type") == Some("unavailable") {
             if x.has_status(status::NICK_CHANGED) {
                 if let Some(new) = item.nick.clone() {

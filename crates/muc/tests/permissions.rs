@@ -188,8 +188,10 @@ fn the_privilege_functions_agree_with_the_tables_of_section_5() {
         Err(C::Conflict)
     );
     // allowpm levels.
-    let mut config = RoomConfig::default();
-    config.allow_pm = xmppkit_muc::AllowPm::Moderators;
+    let mut config = RoomConfig {
+        allow_pm: xmppkit_muc::AllowPm::Moderators,
+        ..RoomConfig::default()
+    };
     assert_eq!(may_send_private(R::Participant, &config), Err(C::Forbidden));
     assert!(may_send_private(R::Moderator, &config).is_ok());
     // Invitations in members-only rooms: admins, or members when allowinvites is on.
