@@ -5,6 +5,10 @@ use crate::{ns, Role};
 use xmppkit_jid::BareJid;
 use xmppkit_stanza::data_forms::{DataForm, Field, FieldType, FormType};
 
+/// The most history messages a room may keep (`muc#maxhistoryfetch` above it is refused): the
+/// history is held in memory.
+pub const HISTORY_LIMIT: u32 = 1000;
+
 /// Who may send private messages (`muc#roomconfig_allowpm`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AllowPm {
@@ -309,7 +313,13 @@ impl RoomConfig {
                         v => Some(v.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?),
                     }
                 }
-                "maxhistoryfetch" => next.max_history = value.parse().map_err(|_| bad())?,
+                "maxhistoryfetch" => {
+                    next.max_history = value
+                        .parse()
+                        .ok()
+                        .filter(|n| *n <= HISTORY_LIMIT)
+                        .ok_or_else(bad)?
+                }
                 "presencebroadcast" => {
                     next.presence_broadcast = field
                         .values

@@ -55,7 +55,7 @@ mod user;
 pub use admin::AdminQuery;
 pub use affiliation::{Affiliation, Role, UnknownName};
 pub use client::{Departure, OccupantInfo, RoomClient, RoomEvent};
-pub use config::{AllowPm, ConfigError, ListChanges, RoomConfig, Whois};
+pub use config::{AllowPm, ConfigError, ListChanges, RoomConfig, Whois, HISTORY_LIMIT};
 #[cfg(feature = "mam")]
 pub use hooks::MamHook;
 #[cfg(feature = "read-markers")]

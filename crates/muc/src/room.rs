@@ -231,7 +231,12 @@ impl Room {
         let type_ = stanza.attr("type").unwrap_or("");
         let is_error = type_ == "error";
         if self.locked && self.affiliation(&from.to_bare()) != Affiliation::Owner {
-            if !is_error {
+            // Only requests are answered: unavailable presence and errors are dropped.
+            let request = match stanza.name() {
+                "presence" => type_.is_empty(),
+                _ => !is_error && type_ != "result",
+            };
+            if request {
                 self.refuse(&stanza, nick.as_deref(), DefinedCondition::ItemNotFound, fx);
             }
             return;

@@ -30,6 +30,11 @@ fn creating_a_room_locks_it_until_the_instant_room_is_accepted() {
         Some("coven@chat.shakespeare.lit/thirdwitch")
     );
     assert_eq!(condition(refusal), "item-not-found");
+    // Unavailable presence to a locked room is not a request: no answer.
+    let out = w.send(&format!(
+        "<presence from='{HAG}' to='{ROOM}/thirdwitch' type='unavailable'/>"
+    ));
+    assert_eq!(out.len(), 0);
     // §10.1.2: the empty submission unlocks.
     let out = w.iq(
         CRONE,

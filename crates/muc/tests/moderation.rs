@@ -283,6 +283,12 @@ fn the_configuration_form_shows_current_values_and_changes_notify_occupants() {
     assert_eq!(condition(out.only_to(CRONE)), "not-acceptable");
     let out = w.configure(CRONE, &field("passwordprotectedroom", "1"));
     assert_eq!(condition(out.only_to(CRONE)), "not-acceptable");
+    // The history is held in memory: at most HISTORY_LIMIT messages.
+    let too_many = "<field var='muc#maxhistoryfetch'><value>1001</value></field>";
+    assert_eq!(
+        condition(w.configure(CRONE, too_many).only_to(CRONE)),
+        "not-acceptable"
+    );
 }
 
 #[test]

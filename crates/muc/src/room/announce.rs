@@ -86,7 +86,7 @@ impl Room {
             return;
         };
         let own = self.presence_of(occ, self.sees_jids(occ.role), a, true);
-        let own = addressed(own, &occ.jid.to_string());
+        let own = addressed(own, occ.jid.as_str());
         if a.unavailable {
             fx.stanzas.push(own.clone());
         }
@@ -107,8 +107,7 @@ impl Room {
                 let p = variant.get_or_insert_with(|| {
                     self.presence_of(occ, self.sees_jids(viewer.role), a, false)
                 });
-                fx.stanzas
-                    .push(addressed(p.clone(), &viewer.jid.to_string()));
+                fx.stanzas.push(addressed(p.clone(), viewer.jid.as_str()));
             }
         }
         if !a.unavailable {
@@ -142,7 +141,7 @@ impl Room {
             .into(),
         );
         for occ in self.occupants.values() {
-            fx.stanzas.push(addressed(m.clone(), &occ.jid.to_string()));
+            fx.stanzas.push(addressed(m.clone(), occ.jid.as_str()));
         }
     }
 

@@ -98,7 +98,7 @@ impl Room {
         fx.stanzas.reserve(self.occupants.len());
         for occ in self.occupants.values() {
             fx.stanzas
-                .push(addressed(message.clone(), &occ.jid.to_string()));
+                .push(addressed(message.clone(), occ.jid.as_str()));
         }
     }
 
@@ -233,7 +233,7 @@ impl Room {
         if message.get_child("x", ns::USER).is_none() {
             message.append_child(Element::builder("x", ns::USER).build());
         }
-        fx.stanzas.push(addressed(message, &target.jid.to_string()));
+        fx.stanzas.push(addressed(message, target.jid.as_str()));
     }
 
     /// An IQ to an occupant JID: passed between occupants under their occupant JIDs.
@@ -258,6 +258,6 @@ impl Room {
         };
         let mut iq = stanza.clone();
         set_attr(&mut iq, "from", self.occupant_jid(sender).to_string());
-        fx.stanzas.push(addressed(iq, &target.jid.to_string()));
+        fx.stanzas.push(addressed(iq, target.jid.as_str()));
     }
 }

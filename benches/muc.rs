@@ -1,0 +1,129 @@
+//! Fan-out of one groupchat message in a room of 1,000 occupants through the whole MUC service
+//! (checks, reflection, stanza-id, history, one addressed copy per occupant), without and with
+//! the MAM and read-markers hooks, next to the floor any minidom-based fan-out pays: cloning the
+//! message and setting `to` 1,000 times. Results in docs/benchmarks.md.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use minidom::Element;
+use std::hint::black_box;
+use std::time::Duration;
+use xmppkit::mam::{Mam, MamConfig, MemoryArchive};
+use xmppkit::muc::{MamHook, ReadMarkersHook, RoomHooks, Service, ServiceConfig};
+use xmppkit::read_markers::{MemoryStore, ReadMarkers};
+use xmppkit::stanza::datetime::DateTime;
+use xmppkit::stanza::set_attr;
+
+const OCCUPANTS: usize = 1_000;
+const ROOM: &str = "lobby@conference.example.org";
+
+fn now() -> DateTime {
+    DateTime::from_unix(1_700_000_000, 0).unwrap()
+}
+
+fn el(xml: &str) -> Element {
+    xml.parse().unwrap()
+}
+
+/// A service with one room of 1,000 members, all present.
+fn service<H: RoomHooks>(hooks: H) -> Service<H> {
+    let mut config = ServiceConfig::default();
+    config.default_room.max_users = None;
+    let mut muc = Service::new("conference.example.org".parse().unwrap(), config, hooks);
+    muc.handle_stanza(
+        el(&format!(
+            "<presence xmlns='jabber:client' from='user0@example.org/r' to='{ROOM}/user0'>\
+            <x xmlns='http://jabber.org/protocol/muc'/></presence>"
+        )),
+        now(),
+    );
+    muc.handle_stanza(
+        el(&format!("<iq xmlns='jabber:client' from='user0@example.org/r' to='{ROOM}' type='set' id='c'>\
+            <query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'/></query></iq>")),
+        now(),
+    );
+    let mut items = String::new();
+    for i in 1..OCCUPANTS {
+        items.push_str(&format!(
+            "<item affiliation='member' jid='user{i}@example.org'/>"
+        ));
+    }
+    muc.handle_stanza(
+        el(&format!(
+            "<iq xmlns='jabber:client' from='user0@example.org/r' to='{ROOM}' type='set' id='m'>\
+            <query xmlns='http://jabber.org/protocol/muc#admin'>{items}</query></iq>"
+        )),
+        now(),
+    );
+    for i in 1..OCCUPANTS {
+        muc.handle_stanza(
+            el(&format!(
+                "<presence xmlns='jabber:client' from='user{i}@example.org/r' to='{ROOM}/user{i}'>\
+                <x xmlns='http://jabber.org/protocol/muc'><history maxstanzas='0'/></x></presence>"
+            )),
+            now(),
+        );
+        while muc.poll_transmit().is_some() {}
+    }
+    while muc.poll_transmit().is_some() {}
+    muc
+}
+
+fn message(i: u64) -> Element {
+    el(&format!("<message xmlns='jabber:client' from='user7@example.org/r' to='{ROOM}' type='groupchat' id='m{i}'>\
+        <body>Message number {i}, with a sentence of ordinary length in it.</body>\
+        <origin-id xmlns='urn:xmpp:sid:0' id='m{i}'/></message>"))
+}
+
+fn run<H: RoomHooks>(muc: &mut Service<H>, i: &mut u64) -> usize {
+    *i += 1;
+    muc.handle_stanza(message(*i), now());
+    let mut n = 0;
+    while let Some(s) = muc.poll_transmit() {
+        black_box(s);
+        n += 1;
+    }
+    assert_eq!(n, OCCUPANTS);
+    n
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("muc_fan_out_1000");
+    group.measurement_time(Duration::from_secs(8));
+    group.throughput(Throughput::Elements(OCCUPANTS as u64));
+
+    let mut plain = service(());
+    let mut i = 0;
+    group.bench_function("service, no hooks", |b| b.iter(|| run(&mut plain, &mut i)));
+
+    let hooks = (
+        MamHook(Mam::new(MemoryArchive::default(), MamConfig::default())),
+        ReadMarkersHook(ReadMarkers::new(MemoryStore::default())),
+    );
+    let mut hooked = service(hooks);
+    let mut j = 0;
+    group.bench_function("service, MAM + read-markers hooks", |b| {
+        b.iter(|| run(&mut hooked, &mut j))
+    });
+
+    // The floor: the reflected message cloned and addressed once per occupant.
+    let recipients: Vec<String> = (0..OCCUPANTS)
+        .map(|i| format!("user{i}@example.org/r"))
+        .collect();
+    let mut reflected = message(0);
+    set_attr(&mut reflected, "from", format!("{ROOM}/user7"));
+    group.bench_function("floor: clone + set to, 1000 times", |b| {
+        b.iter(|| {
+            let mut out = Vec::with_capacity(OCCUPANTS);
+            for to in &recipients {
+                let mut m = reflected.clone();
+                set_attr(&mut m, "to", to.clone());
+                out.push(m);
+            }
+            black_box(out)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
