@@ -5,7 +5,7 @@
 //! cargo run --example client -- --jid alice@localhost --password pass \
 //!     [--server 127.0.0.1:5222] [--insecure-tls] [--mechanism SCRAM-SHA-1] [--wait 3] \
 //!     [--kill-after 2 [--break 3] [--break-to bob@localhost --break-text "hi again"]] \
-//!     send bob@localhost "hi"        # or: listen
+//!     send bob@localhost "hi"        # or: listen, or: muc room@conference.localhost nick ["hi all"]
 //! ```
 //!
 //! It logs in, enables stream management (XEP-0198) when the server offers it, sends initial
@@ -15,6 +15,10 @@
 //! With `--kill-after S` it resets the TCP connection S seconds after going online, stays away
 //! for `--break` seconds (queuing the `--break-to`/`--break-text` message meanwhile), reconnects
 //! and resumes the stream: what the server held for it arrives, and what it queued goes out.
+//!
+//! With `muc ROOM NICK [TEXT]` it enters the room with [`RoomClient`] (accepting the instant
+//! room when it created it), sends TEXT to all occupants, prints who comes and goes, and leaves
+//! before closing.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -24,8 +28,9 @@ use tokio::net::TcpStream;
 use tokio_rustls::rustls;
 use xmppkit::codec::to_string;
 use xmppkit::jid::BareJid;
+use xmppkit::muc::{History, Muc, RoomClient, RoomEvent};
 use xmppkit::session::{ClientConfig, ClientEvent, ClientSession, TlsPolicy};
-use xmppkit::stanza::{Message, Presence, PresenceType};
+use xmppkit::stanza::{Iq, Message, Presence, PresenceType};
 
 struct Args {
     jid: BareJid,
@@ -286,6 +291,8 @@ async fn drive(
     let mut stop_at: Option<Instant> = None;
     let mut kill_at: Option<Instant> = None;
     let mut closing = false;
+    let mut room: Option<RoomClient> = None;
+    let mut leaving = false;
     loop {
         // 1. Write what the session wants to send.
         let mut wrote = false;
@@ -327,6 +334,21 @@ async fn drive(
                     session
                         .send(Presence::new(PresenceType::Available).into())
                         .map_err(|e| e.to_string())?;
+                    if let [cmd, jid, nick, ..] = args.command.as_slice() {
+                        if cmd == "muc" {
+                            let jid = jid.parse().map_err(|e| format!("room: {e}"))?;
+                            let request = Muc {
+                                password: None,
+                                history: Some(History {
+                                    maxstanzas: Some(0),
+                                    ..History::default()
+                                }),
+                            };
+                            let (client, presence) = RoomClient::join(jid, nick, request);
+                            session.send(presence).map_err(|e| e.to_string())?;
+                            room = Some(client);
+                        }
+                    }
                     if let [cmd, to, text, ..] = args.command.as_slice() {
                         if cmd == "send" {
                             let to = to.parse().map_err(|e| format!("recipient: {e}"))?;
@@ -355,6 +377,10 @@ async fn drive(
                     println!("unacknowledged: {}", stanzas.len())
                 }
                 ClientEvent::Stanza(stanza) => {
+                    let events = room.as_mut().map(|r| r.handle(&stanza)).unwrap_or_default();
+                    if let Some(r) = &room {
+                        on_room_events(session, r, events, args)?;
+                    }
                     if let Ok(message) = Message::try_from(stanza.clone()) {
                         if let Some(body) = message.body() {
                             let from = message
@@ -388,6 +414,14 @@ async fn drive(
             return Ok(Outcome::Killed);
         }
         if let Some(stop) = stop_at {
+            if now >= stop && !leaving && room.as_ref().is_some_and(RoomClient::is_joined) {
+                leaving = true;
+                let leave = room.as_ref().expect("joined").leave(None);
+                session.send(leave).map_err(|e| e.to_string())?;
+                println!("leaving the room");
+                stop_at = Some(now + Duration::from_millis(500));
+                continue;
+            }
             if now >= stop && !closing {
                 closing = true;
                 session.close(now);
@@ -415,4 +449,56 @@ async fn drive(
             _ = tokio::time::sleep(sleep) => session.handle_timeout(Instant::now()),
         }
     }
+}
+
+/// Prints what happened in the room; once in, accepts the instant room (when we created it) and
+/// sends the `muc` command's text.
+fn on_room_events(
+    session: &mut ClientSession,
+    room: &RoomClient,
+    events: Vec<RoomEvent>,
+    args: &Args,
+) -> Result<(), String> {
+    for event in events {
+        match event {
+            RoomEvent::Joined { created, codes } => {
+                println!(
+                    "joined {} as {} (created: {created}, codes: {codes:?})",
+                    room.room(),
+                    room.nick()
+                );
+                if created {
+                    let form = minidom::Element::builder("x", "jabber:x:data")
+                        .attr(minidom::rxml::NcName::try_from("type").unwrap(), "submit")
+                        .build();
+                    let query = minidom::Element::builder("query", xmppkit::muc::ns::OWNER)
+                        .append(form)
+                        .build();
+                    let iq = Iq::set("instant", Some(room.room().clone().into()), query);
+                    session
+                        .send_iq(iq, Instant::now())
+                        .map_err(|e| e.to_string())?;
+                    println!("accepted the instant room");
+                }
+                if let Some(text) = args.command.get(3) {
+                    session
+                        .send(room.message(text))
+                        .map_err(|e| e.to_string())?;
+                    println!("sent to the room");
+                }
+                let others: Vec<&str> = room
+                    .occupants()
+                    .map(|o| o.nick.as_str())
+                    .filter(|n| *n != room.nick())
+                    .collect();
+                println!("occupants before us: {others:?}");
+            }
+            RoomEvent::Refused(error) => println!("room refused: {:?}", error.condition),
+            RoomEvent::OccupantJoined(nick) => println!("occupant joined {nick}"),
+            RoomEvent::OccupantLeft { nick, why } => println!("occupant left {nick} ({why:?})"),
+            RoomEvent::Left(why) => println!("left the room ({why:?})"),
+            RoomEvent::OccupantChanged(_) | RoomEvent::NickChanged { .. } => {}
+        }
+    }
+    Ok(())
 }

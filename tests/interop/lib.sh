@@ -107,3 +107,36 @@ resumption() {
   check bob "^message from alice@localhost/.*: queued during the break\$"
   end_check "$name" resumption
 }
+
+# muc_room NAME PORT: XEP-0045 with the RoomClient helper against the server's MUC component at
+# conference.localhost. Alice creates a room (201), accepts the instant room and talks; Bob
+# enters, sees Alice, talks and leaves. Accounts as for `exchange`.
+muc_room() {
+  local name=$1 port=$2
+  local common=(--server 127.0.0.1:"$port" --insecure-tls)
+  local room=coven-$RANDOM@conference.localhost
+  begin_check
+  "$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" --wait 8 \
+    muc "$room" alice "hello witches" >"$LOGS/alice.log" 2>&1 &
+  local alice=$!
+  wait_log alice "^message from $room/alice: hello witches" || true
+  "$CLIENT" --jid bob@localhost --password bobpass "${common[@]}" --wait 2 \
+    muc "$room" bob "hi alice" >"$LOGS/bob.log" 2>&1 || true
+  wait "$alice" || true
+  show_logs alice bob
+  check alice "^joined $room as alice (created: true, codes: .*201"
+  check alice "^joined $room as alice (created: true, codes: .*110"
+  check alice "^accepted the instant room\$"
+  check alice "^iq response instant\$"
+  check alice "^message from $room/alice: hello witches\$"
+  check alice "^occupant joined bob\$"
+  check alice "^message from $room/bob: hi alice\$"
+  check alice "^occupant left bob (Left)\$"
+  check alice "^left the room (Left)\$"
+  check alice "^closed\$"
+  check bob "^joined $room as bob (created: false, codes: \[110\])\$"
+  check bob "^occupants before us: \[\"alice\"\]\$"
+  check bob "^message from $room/bob: hi alice\$"
+  check bob "^left the room (Left)\$"
+  end_check "$name" muc
+}
