@@ -18,7 +18,7 @@ use crate::privileges::Standing;
 use crate::{Affiliation, Role};
 use history::History;
 use minidom::Element;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use xmppkit_jid::{BareJid, FullJid, Jid};
 use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::{error_reply, DefinedCondition, StanzaError};
@@ -37,8 +37,8 @@ pub struct Subject {
 /// What handling one stanza produced, besides the room's new state.
 #[derive(Debug, Default)]
 pub struct Effects {
-    /// Stanzas to route, each with `from` and `to`.
-    pub stanzas: Vec<Element>,
+    /// Stanzas to route, each with `from` and `to`, in order.
+    pub stanzas: VecDeque<Element>,
     /// Real JIDs that entered the room.
     pub entered: Vec<FullJid>,
     /// Real JIDs that are no longer in the room.
@@ -54,7 +54,7 @@ impl Effects {
 
     fn error_with(&mut self, stanza: &Element, error: StanzaError) {
         if let Some(reply) = error_reply(stanza, &error) {
-            self.stanzas.push(reply);
+            self.stanzas.push_back(reply);
         }
     }
 }

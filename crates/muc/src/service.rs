@@ -133,9 +133,15 @@ impl<H: RoomHooks> Service<H> {
         if room_jid.node().is_none() {
             return self.on_service(&stanza);
         }
-        let mut fx = Effects::default();
         match self.rooms.get_mut(&room_jid) {
-            Some(room) => room.handle(stanza, now, &mut self.hooks, &mut fx),
+            Some(room) => {
+                let mut fx = Effects {
+                    stanzas: std::mem::take(&mut self.out),
+                    ..Effects::default()
+                };
+                room.handle(stanza, now, &mut self.hooks, &mut fx);
+                self.apply(&room_jid, fx);
+            }
             None => {
                 let creating = stanza.name() == "presence"
                     && stanza.attr("type").is_none()
@@ -162,11 +168,15 @@ impl<H: RoomHooks> Service<H> {
                     self.config.default_room.clone(),
                     from.to_bare(),
                 );
+                let mut fx = Effects {
+                    stanzas: std::mem::take(&mut self.out),
+                    ..Effects::default()
+                };
                 room.enter(from, nick, &stanza, now, true, &mut fx);
                 self.rooms.insert(room_jid.clone(), room);
+                self.apply(&room_jid, fx);
             }
         }
-        self.apply(&room_jid, fx);
     }
 
     /// `jid`'s session ended: it leaves every room it was in.
@@ -196,8 +206,14 @@ impl<H: RoomHooks> Service<H> {
         }
     }
 
+    /// Takes in what a room did; `fx.stanzas` was the outgoing queue itself (taken so that a
+    /// fan-out to thousands of occupants is written once, in place).
     fn apply(&mut self, room_jid: &BareJid, fx: Effects) {
-        self.out.extend(fx.stanzas);
+        if self.out.is_empty() {
+            self.out = fx.stanzas;
+        } else {
+            self.out.extend(fx.stanzas);
+        }
         for jid in fx.entered {
             self.sitting
                 .entry(jid)

@@ -98,7 +98,7 @@ impl Room {
         fx.stanzas.reserve(self.occupants.len());
         for occ in self.occupants.values() {
             fx.stanzas
-                .push(addressed(message.clone(), occ.jid.as_str()));
+                .push_back(addressed(message.clone(), occ.jid.as_str()));
         }
     }
 
@@ -174,7 +174,8 @@ impl Room {
                 password: self.config.password.clone(),
                 ..MucUser::default()
             };
-            fx.stanzas.push(self.room_message(out, &to.to_string()));
+            fx.stanzas
+                .push_back(self.room_message(out, &to.to_string()));
         }
         for decline in x.declines {
             let Some(to) = decline.to.clone() else {
@@ -188,7 +189,8 @@ impl Room {
                 }],
                 ..MucUser::default()
             };
-            fx.stanzas.push(self.room_message(out, &to.to_string()));
+            fx.stanzas
+                .push_back(self.room_message(out, &to.to_string()));
         }
     }
 
@@ -233,7 +235,8 @@ impl Room {
         if message.get_child("x", ns::USER).is_none() {
             message.append_child(Element::builder("x", ns::USER).build());
         }
-        fx.stanzas.push(addressed(message, target.jid.as_str()));
+        fx.stanzas
+            .push_back(addressed(message, target.jid.as_str()));
     }
 
     /// An IQ to an occupant JID: passed between occupants under their occupant JIDs.
@@ -258,6 +261,6 @@ impl Room {
         };
         let mut iq = stanza.clone();
         set_attr(&mut iq, "from", self.occupant_jid(sender).to_string());
-        fx.stanzas.push(addressed(iq, target.jid.as_str()));
+        fx.stanzas.push_back(addressed(iq, target.jid.as_str()));
     }
 }

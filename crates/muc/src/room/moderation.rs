@@ -40,7 +40,7 @@ impl Room {
     ) {
         let fail = |fx: &mut Effects, condition, text: &str| {
             let error = StanzaError::new(condition).with_text("en", text);
-            fx.stanzas.push(iq.error(error).into());
+            fx.stanzas.push_back(iq.error(error).into());
         };
         let Ok(query) = AdminQuery::try_from(query.clone()) else {
             return fail(
@@ -54,7 +54,7 @@ impl Room {
             return match self.list(actor, &query) {
                 Ok(items) => fx
                     .stanzas
-                    .push(iq.result(Some(AdminQuery { items }.into())).into()),
+                    .push_back(iq.result(Some(AdminQuery { items }.into())).into()),
                 Err(c) => fail(fx, c, "this list is not available to you"),
             };
         }
@@ -86,7 +86,7 @@ impl Room {
                 } => self.apply_affiliation(user, affiliation, &by, reason, fx),
             }
         }
-        fx.stanzas.push(iq.result(None).into());
+        fx.stanzas.push_back(iq.result(None).into());
     }
 
     /// §8.5, §9.2, §9.5, §9.8, §10.5, §10.8: the items of one list.
