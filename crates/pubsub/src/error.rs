@@ -22,6 +22,8 @@ pub enum Condition {
     MaxItemsExceeded,
     MaxNodesExceeded,
     NodeidRequired,
+    /// §7.1.3.4: the node is full and `publish_node_full` says reject.
+    NodeFull,
     NotInRosterGroup,
     NotSubscribed,
     PayloadTooBig,
@@ -52,6 +54,7 @@ impl Condition {
             Condition::MaxItemsExceeded => "max-items-exceeded",
             Condition::MaxNodesExceeded => "max-nodes-exceeded",
             Condition::NodeidRequired => "nodeid-required",
+            Condition::NodeFull => "node-full",
             Condition::NotInRosterGroup => "not-in-roster-group",
             Condition::NotSubscribed => "not-subscribed",
             Condition::PayloadTooBig => "payload-too-big",
@@ -84,7 +87,7 @@ impl Condition {
     }
 }
 
-const ALL: [Condition; 23] = [
+const ALL: [Condition; 24] = [
     Condition::ClosedNode,
     Condition::ConfigurationRequired,
     Condition::InvalidJid,
@@ -97,6 +100,7 @@ const ALL: [Condition; 23] = [
     Condition::MaxItemsExceeded,
     Condition::MaxNodesExceeded,
     Condition::NodeidRequired,
+    Condition::NodeFull,
     Condition::NotInRosterGroup,
     Condition::NotSubscribed,
     Condition::PayloadTooBig,
