@@ -16,6 +16,7 @@
 //! | `read-markers` | [`xmppkit-read-markers`](read_markers) | room read markers: last read and unseen counter per member |
 //! | `mam` | [`xmppkit-mam`](mam) | XEP-0313 archives: engine, indexed in-memory archive, client helper |
 //! | `muc` | [`xmppkit-muc`](muc) | XEP-0045 Multi-User Chat: payloads, room and service engines, client helper (with `mam` / `read-markers`: their room hooks) |
+//! | `pubsub` | [`xmppkit-pubsub`](pubsub) | XEP-0060 Publish-Subscribe and XEP-0163 PEP: payloads, service engine, store trait, client helper |
 //!
 //! ```
 //! # #[cfg(all(feature = "codec", feature = "jid"))] {
@@ -46,6 +47,8 @@ pub use xmppkit_mam as mam;
 pub use xmppkit_markers as markers;
 #[cfg(feature = "muc")]
 pub use xmppkit_muc as muc;
+#[cfg(feature = "pubsub")]
+pub use xmppkit_pubsub as pubsub;
 #[cfg(feature = "read-markers")]
 pub use xmppkit_read_markers as read_markers;
 #[cfg(feature = "session")]

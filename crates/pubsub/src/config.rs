@@ -91,6 +91,9 @@ pub enum ConfigError {
         /// The value.
         value: String,
     },
+    /// The value asks for a feature this service does not have (collection nodes, XEP-0248).
+    #[error("`{0}` is not supported")]
+    Unsupported(&'static str),
     /// The form is not a `pubsub#node_config` submission.
     #[error("not a submitted pubsub#node_config form")]
     NotASubmission,
@@ -209,6 +212,11 @@ impl NodeConfig {
         };
         let flag = || f.as_bool().ok_or_else(bad);
         match name {
+            "node_type" => match value {
+                "leaf" | "" => {}
+                "collection" => return Err(ConfigError::Unsupported("collections")),
+                _ => return Err(bad()),
+            },
             "title" => self.title = value.to_owned(),
             "description" => self.description = value.to_owned(),
             "access_model" => self.access_model = value.parse().map_err(|_| bad())?,

@@ -127,6 +127,9 @@ impl<S: NodeStore> Engine<S> {
             .node_mut(&r.service, &id)
             .expect("checked by caller");
         if let Err(e) = n.config.apply(&form) {
+            if let crate::ConfigError::Unsupported(feature) = e {
+                return r.refuse(Refusal::unsupported(feature));
+            }
             let error =
                 StanzaError::new(DefinedCondition::NotAcceptable).with_text("en", e.to_string());
             return r.out.push(r.iq.error(error).into());

@@ -62,6 +62,9 @@ impl<S: NodeStore> Engine<S> {
         let mut config = self.default_config(r.kind);
         if let Some(Some(form)) = configure {
             if let Err(e) = config.apply(&form) {
+                if let crate::ConfigError::Unsupported(feature) = e {
+                    return r.refuse(Refusal::unsupported(feature));
+                }
                 let error = xmppkit_stanza::StanzaError::new(DefinedCondition::NotAcceptable)
                     .with_text("en", e.to_string());
                 return r.out.push(r.iq.error(error).into());
