@@ -389,34 +389,41 @@ pub(crate) fn event_message(service: &BareJid, event: Event, id: String) -> Elem
     m
 }
 
-/// The recipients of `node`'s notifications: approved subscribers, and for PEP the interested
-/// resources the server names; each JID once.
-pub(crate) fn recipients(
+/// Sends `message` (built once, without `to`) to each recipient of `node`'s notifications:
+/// approved subscribers, and for PEP the interested resources the server names; each JID once.
+pub(crate) fn notify(
+    message: Element,
     service: &BareJid,
     node: &Node,
     kind: ServiceKind,
     relations: &dyn Relations,
-) -> Vec<Jid> {
-    let mut to: Vec<Jid> = node
+    out: &mut Vec<Element>,
+) {
+    let interested = match kind {
+        ServiceKind::Pep => relations.interested(service, &node.id),
+        ServiceKind::Service => Vec::new(),
+    };
+    let subscribers = node
         .subscriptions
         .iter()
         .filter(|s| s.state == Subscription::Subscribed)
-        .map(|s| s.jid.clone())
-        .collect();
-    if kind == ServiceKind::Pep {
-        to.extend(relations.interested(service, &node.id));
+        .map(|s| &s.jid);
+    let mut seen = std::collections::HashSet::with_capacity(node.subscriptions.len());
+    out.reserve(node.subscriptions.len() + interested.len());
+    for jid in subscribers.chain(interested.iter()) {
+        if seen.insert(jid.as_str()) {
+            let mut m = message.clone();
+            set_attr(&mut m, "to", jid.as_str().to_owned());
+            out.push(m);
+        }
     }
-    let mut seen = std::collections::HashSet::new();
-    to.retain(|j| seen.insert(j.clone()));
-    to
 }
 
-/// Sends `message` (built once) to each recipient.
+/// Sends `message` to each of `to`.
 pub(crate) fn fan_out(message: Element, to: &[Jid], out: &mut Vec<Element>) {
-    out.reserve(to.len());
     for jid in to {
         let mut m = message.clone();
-        set_attr(&mut m, "to", jid.to_string());
+        set_attr(&mut m, "to", jid.as_str().to_owned());
         out.push(m);
     }
 }

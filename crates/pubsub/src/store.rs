@@ -5,6 +5,7 @@ use crate::config::NodeConfig;
 use crate::{Affiliation, Subscription};
 use minidom::Element;
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use xmppkit_jid::route::belongs_to;
 use xmppkit_jid::{BareJid, Jid};
 use xmppkit_stanza::data_forms::DataForm;
 use xmppkit_stanza::datetime::DateTime;
@@ -85,7 +86,7 @@ impl Node {
     pub fn subscriptions_of<'a>(&'a self, who: &'a BareJid) -> impl Iterator<Item = &'a Sub> {
         self.subscriptions
             .iter()
-            .filter(move |s| s.jid.to_bare() == *who)
+            .filter(move |s| belongs_to(&s.jid, who))
     }
 
     /// The item with `id`.

@@ -1,13 +1,14 @@
 //! Owner use cases (§8.2–§8.9): configure (with the configuration notification), default
 //! configuration, delete (with redirect), purge, and the subscription and affiliation lists.
 
-use super::{event_message, fan_out, recipients, Engine, Request};
+use super::{event_message, fan_out, notify, Engine, Request};
 use crate::error::Refusal;
 use crate::event::Event;
 use crate::item::SubscriptionInfo;
 use crate::privileges::{may_own, may_purge};
 use crate::store::{NodeStore, Sub};
 use crate::{Affiliation, PubSubOwner, Subscription};
+use xmppkit_jid::route::belongs_to;
 use xmppkit_stanza::{DefinedCondition, StanzaError};
 
 impl<S: NodeStore> Engine<S> {
@@ -56,13 +57,9 @@ impl<S: NodeStore> Engine<S> {
                 let n = self.store.remove(&r.service, &id).expect("found above");
                 r.result(None);
                 if n.config.notify_delete {
-                    let to = recipients(&r.service, &n, r.kind, r.relations);
                     let event = Event::Delete { node: id, redirect };
-                    fan_out(
-                        event_message(&r.service, event, self.new_id(r.now)),
-                        &to,
-                        &mut r.out,
-                    );
+                    let message = event_message(&r.service, event, self.new_id(r.now));
+                    notify(message, &r.service, &n, r.kind, r.relations, &mut r.out);
                 }
             }
             (PubSubOwner::Purge { .. }, true) => {
@@ -75,13 +72,9 @@ impl<S: NodeStore> Engine<S> {
                 n.last = None;
                 r.result(None);
                 if n.config.deliver_notifications {
-                    let to = recipients(&r.service, n, r.kind, r.relations);
                     let event = Event::Purge { node: id };
-                    fan_out(
-                        event_message(&r.service, event, message_id),
-                        &to,
-                        &mut r.out,
-                    );
+                    let message = event_message(&r.service, event, message_id);
+                    notify(message, &r.service, n, r.kind, r.relations, &mut r.out);
                 }
             }
             (PubSubOwner::Subscriptions { .. }, false) => {
@@ -139,16 +132,12 @@ impl<S: NodeStore> Engine<S> {
         }
         r.result(None);
         if n.config.notify_config {
-            let to = recipients(&r.service, n, r.kind, r.relations);
             let event = Event::Configuration {
                 node: id,
                 form: None,
             };
-            fan_out(
-                event_message(&r.service, event, message_id),
-                &to,
-                &mut r.out,
-            );
+            let message = event_message(&r.service, event, message_id);
+            notify(message, &r.service, n, r.kind, r.relations, &mut r.out);
         }
     }
 
@@ -223,7 +212,7 @@ impl<S: NodeStore> Engine<S> {
         for (jid, a) in list {
             if a == Affiliation::Outcast {
                 let bare = jid.to_bare();
-                n.subscriptions.retain(|s| s.jid.to_bare() != bare);
+                n.subscriptions.retain(|s| !belongs_to(&s.jid, &bare));
             }
         }
         r.result(None);

@@ -2,7 +2,9 @@
 //! ids, `max_items`, persistence, payload rules, `publish-options` preconditions and
 //! auto-creation) and retracting (§7.2), each followed by its notifications.
 
-use super::{event_message, fan_out, recipients, CreatePolicy, Engine, Request, ServiceKind};
+use super::{
+    event_message, notify as notify_subscribers, CreatePolicy, Engine, Request, ServiceKind,
+};
 use crate::config::PreconditionError;
 use crate::error::{Condition, Refusal};
 use crate::event::Event;
@@ -240,9 +242,8 @@ impl<S: NodeStore> Engine<S> {
             }],
             retracts: Vec::new(),
         };
-        let to = recipients(&r.service, n, r.kind, r.relations);
         let message = event_message(&r.service, event, format!("n-{}", self.next_id));
-        fan_out(message, &to, &mut r.out);
+        notify_subscribers(message, &r.service, n, r.kind, r.relations, &mut r.out);
     }
 
     /// §7.2.
@@ -270,7 +271,7 @@ impl<S: NodeStore> Engine<S> {
             let Some(item) = n.item(item_id) else {
                 return r.refuse(DefinedCondition::ItemNotFound.into());
             };
-            let own = item.publisher.to_bare() == r.bare;
+            let own = xmppkit_jid::route::belongs_to(&item.publisher, &r.bare);
             if let Err(refusal) = may_retract(affiliation, own) {
                 return r.refuse(refusal);
             }
@@ -286,9 +287,8 @@ impl<S: NodeStore> Engine<S> {
                 items: Vec::new(),
                 retracts: ids,
             };
-            let to = recipients(&r.service, n, r.kind, r.relations);
             let message = event_message(&r.service, event, format!("r-{}", self.next_id));
-            fan_out(message, &to, &mut r.out);
+            notify_subscribers(message, &r.service, n, r.kind, r.relations, &mut r.out);
         }
     }
 }
