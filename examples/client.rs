@@ -5,7 +5,8 @@
 //! cargo run --example client -- --jid alice@localhost --password pass \
 //!     [--server 127.0.0.1:5222] [--insecure-tls] [--mechanism SCRAM-SHA-1] [--wait 3] \
 //!     [--kill-after 2 [--break 3] [--break-to bob@localhost --break-text "hi again"]] \
-//!     send bob@localhost "hi"        # or: listen, or: muc room@conference.localhost nick ["hi all"]
+//!     send bob@localhost "hi"        # or: listen, or: muc room@conference.localhost nick ["hi all"],
+//!                                    # or: pubsub pubsub.localhost node (create | subscribe | publish TEXT)
 //! ```
 //!
 //! It logs in, enables stream management (XEP-0198) when the server offers it, sends initial
@@ -19,6 +20,9 @@
 //! With `muc ROOM NICK [TEXT]` it enters the room with [`RoomClient`] (accepting the instant
 //! room when it created it), sends TEXT to all occupants, prints who comes and goes, and leaves
 //! before closing.
+//!
+//! With `pubsub SERVICE NODE ACTION` it creates the node, subscribes to it, or publishes an Atom
+//! entry titled TEXT (XEP-0060), and prints each answer and each notification received.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -30,7 +34,7 @@ use xmppkit::codec::to_string;
 use xmppkit::jid::BareJid;
 use xmppkit::muc::{History, Muc, RoomClient, RoomEvent};
 use xmppkit::session::{ClientConfig, ClientEvent, ClientSession, TlsPolicy};
-use xmppkit::stanza::{Iq, Message, Presence, PresenceType};
+use xmppkit::stanza::{Iq, IqPayload, Message, Presence, PresenceType};
 
 struct Args {
     jid: BareJid,
@@ -349,6 +353,14 @@ async fn drive(
                             room = Some(client);
                         }
                     }
+                    if let [cmd, service, node, action, rest @ ..] = args.command.as_slice() {
+                        if cmd == "pubsub" {
+                            let iq = pubsub_request(service, node, action, rest, &args.jid)?;
+                            session
+                                .send_iq(iq, Instant::now())
+                                .map_err(|e| e.to_string())?;
+                        }
+                    }
                     if let [cmd, to, text, ..] = args.command.as_slice() {
                         if cmd == "send" {
                             let to = to.parse().map_err(|e| format!("recipient: {e}"))?;
@@ -377,6 +389,10 @@ async fn drive(
                     println!("unacknowledged: {}", stanzas.len())
                 }
                 ClientEvent::Stanza(stanza) => {
+                    if let Some(event) = xmppkit::pubsub::client::event(&stanza) {
+                        print_pubsub_event(event);
+                        continue;
+                    }
                     let events = room.as_mut().map(|r| r.handle(&stanza)).unwrap_or_default();
                     if let Some(r) = &room {
                         on_room_events(session, r, events, args)?;
@@ -394,7 +410,17 @@ async fn drive(
                     }
                     println!("received {}", to_string(&stanza));
                 }
-                ClientEvent::IqResponse(iq) => println!("iq response {}", iq.id),
+                ClientEvent::IqResponse(iq) => {
+                    println!("iq response {}", iq.id);
+                    if iq.id.starts_with("ps-") {
+                        match &iq.payload {
+                            IqPayload::Error(e, _) => {
+                                println!("{}: error {}", iq.id, e.condition.name())
+                            }
+                            _ => println!("{}: ok", iq.id),
+                        }
+                    }
+                }
                 ClientEvent::IqTimeout { id } => println!("iq {id} timed out"),
                 ClientEvent::SeeOtherHost(host) => println!("server redirects to {host}"),
                 ClientEvent::Nonza(el) => println!("received {}", to_string(&el)),
@@ -501,4 +527,55 @@ fn on_room_events(
         }
     }
     Ok(())
+}
+
+/// The `pubsub` command's request (XEP-0060 §6.1, §7.1, §8.1).
+fn pubsub_request(
+    service: &str,
+    node: &str,
+    action: &str,
+    rest: &[String],
+    own: &BareJid,
+) -> Result<Iq, String> {
+    use xmppkit::pubsub::client;
+    let service: xmppkit::jid::Jid = service.parse().map_err(|e| format!("service: {e}"))?;
+    Ok(match action {
+        "create" => client::create("ps-create", service, node),
+        "subscribe" => client::subscribe("ps-subscribe", service, node, own.clone().into()),
+        "publish" => {
+            let title = rest.first().ok_or("publish needs a text")?;
+            let mut entry =
+                minidom::Element::builder("entry", "http://www.w3.org/2005/Atom").build();
+            let mut t = minidom::Element::builder("title", "http://www.w3.org/2005/Atom").build();
+            t.append_text_node(title.clone());
+            entry.append_child(t);
+            client::publish("ps-publish", service, node, None, entry)
+        }
+        other => return Err(format!("unknown pubsub action {other}")),
+    })
+}
+
+/// Prints a pubsub notification: the node, and each item's id and Atom title.
+fn print_pubsub_event(event: xmppkit::pubsub::Event) {
+    match event {
+        xmppkit::pubsub::Event::Items {
+            node,
+            items,
+            retracts,
+        } => {
+            for item in items {
+                let title = item
+                    .payload
+                    .as_ref()
+                    .and_then(|p| p.get_child("title", "http://www.w3.org/2005/Atom"))
+                    .map(|t| t.text())
+                    .unwrap_or_default();
+                println!("pubsub item on {node}: {title}");
+            }
+            for id in retracts {
+                println!("pubsub retraction on {node}: {id}");
+            }
+        }
+        other => println!("pubsub event {other:?}"),
+    }
 }

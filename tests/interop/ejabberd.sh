@@ -41,3 +41,4 @@ wait_port "$PORT" || { echo "ejabberd did not start:"; cat "$DIR/foreground.log"
 exchange ejabberd "$PORT" SCRAM-SHA-256 || { cat "$DIR"/logs/ejabberd.log 2>/dev/null; exit 1; }
 resumption ejabberd "$PORT" || { cat "$DIR"/logs/ejabberd.log 2>/dev/null; exit 1; }
 muc_room ejabberd "$PORT" || { cat "$DIR"/logs/ejabberd.log 2>/dev/null; exit 1; }
+pubsub_node ejabberd "$PORT" || { cat "$DIR"/logs/ejabberd.log 2>/dev/null; exit 1; }

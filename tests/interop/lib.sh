@@ -140,3 +140,29 @@ muc_room() {
   check bob "^left the room (Left)\$"
   end_check "$name" muc
 }
+
+# pubsub_node NAME PORT: XEP-0060 against the server's pubsub component at pubsub.localhost.
+# Alice creates a node, Bob subscribes, Alice publishes an Atom entry: Bob must receive it.
+# Accounts as for `exchange`.
+pubsub_node() {
+  local name=$1 port=$2
+  local common=(--server 127.0.0.1:"$port" --insecure-tls)
+  local node=news-$RANDOM
+  begin_check
+  "$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" --wait 1 \
+    pubsub pubsub.localhost "$node" create >"$LOGS/create.log" 2>&1 || true
+  "$CLIENT" --jid bob@localhost --password bobpass "${common[@]}" --wait 6 \
+    pubsub pubsub.localhost "$node" subscribe >"$LOGS/bob.log" 2>&1 &
+  local bob=$!
+  wait_log bob "^ps-subscribe:" || true
+  "$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" --wait 1 \
+    pubsub pubsub.localhost "$node" publish "To be, or not to be" >"$LOGS/publish.log" 2>&1 || true
+  wait "$bob" || true
+  show_logs create bob publish
+  check create "^ps-create: ok\$"
+  check bob "^ps-subscribe: ok\$"
+  check publish "^ps-publish: ok\$"
+  check bob "^pubsub item on $node: To be, or not to be\$"
+  check bob "^closed\$"
+  end_check "$name" pubsub
+}

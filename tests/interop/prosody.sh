@@ -29,3 +29,4 @@ prosodyctl --config "$DIR/prosody.cfg.lua" register bob localhost bobpass
 exchange prosody "$PORT" SCRAM-SHA-1 || { cat "$DIR/prosody.log"; exit 1; }
 resumption prosody "$PORT" || { cat "$DIR/prosody.log"; exit 1; }
 muc_room prosody "$PORT" || { cat "$DIR/prosody.log"; exit 1; }
+pubsub_node prosody "$PORT" || { cat "$DIR/prosody.log"; exit 1; }
