@@ -4,6 +4,9 @@
 //! message and setting `to` 1,000 times. Results in docs/benchmarks.md.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+#[path = "support/floor.rs"]
+mod floor;
 use minidom::Element;
 use std::hint::black_box;
 use std::time::Duration;
@@ -11,7 +14,6 @@ use xmppkit::mam::{Mam, MamConfig, MemoryArchive};
 use xmppkit::muc::{MamHook, ReadMarkersHook, RoomHooks, Service, ServiceConfig};
 use xmppkit::read_markers::{MemoryStore, ReadMarkers};
 use xmppkit::stanza::datetime::DateTime;
-use xmppkit::stanza::set_attr;
 
 const OCCUPANTS: usize = 1_000;
 const ROOM: &str = "lobby@conference.example.org";
@@ -129,30 +131,13 @@ fn bench(c: &mut Criterion) {
         .collect();
     let mut probe = service(());
     probe.handle_stanza(message(0), now());
-    let sent = probe.poll_transmit().unwrap();
-    let mut reflected = Element::builder(sent.name(), sent.ns()).build();
-    for ((ns, name), value) in sent.attrs() {
-        if name.as_str() != "to" {
-            reflected.set_attr(ns.clone(), name.clone(), value.clone());
-        }
-    }
-    for child in sent.children() {
-        reflected.append_child(child.clone());
-    }
-    // Like the service's queue, the vector is reused; each copy is dropped after use.
-    let mut out: Vec<Element> = Vec::with_capacity(OCCUPANTS);
-    group.bench_function("floor: clone + set to, 1000 times", |b| {
-        b.iter(|| {
-            for to in &recipients {
-                let mut m = reflected.clone();
-                set_attr(&mut m, "to", to.clone());
-                out.push(m);
-            }
-            for m in out.drain(..) {
-                black_box(m);
-            }
-        })
-    });
+    let reflected = floor::without_to(&probe.poll_transmit().unwrap());
+    floor::bench(
+        &mut group,
+        "floor: clone + set to, 1000 times",
+        &reflected,
+        &recipients,
+    );
     group.finish();
 }
 

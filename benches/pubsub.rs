@@ -4,12 +4,15 @@
 //! cloned and given a `to` 10,000 times. Results in docs/benchmarks.md.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+#[path = "support/floor.rs"]
+mod floor;
 use minidom::Element;
 use std::hint::black_box;
 use std::time::Duration;
 use xmppkit::pubsub::{Engine, MemoryStore, PubSubConfig, ServiceKind};
 use xmppkit::stanza::datetime::DateTime;
-use xmppkit::stanza::{set_attr, Iq};
+use xmppkit::stanza::Iq;
 
 const SUBSCRIBERS: usize = 10_000;
 const SERVICE: &str = "pubsub.example.org";
@@ -75,31 +78,16 @@ fn bench(c: &mut Criterion) {
     let sent = ps
         .handle_iq(&publish(0), ServiceKind::Service, &(), now())
         .unwrap();
-    let mut notification = Element::builder(sent[1].name(), sent[1].ns()).build();
-    for ((ns, name), value) in sent[1].attrs() {
-        if name.as_str() != "to" {
-            notification.set_attr(ns.clone(), name.clone(), value.clone());
-        }
-    }
-    for child in sent[1].children() {
-        notification.append_child(child.clone());
-    }
+    let notification = floor::without_to(&sent[1]);
     let recipients: Vec<String> = (0..SUBSCRIBERS)
         .map(|i| format!("user{i}@example.org"))
         .collect();
-    let mut out: Vec<Element> = Vec::with_capacity(SUBSCRIBERS);
-    group.bench_function("floor: clone + set to, 10000 times", |b| {
-        b.iter(|| {
-            for to in &recipients {
-                let mut m = notification.clone();
-                set_attr(&mut m, "to", to.clone());
-                out.push(m);
-            }
-            for m in out.drain(..) {
-                black_box(m);
-            }
-        })
-    });
+    floor::bench(
+        &mut group,
+        "floor: clone + set to, 10000 times",
+        &notification,
+        &recipients,
+    );
     group.finish();
 }
 

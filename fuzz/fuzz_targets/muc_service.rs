@@ -4,23 +4,16 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use minidom::Element;
+
+#[path = "support/round_trip.rs"]
+mod support;
+use support::round_trips;
 use xmppkit_codec::{Decoder, Event};
 use xmppkit_muc::{AdminQuery, Muc, MucUser, OwnerQuery, Service, ServiceConfig};
 use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::set_attr;
 
 const USERS: [&str; 4] = ["a@example.com/1", "b@example.com/2", "c@example.com/3", "a@example.com/4"];
-
-fn round_trips<T>(el: &Element)
-where
-    T: TryFrom<Element> + Into<Element> + Clone + PartialEq + std::fmt::Debug,
-{
-    if let Ok(value) = T::try_from(el.clone()) {
-        let again = T::try_from(value.clone().into());
-        assert_eq!(again.ok(), Some(value));
-    }
-}
 
 fuzz_target!(|data: &[u8]| {
     let mut muc = Service::new("muc.example.com".parse().unwrap(), ServiceConfig::default(), ());

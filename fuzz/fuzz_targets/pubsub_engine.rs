@@ -5,6 +5,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+
+#[path = "support/round_trip.rs"]
+mod support;
+use support::round_trips;
 use minidom::Element;
 use xmppkit_codec::{Decoder, Event};
 use xmppkit_pubsub::{Engine, MemoryStore, PubSub, PubSubConfig, PubSubOwner, ServiceKind};
@@ -12,16 +16,6 @@ use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::{set_attr, Iq};
 
 const USERS: [&str; 3] = ["a@example.com/1", "b@example.com/2", "c@example.com/3"];
-
-fn round_trips<T>(el: &Element)
-where
-    T: TryFrom<Element> + Into<Element> + Clone + PartialEq + std::fmt::Debug,
-{
-    if let Ok(value) = T::try_from(el.clone()) {
-        let again = T::try_from(value.clone().into());
-        assert_eq!(again.ok(), Some(value));
-    }
-}
 
 fuzz_target!(|data: &[u8]| {
     let mut ps = Engine::new(MemoryStore::default(), PubSubConfig::default());

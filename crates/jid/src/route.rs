@@ -78,6 +78,38 @@ pub fn belongs_to(jid: &Jid, account: &BareJid) -> bool {
     jid.node() == account.node() && jid.domain() == account.domain()
 }
 
+/// Which users a service lets do something (create rooms, create nodes): everyone, the users of
+/// some domains (e.g. the local server's), or nobody.
+///
+/// ```
+/// use xmppkit_jid::{route::Admission, Jid};
+/// let local = Admission::Domains(vec!["example.com".into()]);
+/// assert!(local.admits(&"juliet@example.com/balcony".parse::<Jid>().unwrap()));
+/// assert!(!local.admits(&"romeo@montague.lit".parse::<Jid>().unwrap()));
+/// assert!(!Admission::Nobody.admits(&"juliet@example.com".parse::<Jid>().unwrap()));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Admission {
+    /// Anyone.
+    #[default]
+    Anyone,
+    /// Users of these domains.
+    Domains(Vec<String>),
+    /// Nobody (the application does it itself).
+    Nobody,
+}
+
+impl Admission {
+    /// Whether `who` is admitted.
+    pub fn admits(&self, who: &Jid) -> bool {
+        match self {
+            Admission::Anyone => true,
+            Admission::Domains(domains) => domains.iter().any(|d| d == who.domain().as_str()),
+            Admission::Nobody => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

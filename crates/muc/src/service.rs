@@ -13,17 +13,9 @@ use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::disco::{DiscoInfo, DiscoItems, Identity, Item};
 use xmppkit_stanza::{error_reply, ns as stanza_ns, DefinedCondition, Iq, IqPayload, StanzaError};
 
-/// Who may create rooms (§10.1.1).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum CreatePolicy {
-    /// Any user.
-    #[default]
-    Anyone,
-    /// Users of these domains (e.g. the local server's).
-    Domains(Vec<String>),
-    /// Nobody: rooms are made by the application ([`Service::insert_room`]).
-    Nobody,
-}
+/// Who may create rooms (§10.1.1); with `Nobody`, rooms are made by the application
+/// ([`Service::insert_room`]).
+pub type CreatePolicy = xmppkit_jid::route::Admission;
 
 /// Service settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,7 +148,7 @@ impl<H: RoomHooks> Service<H> {
                 let (Some(from), Some(nick)) = (from, to.resource()) else {
                     return self.error(&stanza, DefinedCondition::JidMalformed);
                 };
-                if !self.may_create(&from) {
+                if !self.config.create.admits(&from.clone().into()) {
                     return self.error(&stanza, DefinedCondition::NotAllowed);
                 }
                 if self.rooms.len() >= self.config.max_rooms {
@@ -230,14 +222,6 @@ impl<H: RoomHooks> Service<H> {
         }
         if fx.destroyed && self.rooms.remove(room_jid).is_some() {
             self.hooks.on_destroyed(room_jid);
-        }
-    }
-
-    fn may_create(&self, who: &FullJid) -> bool {
-        match &self.config.create {
-            CreatePolicy::Anyone => true,
-            CreatePolicy::Domains(domains) => domains.iter().any(|d| d == who.domain().as_str()),
-            CreatePolicy::Nobody => false,
         }
     }
 

@@ -29,17 +29,9 @@ pub enum ServiceKind {
     Pep,
 }
 
-/// Who may create nodes on a [`ServiceKind::Service`].
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum CreatePolicy {
-    /// Anyone.
-    #[default]
-    Anyone,
-    /// Users of these domains.
-    Domains(Vec<String>),
-    /// Nobody (nodes are made by the application).
-    Nobody,
-}
+/// Who may create nodes on a [`ServiceKind::Service`]; with `Nobody` creation answers
+/// `feature-not-implemented` (`create-nodes`).
+pub type CreatePolicy = xmppkit_jid::route::Admission;
 
 /// Limits and defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -96,7 +96,7 @@ impl<S: NodeStore> Engine<S> {
         let Some(id) = node else {
             return r.refuse(nodeid_required());
         };
-        if jid.to_bare() != r.bare {
+        if !xmppkit_jid::route::belongs_to(&jid, &r.bare) {
             return r.refuse(Refusal::new(
                 DefinedCondition::BadRequest,
                 Condition::InvalidJid,
@@ -175,21 +175,14 @@ impl<S: NodeStore> Engine<S> {
         jid: xmppkit_jid::Jid,
         subid: Option<String>,
     ) {
-        let Some(id) = node else {
-            return r.refuse(nodeid_required());
-        };
-        let Some(n) = self.store.node_mut(&r.service, &id) else {
-            return r.refuse(not_found());
-        };
-        if jid.to_bare() != r.bare && n.affiliation(&r.bare) != crate::Affiliation::Owner {
-            return r.refuse(DefinedCondition::Forbidden.into());
+        match self.own_subscription(r, node.as_deref(), &jid, subid.as_deref()) {
+            Ok((id, index)) => {
+                let n = self.store.node_mut(&r.service, &id).expect("found");
+                n.subscriptions.remove(index);
+                r.result(None);
+            }
+            Err(refusal) => r.refuse(refusal),
         }
-        let index = match pick(&n.subscriptions, &jid, subid.as_deref()) {
-            Ok(i) => i,
-            Err(refusal) => return r.refuse(refusal),
-        };
-        n.subscriptions.remove(index);
-        r.result(None);
     }
 
     /// §6.3: the options form, or a submission.
@@ -201,19 +194,11 @@ impl<S: NodeStore> Engine<S> {
         subid: Option<String>,
         submitted: Option<DataForm>,
     ) {
-        let Some(id) = node else {
-            return r.refuse(nodeid_required());
-        };
-        let Some(n) = self.store.node_mut(&r.service, &id) else {
-            return r.refuse(not_found());
-        };
-        if jid.to_bare() != r.bare && n.affiliation(&r.bare) != crate::Affiliation::Owner {
-            return r.refuse(DefinedCondition::Forbidden.into());
-        }
-        let index = match pick(&n.subscriptions, &jid, subid.as_deref()) {
-            Ok(i) => i,
+        let (id, index) = match self.own_subscription(r, node.as_deref(), &jid, subid.as_deref()) {
+            Ok(found) => found,
             Err(refusal) => return r.refuse(refusal),
         };
+        let n = self.store.node_mut(&r.service, &id).expect("found");
         let sub = &mut n.subscriptions[index];
         match submitted {
             Some(form) => {
@@ -249,6 +234,25 @@ impl<S: NodeStore> Engine<S> {
                 r.result(Some(answer.into()));
             }
         }
+    }
+
+    /// The subscription an unsubscribe or options request means (§6.2.3, §6.3.4): the node
+    /// must exist, the JID be the requester's (or the requester own the node), and the subid
+    /// pick one subscription. Returns the node id and the subscription's index.
+    fn own_subscription(
+        &self,
+        r: &Request<'_>,
+        node: Option<&str>,
+        jid: &xmppkit_jid::Jid,
+        subid: Option<&str>,
+    ) -> Result<(String, usize), Refusal> {
+        let id = node.ok_or_else(nodeid_required)?;
+        let n = self.store.node(&r.service, id).ok_or_else(not_found)?;
+        let own = xmppkit_jid::route::belongs_to(jid, &r.bare);
+        if !own && n.affiliation(&r.bare) != crate::Affiliation::Owner {
+            return Err(DefinedCondition::Forbidden.into());
+        }
+        Ok((id.to_owned(), pick(&n.subscriptions, jid, subid)?))
     }
 
     /// §6.5: all items, the newest `max_items`, some by id, or a page (XEP-0059).

@@ -19,13 +19,10 @@ impl<S: NodeStore> Engine<S> {
     fn may_create(&self, r: &Request<'_>) -> Result<(), Refusal> {
         let allowed = match r.kind {
             ServiceKind::Pep => r.bare == r.service,
-            ServiceKind::Service => match &self.config.create {
-                CreatePolicy::Anyone => true,
-                CreatePolicy::Domains(d) => d.iter().any(|d| d == r.bare.domain().as_str()),
-                CreatePolicy::Nobody => {
-                    return Err(Refusal::unsupported("create-nodes"));
-                }
-            },
+            ServiceKind::Service if self.config.create == CreatePolicy::Nobody => {
+                return Err(Refusal::unsupported("create-nodes"));
+            }
+            ServiceKind::Service => self.config.create.admits(&r.requester),
         };
         if !allowed {
             return Err(DefinedCondition::Forbidden.into());
