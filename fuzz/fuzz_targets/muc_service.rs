@@ -13,10 +13,19 @@ use xmppkit_muc::{AdminQuery, Muc, MucUser, OwnerQuery, Service, ServiceConfig};
 use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::set_attr;
 
-const USERS: [&str; 4] = ["a@example.com/1", "b@example.com/2", "c@example.com/3", "a@example.com/4"];
+const USERS: [&str; 4] = [
+    "a@example.com/1",
+    "b@example.com/2",
+    "c@example.com/3",
+    "a@example.com/4",
+];
 
 fuzz_target!(|data: &[u8]| {
-    let mut muc = Service::new("muc.example.com".parse().unwrap(), ServiceConfig::default(), ());
+    let mut muc = Service::new(
+        "muc.example.com".parse().unwrap(),
+        ServiceConfig::default(),
+        (),
+    );
     let now = DateTime::from_unix(1_700_000_000, 0).unwrap();
     let setup = [
         "<presence xmlns='jabber:client' from='a@example.com/1' to='room@muc.example.com/a'>\
@@ -34,7 +43,9 @@ fuzz_target!(|data: &[u8]| {
     decoder.feed(data);
     let mut turn = 0;
     while let Ok(Some(event)) = decoder.next_event() {
-        let Event::Stanza(mut el) = event else { continue };
+        let Event::Stanza(mut el) = event else {
+            continue;
+        };
         for child in el.children() {
             round_trips::<Muc>(child);
             round_trips::<MucUser>(child);
@@ -48,7 +59,11 @@ fuzz_target!(|data: &[u8]| {
         }
         muc.handle_stanza(el, now);
         while let Some(out) = muc.poll_transmit() {
-            assert!(out.attr("to").is_some(), "unaddressed: {}", String::from(&out));
+            assert!(
+                out.attr("to").is_some(),
+                "unaddressed: {}",
+                String::from(&out)
+            );
         }
         for room in muc.rooms() {
             for occupant in room.occupants() {

@@ -8,8 +8,8 @@ use libfuzzer_sys::fuzz_target;
 
 #[path = "support/round_trip.rs"]
 mod support;
-use support::round_trips;
 use minidom::Element;
+use support::round_trips;
 use xmppkit_codec::{Decoder, Event};
 use xmppkit_pubsub::{Engine, MemoryStore, PubSub, PubSubConfig, PubSubOwner, ServiceKind};
 use xmppkit_stanza::datetime::DateTime;
@@ -34,7 +34,9 @@ fuzz_target!(|data: &[u8]| {
     decoder.feed(data);
     let mut turn = 0;
     while let Ok(Some(event)) = decoder.next_event() {
-        let Event::Stanza(mut el) = event else { continue };
+        let Event::Stanza(mut el) = event else {
+            continue;
+        };
         for child in el.children() {
             round_trips::<PubSub>(child);
             round_trips::<PubSubOwner>(child);
@@ -53,7 +55,11 @@ fuzz_target!(|data: &[u8]| {
         let Ok(iq) = Iq::try_from(el) else { continue };
         if let Some(out) = ps.handle_iq(&iq, kind, &(), now) {
             for stanza in out {
-                assert!(stanza.attr("to").is_some() || iq.from.is_none(), "unaddressed: {}", String::from(&stanza));
+                assert!(
+                    stanza.attr("to").is_some() || iq.from.is_none(),
+                    "unaddressed: {}",
+                    String::from(&stanza)
+                );
             }
         }
     }
