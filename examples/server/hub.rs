@@ -1,0 +1,387 @@
+//! The hub: who is online, RFC 6121 delivery between them, the server's own answers (disco,
+//! ping, an empty roster), offline storage, and the MUC and PubSub engines at their domains.
+//! Everything a connection hands it comes back out as stanzas addressed to connections.
+
+use minidom::Element;
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+use tokio::sync::mpsc::UnboundedSender;
+use xmppkit::jid::{BareJid, FullJid, Jid};
+use xmppkit::mam::{Mam, MamConfig, MemoryArchive};
+use xmppkit::muc::{MamHook, ReadMarkersHook, Service, ServiceConfig};
+use xmppkit::pubsub::{Engine, PubSubConfig, Relations, ServiceKind};
+use xmppkit::read_markers::{MemoryStore, ReadMarkers};
+use xmppkit::stanza::datetime::DateTime;
+use xmppkit::stanza::delay::Delay;
+use xmppkit::stanza::disco::{DiscoInfo, DiscoItems, Identity, Item};
+use xmppkit::stanza::{error_reply, ns, DefinedCondition, Iq, IqPayload, StanzaError};
+
+/// What the hub tells a connection.
+pub enum ToConnection {
+    /// Send this stanza.
+    Stanza(Element),
+    /// Close the stream.
+    Close,
+}
+
+struct Resource {
+    tx: UnboundedSender<ToConnection>,
+    available: bool,
+    priority: i8,
+}
+
+type RoomHooks = (MamHook<MemoryArchive>, ReadMarkersHook<MemoryStore>);
+
+/// Everything shared between connections.
+pub struct Hub {
+    domain: BareJid,
+    muc_domain: BareJid,
+    pubsub_domain: BareJid,
+    resources: HashMap<FullJid, Resource>,
+    offline: HashMap<BareJid, Vec<Element>>,
+    muc: Service<RoomHooks>,
+    pubsub: Engine<xmppkit::pubsub::MemoryStore>,
+}
+
+/// What PEP learns from the hub: the owner's own online resources want every namespace (no
+/// roster or entity capabilities yet).
+struct Presence<'a>(&'a HashMap<FullJid, Resource>);
+
+impl Relations for Presence<'_> {
+    fn interested(&self, owner: &BareJid, _namespace: &str) -> Vec<Jid> {
+        self.0
+            .iter()
+            .filter(|(jid, r)| r.available && jid.to_bare() == *owner)
+            .map(|(jid, _)| jid.clone().into())
+            .collect()
+    }
+}
+
+fn now() -> DateTime {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    DateTime::from_unix(since.as_secs() as i64, since.subsec_nanos()).expect("a valid time")
+}
+
+impl Hub {
+    /// A hub for `domain`, with MUC at `conference.<domain>` and PubSub at `pubsub.<domain>`.
+    pub fn new(domain: &str) -> Result<Self, String> {
+        let parse = |d: String| d.parse::<BareJid>().map_err(|e| format!("{d}: {e}"));
+        let muc_domain = parse(format!("conference.{domain}"))?;
+        let hooks = (
+            MamHook(Mam::new(MemoryArchive::default(), MamConfig::default())),
+            ReadMarkersHook(ReadMarkers::new(MemoryStore::default())),
+        );
+        let muc_config = ServiceConfig {
+            create: xmppkit::muc::CreatePolicy::Domains(vec![domain.to_owned()]),
+            ..ServiceConfig::default()
+        };
+        let pubsub_config = PubSubConfig {
+            create: xmppkit::pubsub::CreatePolicy::Domains(vec![domain.to_owned()]),
+            ..PubSubConfig::default()
+        };
+        Ok(Hub {
+            domain: parse(domain.to_owned())?,
+            muc: Service::new(muc_domain.clone(), muc_config, hooks),
+            muc_domain,
+            pubsub_domain: parse(format!("pubsub.{domain}"))?,
+            resources: HashMap::new(),
+            offline: HashMap::new(),
+            pubsub: Engine::new(xmppkit::pubsub::MemoryStore::default(), pubsub_config),
+        })
+    }
+
+    /// A resource is bound.
+    pub fn online(&mut self, jid: FullJid, tx: UnboundedSender<ToConnection>) {
+        let resource = Resource {
+            tx,
+            available: false,
+            priority: 0,
+        };
+        if let Some(old) = self.resources.insert(jid, resource) {
+            let _ = old.tx.send(ToConnection::Close);
+        }
+    }
+
+    /// A resource's connection ended: it leaves its rooms, its other resources see it go.
+    pub fn offline(&mut self, jid: &FullJid) {
+        let Some(resource) = self.resources.remove(jid) else {
+            return;
+        };
+        self.muc.disconnected(jid);
+        self.drain_muc();
+        if resource.available {
+            let mut p = Element::builder("presence", ns::CLIENT).build();
+            xmppkit::stanza::set_attr(&mut p, "from", jid.to_string());
+            xmppkit::stanza::set_attr(&mut p, "type", "unavailable");
+            self.copy_to_own_resources(jid, p);
+        }
+    }
+
+    /// Stanzas a connection could not deliver: messages with a body are kept for later.
+    pub fn undelivered(&mut self, stanzas: Vec<Element>) {
+        for stanza in stanzas {
+            if stanza.name() == "message" && xmppkit::stanza::has_body(&stanza) {
+                if let Some(to) = stanza.attr("to").and_then(|t| t.parse::<Jid>().ok()) {
+                    self.store_offline(to.to_bare(), stanza);
+                }
+            }
+        }
+    }
+
+    /// Ctrl-C: rooms say goodbye (332), then every stream is closed.
+    pub fn shutdown(&mut self) {
+        self.muc.shutdown();
+        self.drain_muc();
+        for resource in self.resources.values() {
+            let _ = resource.tx.send(ToConnection::Close);
+        }
+    }
+
+    /// A stanza from `from` (its `from` already stamped by the session).
+    pub fn route(&mut self, from: &FullJid, stanza: Element) {
+        let to = match stanza.attr("to").map(str::parse::<Jid>) {
+            None => None,
+            Some(Ok(to)) => Some(to),
+            Some(Err(_)) => return self.bounce(&stanza, DefinedCondition::JidMalformed),
+        };
+        let Some(to) = to else {
+            return self.for_own_account(from, stanza);
+        };
+        let bare = to.to_bare();
+        if to.domain() == self.muc_domain.domain() {
+            self.muc.handle_stanza(stanza, now());
+            self.drain_muc();
+        } else if bare == self.pubsub_domain {
+            self.pubsub_iq(stanza, ServiceKind::Service);
+        } else if to.domain() != self.domain.domain() {
+            self.bounce(&stanza, DefinedCondition::RemoteServerNotFound);
+        } else if to.node().is_none() {
+            self.server_iq(stanza);
+        } else {
+            self.for_user(to, stanza);
+        }
+    }
+
+    fn drain_muc(&mut self) {
+        while let Some(stanza) = self.muc.poll_transmit() {
+            self.deliver(stanza);
+        }
+    }
+
+    /// A stanza produced here (engines, the server) for one of our users.
+    fn deliver(&mut self, stanza: Element) {
+        if let Some(to) = stanza.attr("to").and_then(|t| t.parse::<Jid>().ok()) {
+            if to.domain() == self.domain.domain() && to.node().is_some() {
+                self.for_user(to, stanza);
+            }
+        }
+    }
+
+    fn bounce(&mut self, stanza: &Element, condition: DefinedCondition) {
+        if let Some(reply) = error_reply(stanza, &StanzaError::new(condition)) {
+            self.deliver(reply);
+        }
+    }
+
+    fn send_to(&self, jid: &FullJid, stanza: Element) -> bool {
+        match self.resources.get(jid) {
+            Some(r) => r.tx.send(ToConnection::Stanza(stanza)).is_ok(),
+            None => false,
+        }
+    }
+
+    /// RFC 6121 §8.5: a stanza to a local user's bare or full JID.
+    fn for_user(&mut self, to: Jid, stanza: Element) {
+        let full = to.clone().try_into_full().ok();
+        if let Some(full) = &full {
+            if self.resources.contains_key(full) {
+                self.send_to(full, stanza);
+                return;
+            }
+        }
+        match stanza.name() {
+            "iq" if full.is_none() && is_pubsub(&stanza) => {
+                self.pubsub_iq(stanza, ServiceKind::Pep)
+            }
+            "iq" if full.is_none() => self.server_iq(stanza),
+            "iq" => self.bounce(&stanza, DefinedCondition::ServiceUnavailable),
+            "message" => self.message_to_bare(to.to_bare(), stanza),
+            _ => {
+                // Presence to a bare JID goes to each available resource.
+                for jid in self.available(&to.to_bare()) {
+                    self.send_to(&jid, stanza.clone());
+                }
+            }
+        }
+    }
+
+    fn available(&self, user: &BareJid) -> Vec<FullJid> {
+        self.resources
+            .iter()
+            .filter(|(jid, r)| r.available && jid.to_bare() == *user)
+            .map(|(jid, _)| jid.clone())
+            .collect()
+    }
+
+    /// RFC 6121 §8.5.2.1.1: the available resources of highest non-negative priority, else
+    /// offline storage (§8.5.2.2.1) for chat and normal messages with a body.
+    fn message_to_bare(&mut self, user: BareJid, stanza: Element) {
+        let candidates: Vec<(FullJid, i8)> = self
+            .resources
+            .iter()
+            .filter(|(jid, r)| r.available && r.priority >= 0 && jid.to_bare() == user)
+            .map(|(jid, r)| (jid.clone(), r.priority))
+            .collect();
+        let best = candidates.iter().map(|(_, p)| *p).max();
+        match best {
+            Some(best) => {
+                for (jid, _) in candidates.iter().filter(|(_, p)| *p == best) {
+                    self.send_to(jid, stanza.clone());
+                }
+            }
+            None => match stanza.attr("type").unwrap_or("normal") {
+                "chat" | "normal" if xmppkit::stanza::has_body(&stanza) => {
+                    self.store_offline(user, stanza)
+                }
+                "groupchat" => self.bounce(&stanza, DefinedCondition::ServiceUnavailable),
+                _ => {}
+            },
+        }
+    }
+
+    fn store_offline(&mut self, user: BareJid, mut stanza: Element) {
+        let delay = Delay {
+            from: Some(self.domain.clone().into()),
+            stamp: now(),
+            reason: Some("Offline Storage".into()),
+        };
+        stanza.append_child(delay.into());
+        let queue = self.offline.entry(user).or_default();
+        if queue.len() < 1000 {
+            queue.push(stanza);
+        }
+    }
+
+    /// A stanza without `to`: presence updates, and requests to the user's own account.
+    fn for_own_account(&mut self, from: &FullJid, stanza: Element) {
+        match stanza.name() {
+            "presence" => {
+                let available = stanza.attr("type").is_none();
+                let priority = stanza
+                    .get_child("priority", ns::CLIENT)
+                    .and_then(|p| p.text().trim().parse().ok())
+                    .unwrap_or(0);
+                let was = self.resources.get(from).is_some_and(|r| r.available);
+                if let Some(r) = self.resources.get_mut(from) {
+                    r.available = available;
+                    r.priority = priority;
+                }
+                self.copy_to_own_resources(from, stanza);
+                if available && !was {
+                    for message in self.offline.remove(&from.to_bare()).unwrap_or_default() {
+                        self.send_to(from, message);
+                    }
+                }
+            }
+            "iq" if is_pubsub(&stanza) => self.pubsub_iq(stanza, ServiceKind::Pep),
+            "iq" => self.server_iq(stanza),
+            _ => self.message_to_bare(from.to_bare(), stanza),
+        }
+    }
+
+    fn copy_to_own_resources(&mut self, from: &FullJid, stanza: Element) {
+        for jid in self.available(&from.to_bare()) {
+            if jid != *from {
+                let mut copy = stanza.clone();
+                xmppkit::stanza::set_attr(&mut copy, "to", jid.to_string());
+                self.send_to(&jid, copy);
+            }
+        }
+    }
+
+    fn pubsub_iq(&mut self, stanza: Element, kind: ServiceKind) {
+        let Ok(iq) = Iq::try_from(stanza.clone()) else {
+            return self.bounce(&stanza, DefinedCondition::BadRequest);
+        };
+        let relations = Presence(&self.resources);
+        match self.pubsub.handle_iq(&iq, kind, &relations, now()) {
+            Some(out) => {
+                for s in out {
+                    self.deliver(s);
+                }
+            }
+            None if iq.payload.is_request() => {
+                self.bounce(&stanza, DefinedCondition::ServiceUnavailable)
+            }
+            None => {}
+        }
+    }
+
+    /// The server's own answers (to its domain or a user's bare JID): ping, disco, roster.
+    fn server_iq(&mut self, stanza: Element) {
+        let Ok(iq) = Iq::try_from(stanza.clone()) else {
+            return self.bounce(&stanza, DefinedCondition::BadRequest);
+        };
+        let IqPayload::Get(query) = &iq.payload else {
+            if iq.payload.is_request() {
+                self.bounce(&stanza, DefinedCondition::ServiceUnavailable);
+            }
+            return;
+        };
+        let for_server = iq.to.as_ref().is_none_or(|t| t.node().is_none());
+        let answer: Option<Element> = match query.ns().as_str() {
+            "urn:xmpp:ping" => None,
+            ns::DISCO_INFO if for_server => {
+                let mut info = DiscoInfo::default();
+                info.identities.push(Identity::new("server", "im"));
+                info.features = [
+                    ns::DISCO_INFO,
+                    ns::DISCO_ITEMS,
+                    "urn:xmpp:ping",
+                    "urn:xmpp:sm:3",
+                ]
+                .iter()
+                .map(|f| (*f).to_owned())
+                .collect();
+                Some(info.into())
+            }
+            ns::DISCO_INFO => {
+                let mut info = DiscoInfo::default();
+                info.identities.push(Identity::new("account", "registered"));
+                info.identities.push(Identity::new("pubsub", "pep"));
+                info.features = vec![ns::DISCO_INFO.to_owned()];
+                Some(info.into())
+            }
+            ns::DISCO_ITEMS if for_server => {
+                let item = |jid: &BareJid| Item {
+                    jid: jid.clone().into(),
+                    node: None,
+                    name: None,
+                };
+                let items = DiscoItems {
+                    items: vec![item(&self.muc_domain), item(&self.pubsub_domain)],
+                    ..DiscoItems::default()
+                };
+                Some(items.into())
+            }
+            "jabber:iq:roster" => Some(Element::builder("query", "jabber:iq:roster").build()),
+            _ => return self.bounce(&stanza, DefinedCondition::ServiceUnavailable),
+        };
+        let mut reply: Element = iq.result(answer).into();
+        if iq.to.is_none() {
+            // An IQ to the account itself is answered from the account.
+            if let Some(from) = &iq.from {
+                xmppkit::stanza::set_attr(&mut reply, "from", from.to_bare().to_string());
+            }
+        }
+        self.deliver(reply);
+    }
+}
+
+fn is_pubsub(stanza: &Element) -> bool {
+    stanza
+        .children()
+        .any(|c| c.ns() == xmppkit::pubsub::ns::PUBSUB || c.ns() == xmppkit::pubsub::ns::OWNER)
+}
