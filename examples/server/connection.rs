@@ -12,7 +12,6 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_rustls::server::TlsStream;
 use xmppkit::session::{CredentialStore, ServerConfig, ServerEvent, ServerSession};
-use xmppkit::sm::SmConfig;
 
 enum Socket {
     Plain(TcpStream),
@@ -57,12 +56,7 @@ pub async fn run(
     credentials: Arc<dyn CredentialStore>,
     acceptor: tokio_rustls::TlsAcceptor,
 ) -> Result<(), String> {
-    let mut config = ServerConfig::new(domain.parse().map_err(|e| format!("domain: {e}"))?);
-    // Resumption needs the hub to keep detached sessions; not yet.
-    config.stream_management = Some(SmConfig {
-        resume: false,
-        ..SmConfig::default()
-    });
+    let config = ServerConfig::new(domain.parse().map_err(|e| format!("domain: {e}"))?);
     let mut session = ServerSession::new(config, credentials, random(), Instant::now());
     let mut socket = Socket::Plain(tcp);
     let (tx, mut rx) = mpsc::unbounded_channel::<ToConnection>();
@@ -110,13 +104,28 @@ pub async fn run(
                         hub.borrow_mut().route(from, stanza);
                     }
                 }
-                ServerEvent::ResumeRequest { .. } => session.refuse_resume(None),
+                ServerEvent::ResumeRequest { previd, .. } => {
+                    let detached = hub.borrow_mut().take_detached(&previd);
+                    match detached {
+                        Some(d) => {
+                            if let Err(d) = session.resume(d, Instant::now()) {
+                                hub.borrow_mut().put_back(*d);
+                                session.refuse_resume(None);
+                            }
+                        }
+                        None => session.refuse_resume(hub.borrow().expired_h(&previd)),
+                    }
+                }
+                ServerEvent::Resumed { jid: full, resent } => {
+                    println!("{full} resumed, resent {resent}");
+                    hub.borrow_mut().resumed(full.clone(), tx.clone());
+                    jid = Some(full);
+                }
                 ServerEvent::Unacknowledged(stanzas) => hub.borrow_mut().undelivered(stanzas),
                 ServerEvent::Closed => ended = Some(Ok(())),
                 ServerEvent::Failed(e) => ended = Some(Err(e.to_string())),
                 ServerEvent::Authenticated { .. }
                 | ServerEvent::SmEnabled { .. }
-                | ServerEvent::Resumed { .. }
                 | ServerEvent::Nonza(_) => {}
             }
         }
@@ -136,7 +145,15 @@ pub async fn run(
             });
         tokio::select! {
             read = socket.read(&mut buf) => match read {
-                Ok(0) | Err(_) => break Ok(()),
+                Ok(0) | Err(_) => {
+                    // The link died without a closing tag: a resumable session waits.
+                    if let Some(detached) = session.detach(Instant::now()) {
+                        println!("{} detached", detached.jid);
+                        hub.borrow_mut().detach(detached);
+                        jid = None;
+                    }
+                    break Ok(());
+                }
                 Ok(n) => session.handle_input(&buf[..n], Instant::now()),
             },
             message = rx.recv() => match message {

@@ -4,6 +4,7 @@
 
 use minidom::Element;
 use std::collections::HashMap;
+use std::time::Instant;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc::UnboundedSender;
 use xmppkit::jid::{BareJid, FullJid, Jid};
@@ -11,6 +12,7 @@ use xmppkit::mam::{Mam, MamConfig, MemoryArchive};
 use xmppkit::muc::{MamHook, ReadMarkersHook, Service, ServiceConfig};
 use xmppkit::pubsub::{Engine, PubSubConfig, Relations, ServiceKind};
 use xmppkit::read_markers::{MemoryStore, ReadMarkers};
+use xmppkit::sm::{DetachedSession, DetachedSessions};
 use xmppkit::stanza::datetime::DateTime;
 use xmppkit::stanza::delay::Delay;
 use xmppkit::stanza::disco::{DiscoInfo, DiscoItems, Identity, Item};
@@ -25,7 +27,8 @@ pub enum ToConnection {
 }
 
 struct Resource {
-    tx: UnboundedSender<ToConnection>,
+    /// The connection; `None` while the session is detached, waiting for resumption.
+    tx: Option<UnboundedSender<ToConnection>>,
     available: bool,
     priority: i8,
 }
@@ -39,6 +42,8 @@ pub struct Hub {
     pubsub_domain: BareJid,
     resources: HashMap<FullJid, Resource>,
     offline: HashMap<BareJid, Vec<Element>>,
+    detached: DetachedSessions,
+    detached_ids: HashMap<FullJid, String>,
     muc: Service<RoomHooks>,
     pubsub: Engine<xmppkit::pubsub::MemoryStore>,
 }
@@ -88,6 +93,8 @@ impl Hub {
             pubsub_domain: parse(format!("pubsub.{domain}"))?,
             resources: HashMap::new(),
             offline: HashMap::new(),
+            detached: DetachedSessions::default(),
+            detached_ids: HashMap::new(),
             pubsub: Engine::new(xmppkit::pubsub::MemoryStore::default(), pubsub_config),
         })
     }
@@ -95,12 +102,62 @@ impl Hub {
     /// A resource is bound.
     pub fn online(&mut self, jid: FullJid, tx: UnboundedSender<ToConnection>) {
         let resource = Resource {
-            tx,
+            tx: Some(tx),
             available: false,
             priority: 0,
         };
         if let Some(old) = self.resources.insert(jid, resource) {
-            let _ = old.tx.send(ToConnection::Close);
+            if let Some(tx) = old.tx {
+                let _ = tx.send(ToConnection::Close);
+            }
+        }
+    }
+
+    /// A resumable session lost its connection (XEP-0198 §5): it stays, and what is sent to it
+    /// waits in its stream until it resumes or expires.
+    pub fn detach(&mut self, session: DetachedSession) {
+        if let Some(r) = self.resources.get_mut(&session.jid) {
+            r.tx = None;
+        }
+        self.detached_ids
+            .insert(session.jid.clone(), session.id.clone());
+        self.detached.insert(session);
+    }
+
+    /// The detached session a `<resume/>` names, if it is still kept.
+    pub fn take_detached(&mut self, id: &str) -> Option<DetachedSession> {
+        let session = self.detached.take(id)?;
+        self.detached_ids.remove(&session.jid);
+        Some(session)
+    }
+
+    /// A session that could not be resumed after all goes back into the table.
+    pub fn put_back(&mut self, session: DetachedSession) {
+        self.detached_ids
+            .insert(session.jid.clone(), session.id.clone());
+        self.detached.insert(session);
+    }
+
+    /// `h` of a detached session that expired, for `<failed h='…'/>`.
+    pub fn expired_h(&self, id: &str) -> Option<u32> {
+        self.detached.expired_h(id)
+    }
+
+    /// A session resumed on a new connection.
+    pub fn resumed(&mut self, jid: FullJid, tx: UnboundedSender<ToConnection>) {
+        match self.resources.get_mut(&jid) {
+            Some(r) => r.tx = Some(tx),
+            None => self.online(jid, tx),
+        }
+    }
+
+    /// Detached sessions past their time: they go offline, their unacknowledged messages are
+    /// stored for later.
+    pub fn tick(&mut self, now: Instant) {
+        for expired in self.detached.handle_timeout(now) {
+            self.detached_ids.remove(&expired.jid);
+            self.offline(&expired.jid);
+            self.undelivered(expired.unacked);
         }
     }
 
@@ -134,8 +191,8 @@ impl Hub {
     pub fn shutdown(&mut self) {
         self.muc.shutdown();
         self.drain_muc();
-        for resource in self.resources.values() {
-            let _ = resource.tx.send(ToConnection::Close);
+        for tx in self.resources.values().filter_map(|r| r.tx.as_ref()) {
+            let _ = tx.send(ToConnection::Close);
         }
     }
 
@@ -185,9 +242,19 @@ impl Hub {
         }
     }
 
-    fn send_to(&self, jid: &FullJid, stanza: Element) -> bool {
-        match self.resources.get(jid) {
-            Some(r) => r.tx.send(ToConnection::Stanza(stanza)).is_ok(),
+    fn send_to(&mut self, jid: &FullJid, stanza: Element) -> bool {
+        match self.resources.get(jid).map(|r| r.tx.as_ref()) {
+            Some(Some(tx)) => tx.send(ToConnection::Stanza(stanza)).is_ok(),
+            Some(None) => {
+                let id = self.detached_ids.get(jid);
+                match id.and_then(|id| self.detached.get_mut(id)) {
+                    Some(session) => {
+                        session.stream.queue(stanza);
+                        true
+                    }
+                    None => false,
+                }
+            }
             None => false,
         }
     }

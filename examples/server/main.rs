@@ -127,6 +127,14 @@ async fn serve(args: Args) -> Result<(), String> {
         .await
         .map_err(|e| format!("{}: {e}", args.listen))?;
     println!("listening on {} for {}", args.listen, args.domain);
+    // Detached sessions expire on their own schedule.
+    let ticking = hub.clone();
+    tokio::task::spawn_local(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            ticking.borrow_mut().tick(std::time::Instant::now());
+        }
+    });
     let open = Rc::new(std::cell::Cell::new(0usize));
     loop {
         tokio::select! {

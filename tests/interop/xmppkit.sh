@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The example server, checked with the same client-example scenarios as Prosody and ejabberd:
 # login over STARTTLS with SCRAM-SHA-256 and a message between two accounts, a MUC room created,
-# entered, talked in and left, and a pubsub node created, subscribed to and published on.
+# entered, talked in and left, a pubsub node created, subscribed to and published on, and
+# XEP-0198 resumption after the client's socket is reset. Then offline storage: a message to an
+# account with no resource online arrives when it logs in.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/interop/lib.sh
@@ -29,3 +31,14 @@ wait_port "$PORT" || { echo "the server did not start:"; cat "$DIR/server.log"; 
 exchange xmppkit "$PORT" SCRAM-SHA-256 || { cat "$DIR/server.log"; exit 1; }
 muc_room xmppkit "$PORT" || { cat "$DIR/server.log"; exit 1; }
 pubsub_node xmppkit "$PORT" || { cat "$DIR/server.log"; exit 1; }
+resumption xmppkit "$PORT" || { cat "$DIR/server.log"; exit 1; }
+
+begin_check
+"$CLIENT" --jid alice@localhost --password alicepass --server 127.0.0.1:"$PORT" --insecure-tls \
+  --wait 1 send bob@localhost "while you were away" >"$LOGS/alice.log" 2>&1 || true
+"$CLIENT" --jid bob@localhost --password bobpass --server 127.0.0.1:"$PORT" --insecure-tls \
+  --wait 2 listen >"$LOGS/bob.log" 2>&1 || true
+show_logs alice bob
+check alice "^sent to bob@localhost\$"
+check bob "^message from alice@localhost/.*: while you were away\$"
+end_check xmppkit offline || { cat "$DIR/server.log"; exit 1; }
