@@ -7,6 +7,7 @@
 //!     [--kill-after 2 [--break 3] [--break-to bob@localhost --break-text "hi again"]] \
 //!     send bob@localhost "hi"        # or: listen, or: muc room@conference.localhost nick ["hi all"],
 //!                                    # or: pubsub pubsub.localhost node (create | subscribe | publish TEXT)
+//!                                    # or: mam bob@localhost   (and --carbons anywhere)
 //! ```
 //!
 //! It logs in, enables stream management (XEP-0198) when the server offers it, sends initial
@@ -20,6 +21,10 @@
 //! With `muc ROOM NICK [TEXT]` it enters the room with [`RoomClient`] (accepting the instant
 //! room when it created it), sends TEXT to all occupants, prints who comes and goes, and leaves
 //! before closing.
+//!
+//! With `--carbons` it enables Message Carbons (XEP-0280) and prints each carbon, checked
+//! against forgery. With `mam WITH` it queries its own archive (XEP-0313) for the conversation
+//! with WITH and prints each message.
 //!
 //! With `pubsub SERVICE NODE ACTION` it creates the node, subscribes to it, or publishes an Atom
 //! entry titled TEXT (XEP-0060), and prints each answer and each notification received.
@@ -47,6 +52,7 @@ struct Args {
     break_for: Duration,
     break_to: Option<String>,
     break_text: Option<String>,
+    carbons: bool,
     command: Vec<String>,
 }
 
@@ -56,6 +62,7 @@ fn parse_args() -> Result<Args, String> {
         (None, None, None, false, None, 3);
     let (mut kill_after, mut break_for, mut break_to, mut break_text) = (None, 3, None, None);
     let mut command = Vec::new();
+    let mut carbons = false;
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
@@ -71,6 +78,7 @@ fn parse_args() -> Result<Args, String> {
             "--break" => break_for = value()?.parse().map_err(|e| format!("--break: {e}"))?,
             "--break-to" => break_to = Some(value()?),
             "--break-text" => break_text = Some(value()?),
+            "--carbons" => carbons = true,
             _ => command.push(arg),
         }
     }
@@ -88,6 +96,7 @@ fn parse_args() -> Result<Args, String> {
         break_for: Duration::from_secs(break_for),
         break_to,
         break_text,
+        carbons,
         command,
     })
 }
@@ -296,6 +305,7 @@ async fn drive(
     let mut kill_at: Option<Instant> = None;
     let mut closing = false;
     let mut room: Option<RoomClient> = None;
+    let mut archive: Option<xmppkit::mam::Collector> = None;
     let mut leaving = false;
     loop {
         // 1. Write what the session wants to send.
@@ -353,6 +363,29 @@ async fn drive(
                             room = Some(client);
                         }
                     }
+                    if args.carbons {
+                        let iq = xmppkit::carbons::toggle_iq(
+                            "carbons",
+                            xmppkit::carbons::Toggle::Enable,
+                        );
+                        session
+                            .send_iq(iq, Instant::now())
+                            .map_err(|e| e.to_string())?;
+                    }
+                    if let [cmd, with, ..] = args.command.as_slice() {
+                        if cmd == "mam" {
+                            let filter = xmppkit::mam::Filter {
+                                with: Some(with.parse().map_err(|e| format!("with: {e}"))?),
+                                ..Default::default()
+                            };
+                            let iq = xmppkit::mam::query_iq("mam", None, "q1", &filter, None);
+                            session
+                                .send_iq(iq, Instant::now())
+                                .map_err(|e| e.to_string())?;
+                            archive =
+                                Some(xmppkit::mam::Collector::new(args.jid.clone(), None, "q1"));
+                        }
+                    }
                     if let [cmd, service, node, action, rest @ ..] = args.command.as_slice() {
                         if cmd == "pubsub" {
                             let iq = pubsub_request(service, node, action, rest, &args.jid)?;
@@ -389,6 +422,29 @@ async fn drive(
                     println!("unacknowledged: {}", stanzas.len())
                 }
                 ClientEvent::Stanza(stanza) => {
+                    if let Some(collector) = archive.as_mut() {
+                        if collector.accept(&stanza) == Ok(true) {
+                            continue;
+                        }
+                    }
+                    if let Some(Ok(carbon)) = xmppkit::carbons::unwrap(&stanza, &args.jid) {
+                        let original = &carbon.forwarded.stanza;
+                        let body = original
+                            .get_child("body", "jabber:client")
+                            .map(|b| b.text());
+                        let (label, peer) = match carbon.direction {
+                            xmppkit::carbons::Direction::Sent => ("sent to", original.attr("to")),
+                            xmppkit::carbons::Direction::Received => {
+                                ("received from", original.attr("from"))
+                            }
+                        };
+                        println!(
+                            "carbon {label} {}: {}",
+                            peer.unwrap_or_default(),
+                            body.unwrap_or_default()
+                        );
+                        continue;
+                    }
                     if let Some(event) = xmppkit::pubsub::client::event(&stanza) {
                         print_pubsub_event(event);
                         continue;
@@ -412,6 +468,32 @@ async fn drive(
                 }
                 ClientEvent::IqResponse(iq) => {
                     println!("iq response {}", iq.id);
+                    if iq.id == "carbons" {
+                        println!(
+                            "carbons enabled: {}",
+                            matches!(iq.payload, IqPayload::Result(_))
+                        );
+                    }
+                    if iq.id == "mam" {
+                        if let Some(collector) = archive.take() {
+                            let (items, fin) = collector.finish(&iq).map_err(|e| e.to_string())?;
+                            for item in &items {
+                                let m = &item.forwarded.stanza;
+                                let body = m.get_child("body", "jabber:client").map(|b| b.text());
+                                println!(
+                                    "archived {} -> {}: {}",
+                                    m.attr("from").unwrap_or_default(),
+                                    m.attr("to").unwrap_or_default(),
+                                    body.unwrap_or_default()
+                                );
+                            }
+                            println!(
+                                "archive: {} messages (complete: {})",
+                                items.len(),
+                                fin.complete
+                            );
+                        }
+                    }
                     if iq.id.starts_with("ps-") {
                         match &iq.payload {
                             IqPayload::Error(e, _) => {

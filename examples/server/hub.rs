@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use std::time::Instant;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::mpsc::UnboundedSender;
+use xmppkit::carbons::{copies, Direction, Toggle};
 use xmppkit::jid::{BareJid, FullJid, Jid};
-use xmppkit::mam::{Mam, MamConfig, MemoryArchive};
+use xmppkit::mam::{ArchiveKind, Mam, MamConfig, MemoryArchive};
 use xmppkit::muc::{MamHook, ReadMarkersHook, Service, ServiceConfig};
 use xmppkit::pubsub::{Engine, PubSubConfig, Relations, ServiceKind};
 use xmppkit::read_markers::{MemoryStore, ReadMarkers};
@@ -16,6 +17,7 @@ use xmppkit::sm::{DetachedSession, DetachedSessions};
 use xmppkit::stanza::datetime::DateTime;
 use xmppkit::stanza::delay::Delay;
 use xmppkit::stanza::disco::{DiscoInfo, DiscoItems, Identity, Item};
+use xmppkit::stanza::sid::stamp;
 use xmppkit::stanza::{error_reply, ns, DefinedCondition, Iq, IqPayload, StanzaError};
 
 /// What the hub tells a connection.
@@ -31,6 +33,8 @@ struct Resource {
     tx: Option<UnboundedSender<ToConnection>>,
     available: bool,
     priority: i8,
+    /// Message Carbons enabled (XEP-0280).
+    carbons: bool,
 }
 
 type RoomHooks = (MamHook<MemoryArchive>, ReadMarkersHook<MemoryStore>);
@@ -46,6 +50,9 @@ pub struct Hub {
     detached_ids: HashMap<FullJid, String>,
     muc: Service<RoomHooks>,
     pubsub: Engine<xmppkit::pubsub::MemoryStore>,
+    /// Users' own archives (XEP-0313).
+    mam: Mam<MemoryArchive>,
+    next_id: u64,
 }
 
 /// What PEP learns from the hub: the owner's own online resources want every namespace (no
@@ -96,6 +103,8 @@ impl Hub {
             detached: DetachedSessions::default(),
             detached_ids: HashMap::new(),
             pubsub: Engine::new(xmppkit::pubsub::MemoryStore::default(), pubsub_config),
+            mam: Mam::new(MemoryArchive::default(), MamConfig::default()),
+            next_id: 0,
         })
     }
 
@@ -105,6 +114,7 @@ impl Hub {
             tx: Some(tx),
             available: false,
             priority: 0,
+            carbons: false,
         };
         if let Some(old) = self.resources.insert(jid, resource) {
             if let Some(tx) = old.tx {
@@ -206,6 +216,9 @@ impl Hub {
         let Some(to) = to else {
             return self.for_own_account(from, stanza);
         };
+        if stanza.name() == "message" {
+            self.outgoing_message(from, &to, &stanza);
+        }
         let bare = to.to_bare();
         if to.domain() == self.muc_domain.domain() {
             self.muc.handle_stanza(stanza, now());
@@ -261,6 +274,9 @@ impl Hub {
 
     /// RFC 6121 §8.5: a stanza to a local user's bare or full JID.
     fn for_user(&mut self, to: Jid, stanza: Element) {
+        if stanza.name() == "message" {
+            return self.incoming_message(to, stanza);
+        }
         let full = to.clone().try_into_full().ok();
         if let Some(full) = &full {
             if self.resources.contains_key(full) {
@@ -272,9 +288,11 @@ impl Hub {
             "iq" if full.is_none() && is_pubsub(&stanza) => {
                 self.pubsub_iq(stanza, ServiceKind::Pep)
             }
+            "iq" if full.is_none() && has_child_ns(&stanza, xmppkit::mam::NS) => {
+                self.mam_iq(stanza)
+            }
             "iq" if full.is_none() => self.server_iq(stanza),
             "iq" => self.bounce(&stanza, DefinedCondition::ServiceUnavailable),
-            "message" => self.message_to_bare(to.to_bare(), stanza),
             _ => {
                 // Presence to a bare JID goes to each available resource.
                 for jid in self.available(&to.to_bare()) {
@@ -292,29 +310,138 @@ impl Hub {
             .collect()
     }
 
-    /// RFC 6121 §8.5.2.1.1: the available resources of highest non-negative priority, else
-    /// offline storage (§8.5.2.2.1) for chat and normal messages with a body.
-    fn message_to_bare(&mut self, user: BareJid, stanza: Element) {
-        let candidates: Vec<(FullJid, i8)> = self
-            .resources
-            .iter()
-            .filter(|(jid, r)| r.available && r.priority >= 0 && jid.to_bare() == user)
-            .map(|(jid, r)| (jid.clone(), r.priority))
-            .collect();
-        let best = candidates.iter().map(|(_, p)| *p).max();
-        match best {
-            Some(best) => {
-                for (jid, _) in candidates.iter().filter(|(_, p)| *p == best) {
-                    self.send_to(jid, stanza.clone());
-                }
+    /// A message from a local user (`from`) to anyone: archived in the sender's archive and
+    /// copied to the sender's other carbons-enabled resources (XEP-0280 §6, `sent`).
+    fn outgoing_message(&mut self, from: &FullJid, to: &Jid, message: &Element) {
+        let id = self.new_id();
+        let _ = self.mam.store(
+            &from.to_bare(),
+            ArchiveKind::User,
+            to,
+            true,
+            message,
+            id,
+            now(),
+        );
+        let enabled = self.carbons_enabled(&from.to_bare());
+        for copy in copies(
+            message,
+            Direction::Sent,
+            &from.to_bare(),
+            &enabled,
+            std::slice::from_ref(from),
+        ) {
+            self.send_to_resource(copy);
+        }
+    }
+
+    /// RFC 6121 §8.5: a message to a local user — to the full JID when that resource is
+    /// online, else to the available resources of highest non-negative priority (§8.5.2.1.1),
+    /// else offline storage for chat and normal messages with a body (§8.5.2.2.1). It goes into
+    /// the recipient's archive (its stanza-id stamped) and to the recipient's other
+    /// carbons-enabled resources (`received`).
+    fn incoming_message(&mut self, to: Jid, mut message: Element) {
+        let user = to.to_bare();
+        if let Some(from) = message.attr("from").and_then(|f| f.parse::<Jid>().ok()) {
+            let id = self.new_id();
+            if let Ok(Some(sid)) =
+                self.mam
+                    .store(&user, ArchiveKind::User, &from, true, &message, id, now())
+            {
+                stamp(&mut message, &sid);
             }
-            None => match stanza.attr("type").unwrap_or("normal") {
-                "chat" | "normal" if xmppkit::stanza::has_body(&stanza) => {
-                    self.store_offline(user, stanza)
+        }
+        let full = to
+            .try_into_full()
+            .ok()
+            .filter(|f| self.resources.contains_key(f));
+        let targets: Vec<FullJid> = match full {
+            Some(full) => vec![full],
+            None => {
+                let candidates: Vec<(FullJid, i8)> = self
+                    .resources
+                    .iter()
+                    .filter(|(jid, r)| r.available && r.priority >= 0 && jid.to_bare() == user)
+                    .map(|(jid, r)| (jid.clone(), r.priority))
+                    .collect();
+                let best = candidates.iter().map(|(_, p)| *p).max();
+                candidates
+                    .into_iter()
+                    .filter(|(_, p)| Some(*p) == best)
+                    .map(|(jid, _)| jid)
+                    .collect()
+            }
+        };
+        if targets.is_empty() {
+            return match message.attr("type").unwrap_or("normal") {
+                "chat" | "normal" if xmppkit::stanza::has_body(&message) => {
+                    self.store_offline(user, message)
                 }
-                "groupchat" => self.bounce(&stanza, DefinedCondition::ServiceUnavailable),
+                "groupchat" => self.bounce(&message, DefinedCondition::ServiceUnavailable),
                 _ => {}
-            },
+            };
+        }
+        for jid in &targets {
+            self.send_to(jid, message.clone());
+        }
+        let enabled = self.carbons_enabled(&user);
+        for copy in copies(&message, Direction::Received, &user, &enabled, &targets) {
+            self.send_to_resource(copy);
+        }
+    }
+
+    fn carbons_enabled(&self, user: &BareJid) -> Vec<FullJid> {
+        self.resources
+            .iter()
+            .filter(|(jid, r)| r.carbons && jid.to_bare() == *user)
+            .map(|(jid, _)| jid.clone())
+            .collect()
+    }
+
+    /// A stanza addressed to one of our resources.
+    fn send_to_resource(&mut self, stanza: Element) {
+        if let Some(to) = stanza.attr("to").and_then(|t| t.parse::<FullJid>().ok()) {
+            self.send_to(&to, stanza);
+        }
+    }
+
+    fn new_id(&mut self) -> String {
+        self.next_id += 1;
+        format!("{}-{}", now().0.timestamp_micros(), self.next_id)
+    }
+
+    /// XEP-0280 §4: `<enable/>` / `<disable/>` for the sending resource.
+    fn carbons_iq(&mut self, from: &FullJid, stanza: Element) {
+        let Ok(iq) = Iq::try_from(stanza.clone()) else {
+            return self.bounce(&stanza, DefinedCondition::BadRequest);
+        };
+        let toggle = match &iq.payload {
+            IqPayload::Set(el) => Toggle::try_from(el.clone()).ok(),
+            _ => None,
+        };
+        let Some(toggle) = toggle else {
+            return self.bounce(&stanza, DefinedCondition::BadRequest);
+        };
+        if let Some(r) = self.resources.get_mut(from) {
+            r.carbons = toggle == Toggle::Enable;
+        }
+        self.deliver(iq.result(None).into());
+    }
+
+    /// XEP-0313 queries of the user's own archive.
+    fn mam_iq(&mut self, stanza: Element) {
+        let Ok(iq) = Iq::try_from(stanza.clone()) else {
+            return self.bounce(&stanza, DefinedCondition::BadRequest);
+        };
+        if let Some(out) = self.mam.handle_iq(&iq, ArchiveKind::User, |_| false) {
+            for mut s in out {
+                if s.attr("to").is_none() {
+                    if let Some(from) = &iq.from {
+                        xmppkit::stanza::set_attr(&mut s, "to", from.to_string());
+                    }
+                }
+                self.deliver(s);
+            }
         }
     }
 
@@ -353,8 +480,10 @@ impl Hub {
                 }
             }
             "iq" if is_pubsub(&stanza) => self.pubsub_iq(stanza, ServiceKind::Pep),
+            "iq" if has_child_ns(&stanza, xmppkit::mam::NS) => self.mam_iq(stanza),
+            "iq" if has_child_ns(&stanza, xmppkit::carbons::NS) => self.carbons_iq(from, stanza),
             "iq" => self.server_iq(stanza),
-            _ => self.message_to_bare(from.to_bare(), stanza),
+            _ => self.incoming_message(from.to_bare().into(), stanza),
         }
     }
 
@@ -445,6 +574,10 @@ impl Hub {
         }
         self.deliver(reply);
     }
+}
+
+fn has_child_ns(stanza: &Element, namespace: &str) -> bool {
+    stanza.children().any(|c| c.ns() == namespace)
 }
 
 fn is_pubsub(stanza: &Element) -> bool {

@@ -42,3 +42,33 @@ show_logs alice bob
 check alice "^sent to bob@localhost\$"
 check bob "^message from alice@localhost/.*: while you were away\$"
 end_check xmppkit offline || { cat "$DIR/server.log"; exit 1; }
+
+# Message Carbons and the users' archives: Alice's second resource (carbons on) gets a copy of
+# what her first one sends Bob; then each finds the whole conversation in their own archive.
+begin_check
+common=(--server 127.0.0.1:"$PORT" --insecure-tls)
+"$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" --carbons --wait 4 listen \
+  >"$LOGS/alice2.log" 2>&1 &
+second=$!
+"$CLIENT" --jid bob@localhost --password bobpass "${common[@]}" --wait 4 listen >"$LOGS/bob.log" 2>&1 &
+bob=$!
+wait_log alice2 "^carbons enabled: true" || true
+wait_log bob "^online as" || true
+"$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" --wait 1 \
+  send bob@localhost "kept in two archives" >"$LOGS/alice.log" 2>&1 || true
+wait "$second" "$bob" || true
+"$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" --wait 1 mam bob@localhost \
+  >"$LOGS/alice-mam.log" 2>&1 || true
+"$CLIENT" --jid bob@localhost --password bobpass "${common[@]}" --wait 1 mam alice@localhost \
+  >"$LOGS/bob-mam.log" 2>&1 || true
+show_logs alice2 bob alice-mam bob-mam
+check alice2 "^carbons enabled: true\$"
+check alice2 "^carbon sent to bob@localhost: kept in two archives\$"
+check bob "^message from alice@localhost/.*: kept in two archives\$"
+check alice-mam "^archived alice@localhost/.* -> bob@localhost: kept in two archives\$"
+# The whole conversation on this server so far: the exchange, both resumption messages, the
+# offline one and this one.
+check alice-mam "^archive: 5 messages (complete: true)\$"
+check bob-mam "^archive: 5 messages (complete: true)\$"
+check bob-mam "^archived alice@localhost/.* -> bob@localhost: kept in two archives\$"
+end_check xmppkit carbons-and-mam || { cat "$DIR/server.log"; exit 1; }
