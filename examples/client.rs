@@ -8,6 +8,7 @@
 //!     send bob@localhost "hi"        # or: listen, or: muc room@conference.localhost nick ["hi all"],
 //!                                    # or: pubsub pubsub.localhost node (create | subscribe | publish TEXT)
 //!                                    # or: mam bob@localhost   (and --carbons anywhere)
+//!                                    # or: subscribe bob@localhost   (and --approve anywhere)
 //! ```
 //!
 //! It logs in, enables stream management (XEP-0198) when the server offers it, sends initial
@@ -25,6 +26,10 @@
 //! With `--carbons` it enables Message Carbons (XEP-0280) and prints each carbon, checked
 //! against forgery. With `mam WITH` it queries its own archive (XEP-0313) for the conversation
 //! with WITH and prints each message.
+//!
+//! With `subscribe CONTACT` it asks to see CONTACT's presence (RFC 6121 §3); with `--approve`
+//! it approves every request it receives. Roster pushes, subscription answers and presences
+//! are printed.
 //!
 //! With `pubsub SERVICE NODE ACTION` it creates the node, subscribes to it, or publishes an Atom
 //! entry titled TEXT (XEP-0060), and prints each answer and each notification received.
@@ -53,6 +58,7 @@ struct Args {
     break_to: Option<String>,
     break_text: Option<String>,
     carbons: bool,
+    approve: bool,
     command: Vec<String>,
 }
 
@@ -63,6 +69,7 @@ fn parse_args() -> Result<Args, String> {
     let (mut kill_after, mut break_for, mut break_to, mut break_text) = (None, 3, None, None);
     let mut command = Vec::new();
     let mut carbons = false;
+    let mut approve = false;
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
@@ -79,6 +86,7 @@ fn parse_args() -> Result<Args, String> {
             "--break-to" => break_to = Some(value()?),
             "--break-text" => break_text = Some(value()?),
             "--carbons" => carbons = true,
+            "--approve" => approve = true,
             _ => command.push(arg),
         }
     }
@@ -97,6 +105,7 @@ fn parse_args() -> Result<Args, String> {
         break_to,
         break_text,
         carbons,
+        approve,
         command,
     })
 }
@@ -372,6 +381,13 @@ async fn drive(
                             .send_iq(iq, Instant::now())
                             .map_err(|e| e.to_string())?;
                     }
+                    if let [cmd, contact, ..] = args.command.as_slice() {
+                        if cmd == "subscribe" {
+                            let mut p = Presence::new(PresenceType::Subscribe);
+                            p.to = Some(contact.parse().map_err(|e| format!("contact: {e}"))?);
+                            session.send(p.into()).map_err(|e| e.to_string())?;
+                        }
+                    }
                     if let [cmd, with, ..] = args.command.as_slice() {
                         if cmd == "mam" {
                             let filter = xmppkit::mam::Filter {
@@ -443,6 +459,9 @@ async fn drive(
                             peer.unwrap_or_default(),
                             body.unwrap_or_default()
                         );
+                        continue;
+                    }
+                    if on_roster_or_presence(session, &stanza, args)? {
                         continue;
                     }
                     if let Some(event) = xmppkit::pubsub::client::event(&stanza) {
@@ -660,4 +679,57 @@ fn print_pubsub_event(event: xmppkit::pubsub::Event) {
         }
         other => println!("pubsub event {other:?}"),
     }
+}
+
+/// Roster pushes (answered), subscription requests (approved with `--approve`) and answers,
+/// and presences of other users (not rooms): printed. Returns whether the stanza was one.
+fn on_roster_or_presence(
+    session: &mut ClientSession,
+    stanza: &minidom::Element,
+    args: &Args,
+) -> Result<bool, String> {
+    let from = stanza.attr("from").unwrap_or_default().to_owned();
+    if stanza.name() == "iq" && stanza.attr("type") == Some("set") {
+        let Some(query) = stanza.get_child("query", "jabber:iq:roster") else {
+            return Ok(false);
+        };
+        for item in query.children() {
+            println!(
+                "roster push: {} subscription={}{}",
+                item.attr("jid").unwrap_or_default(),
+                item.attr("subscription").unwrap_or("none"),
+                if item.attr("ask").is_some() {
+                    " ask"
+                } else {
+                    ""
+                }
+            );
+        }
+        let iq = Iq::try_from(stanza.clone()).map_err(|e| e.to_string())?;
+        session
+            .send(iq.result(None).into())
+            .map_err(|e| e.to_string())?;
+        return Ok(true);
+    }
+    if stanza.name() != "presence" || stanza.get_child("x", xmppkit::muc::ns::USER).is_some() {
+        return Ok(false);
+    }
+    match stanza.attr("type") {
+        Some("subscribe") => {
+            println!("subscription request from {from}");
+            if args.approve {
+                let mut p = Presence::new(PresenceType::Subscribed);
+                p.to = Some(from.parse().map_err(|e| format!("from: {e}"))?);
+                session.send(p.into()).map_err(|e| e.to_string())?;
+                println!("approved {from}");
+            }
+        }
+        Some("subscribed") => println!("subscribed by {from}"),
+        Some("unavailable") => println!("presence from {from}: unavailable"),
+        None if from.split('/').next() != Some(args.jid.as_str()) => {
+            println!("presence from {from}: available")
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
 }

@@ -2,6 +2,7 @@
 //! ping, an empty roster), offline storage, and the MUC and PubSub engines at their domains.
 //! Everything a connection hands it comes back out as stanzas addressed to connections.
 
+use crate::roster::{self, Rosters};
 use minidom::Element;
 use std::collections::HashMap;
 use std::time::Instant;
@@ -35,6 +36,8 @@ struct Resource {
     priority: i8,
     /// Message Carbons enabled (XEP-0280).
     carbons: bool,
+    /// The last available presence broadcast, for probes.
+    presence: Option<Element>,
 }
 
 type RoomHooks = (MamHook<MemoryArchive>, ReadMarkersHook<MemoryStore>);
@@ -52,18 +55,30 @@ pub struct Hub {
     pubsub: Engine<xmppkit::pubsub::MemoryStore>,
     /// Users' own archives (XEP-0313).
     mam: Mam<MemoryArchive>,
+    rosters: Rosters,
     next_id: u64,
 }
 
-/// What PEP learns from the hub: the owner's own online resources want every namespace (no
-/// roster or entity capabilities yet).
-struct Presence<'a>(&'a HashMap<FullJid, Resource>);
+/// What PEP learns from the hub: presence subscriptions from the rosters, and that the owner's
+/// online resources and those of its subscribers want every namespace (entity capabilities and
+/// `+notify` are not read yet).
+struct Presence<'a> {
+    resources: &'a HashMap<FullJid, Resource>,
+    rosters: &'a Rosters,
+}
 
 impl Relations for Presence<'_> {
+    fn presence_subscribed(&self, owner: &BareJid, contact: &BareJid) -> bool {
+        self.rosters.is_subscriber(owner, contact)
+    }
+
     fn interested(&self, owner: &BareJid, _namespace: &str) -> Vec<Jid> {
-        self.0
+        self.resources
             .iter()
-            .filter(|(jid, r)| r.available && jid.to_bare() == *owner)
+            .filter(|(jid, r)| {
+                let bare = jid.to_bare();
+                r.available && (bare == *owner || self.rosters.is_subscriber(owner, &bare))
+            })
             .map(|(jid, _)| jid.clone().into())
             .collect()
     }
@@ -104,6 +119,7 @@ impl Hub {
             detached_ids: HashMap::new(),
             pubsub: Engine::new(xmppkit::pubsub::MemoryStore::default(), pubsub_config),
             mam: Mam::new(MemoryArchive::default(), MamConfig::default()),
+            rosters: Rosters::default(),
             next_id: 0,
         })
     }
@@ -115,6 +131,7 @@ impl Hub {
             available: false,
             priority: 0,
             carbons: false,
+            presence: None,
         };
         if let Some(old) = self.resources.insert(jid, resource) {
             if let Some(tx) = old.tx {
@@ -182,7 +199,7 @@ impl Hub {
             let mut p = Element::builder("presence", ns::CLIENT).build();
             xmppkit::stanza::set_attr(&mut p, "from", jid.to_string());
             xmppkit::stanza::set_attr(&mut p, "type", "unavailable");
-            self.copy_to_own_resources(jid, p);
+            self.broadcast(jid, p);
         }
     }
 
@@ -220,6 +237,13 @@ impl Hub {
             self.outgoing_message(from, &to, &stanza);
         }
         let bare = to.to_bare();
+        let subscription = matches!(
+            stanza.attr("type"),
+            Some("subscribe" | "subscribed" | "unsubscribe" | "unsubscribed")
+        );
+        if stanza.name() == "presence" && subscription && to.domain() == self.domain.domain() {
+            return self.subscription(from, bare, stanza);
+        }
         if to.domain() == self.muc_domain.domain() {
             self.muc.handle_stanza(stanza, now());
             self.drain_muc();
@@ -461,39 +485,208 @@ impl Hub {
     /// A stanza without `to`: presence updates, and requests to the user's own account.
     fn for_own_account(&mut self, from: &FullJid, stanza: Element) {
         match stanza.name() {
-            "presence" => {
-                let available = stanza.attr("type").is_none();
-                let priority = stanza
-                    .get_child("priority", ns::CLIENT)
-                    .and_then(|p| p.text().trim().parse().ok())
-                    .unwrap_or(0);
-                let was = self.resources.get(from).is_some_and(|r| r.available);
-                if let Some(r) = self.resources.get_mut(from) {
-                    r.available = available;
-                    r.priority = priority;
-                }
-                self.copy_to_own_resources(from, stanza);
-                if available && !was {
-                    for message in self.offline.remove(&from.to_bare()).unwrap_or_default() {
-                        self.send_to(from, message);
-                    }
-                }
-            }
+            "presence" => self.presence_broadcast(from, stanza),
             "iq" if is_pubsub(&stanza) => self.pubsub_iq(stanza, ServiceKind::Pep),
             "iq" if has_child_ns(&stanza, xmppkit::mam::NS) => self.mam_iq(stanza),
             "iq" if has_child_ns(&stanza, xmppkit::carbons::NS) => self.carbons_iq(from, stanza),
+            "iq" if has_child_ns(&stanza, roster::NS) => self.roster_iq(from, stanza),
             "iq" => self.server_iq(stanza),
             _ => self.incoming_message(from.to_bare().into(), stanza),
         }
     }
 
-    fn copy_to_own_resources(&mut self, from: &FullJid, stanza: Element) {
-        for jid in self.available(&from.to_bare()) {
-            if jid != *from {
-                let mut copy = stanza.clone();
-                xmppkit::stanza::set_attr(&mut copy, "to", jid.to_string());
-                self.send_to(&jid, copy);
+    /// RFC 6121 §4.2–§4.4: a presence without `to` goes to the user's other resources and to
+    /// every subscriber's available resources. The first available presence of a resource also
+    /// probes the contacts it is subscribed to (their current presences come back), replays
+    /// pending subscription requests, and delivers stored messages.
+    fn presence_broadcast(&mut self, from: &FullJid, stanza: Element) {
+        let available = stanza.attr("type").is_none();
+        if !available && stanza.attr("type") != Some("unavailable") {
+            return;
+        }
+        let priority = stanza
+            .get_child("priority", ns::CLIENT)
+            .and_then(|p| p.text().trim().parse().ok())
+            .unwrap_or(0);
+        let was = self.resources.get(from).is_some_and(|r| r.available);
+        if let Some(r) = self.resources.get_mut(from) {
+            r.available = available;
+            r.priority = priority;
+            r.presence = available.then(|| stanza.clone());
+        }
+        self.broadcast(from, stanza);
+        if !available || was {
+            return;
+        }
+        let user = from.to_bare();
+        for contact in self.rosters.subscriptions(&user) {
+            let presences: Vec<Element> = self
+                .resources
+                .iter()
+                .filter(|(jid, r)| r.available && jid.to_bare() == contact)
+                .filter_map(|(_, r)| r.presence.clone())
+                .collect();
+            for mut p in presences {
+                xmppkit::stanza::set_attr(&mut p, "to", from.to_string());
+                self.send_to(from, p);
             }
+        }
+        let asking: Vec<BareJid> = self
+            .rosters
+            .roster(&user)
+            .filter(|(_, i)| i.pending_in)
+            .map(|(j, _)| j.clone())
+            .collect();
+        for contact in asking {
+            let request = subscription_stanza("subscribe", &contact, &user);
+            self.send_to(from, request);
+        }
+        for message in self.offline.remove(&user).unwrap_or_default() {
+            self.send_to(from, message);
+        }
+    }
+
+    /// Sends `from`'s presence to its other resources and its subscribers' resources.
+    fn broadcast(&mut self, from: &FullJid, stanza: Element) {
+        let user = from.to_bare();
+        let mut to: Vec<FullJid> = self.available(&user);
+        for contact in self.rosters.subscribers(&user) {
+            to.extend(self.available(&contact));
+        }
+        for jid in to.into_iter().filter(|j| j != from) {
+            let mut copy = stanza.clone();
+            xmppkit::stanza::set_attr(&mut copy, "to", jid.to_string());
+            self.send_to(&jid, copy);
+        }
+    }
+
+    /// RFC 6121 §3: a subscription stanza between two local users updates both rosters, pushes
+    /// the changed items, and reaches the contact (or is answered for it when already approved).
+    fn subscription(&mut self, from: &FullJid, contact: BareJid, stanza: Element) {
+        let user = from.to_bare();
+        let type_ = stanza.attr("type").unwrap_or("").to_owned();
+        let (changed, deliver, auto_approved) = self.rosters.transition(&type_, &user, &contact);
+        for (owner, item) in changed {
+            self.push(&owner, &item);
+        }
+        if deliver {
+            let request = subscription_stanza(&type_, &user, &contact);
+            for jid in self.available(&contact) {
+                self.send_to(&jid, request.clone());
+            }
+        }
+        if auto_approved || type_ == "subscribed" {
+            // The subscriber now sees the approver's current presence (§3.1.5).
+            let (approver, subscriber) = if auto_approved {
+                (contact.clone(), user.clone())
+            } else {
+                (user.clone(), contact.clone())
+            };
+            if auto_approved {
+                let answer = subscription_stanza("subscribed", &contact, &user);
+                for jid in self.available(&user) {
+                    self.send_to(&jid, answer.clone());
+                }
+            }
+            let presences: Vec<Element> = self
+                .resources
+                .iter()
+                .filter(|(jid, r)| r.available && jid.to_bare() == approver)
+                .filter_map(|(_, r)| r.presence.clone())
+                .collect();
+            for target in self.available(&subscriber) {
+                for p in &presences {
+                    let mut copy = p.clone();
+                    xmppkit::stanza::set_attr(&mut copy, "to", target.to_string());
+                    self.send_to(&target, copy);
+                }
+            }
+        }
+    }
+
+    /// A roster push (RFC 6121 §2.1.6) of `owner`'s item for `contact` to `owner`'s resources.
+    fn push(&mut self, owner: &BareJid, contact: &BareJid) {
+        let item = match self.rosters.item(owner, contact) {
+            Some(item) => item.element(contact),
+            None => {
+                let mut el = Element::builder("item", roster::NS).build();
+                xmppkit::stanza::set_attr(&mut el, "jid", contact.to_string());
+                xmppkit::stanza::set_attr(&mut el, "subscription", "remove");
+                el
+            }
+        };
+        let mut query = Element::builder("query", roster::NS).build();
+        query.append_child(item);
+        for jid in self.available(owner) {
+            let id = self.new_id();
+            let mut iq: Element = Iq::set(
+                format!("push-{id}"),
+                Some(jid.clone().into()),
+                query.clone(),
+            )
+            .into();
+            xmppkit::stanza::set_attr(&mut iq, "from", owner.to_string());
+            self.send_to(&jid, iq);
+        }
+    }
+
+    /// RFC 6121 §2.1.3 roster get and §2.1.5 / §2.5 roster set (add, update, remove).
+    fn roster_iq(&mut self, from: &FullJid, stanza: Element) {
+        let Ok(iq) = Iq::try_from(stanza.clone()) else {
+            return self.bounce(&stanza, DefinedCondition::BadRequest);
+        };
+        let user = from.to_bare();
+        match &iq.payload {
+            IqPayload::Get(_) => {
+                let mut query = Element::builder("query", roster::NS).build();
+                for (jid, item) in self.rosters.roster(&user) {
+                    query.append_child(item.element(jid));
+                }
+                self.deliver(iq.result(Some(query)).into());
+            }
+            IqPayload::Set(query) => {
+                let items: Vec<&Element> = query
+                    .children()
+                    .filter(|c| c.is("item", roster::NS))
+                    .collect();
+                let [item] = items.as_slice() else {
+                    return self.bounce(&stanza, DefinedCondition::BadRequest);
+                };
+                let Some(contact) = item.attr("jid").and_then(|j| j.parse::<BareJid>().ok()) else {
+                    return self.bounce(&stanza, DefinedCondition::BadRequest);
+                };
+                if item.attr("subscription") == Some("remove") {
+                    if let Some(old) = self.rosters.item(&user, &contact).cloned() {
+                        // §2.5.2: removing a contact ends both subscriptions.
+                        if old.to || old.ask {
+                            self.subscription(
+                                from,
+                                contact.clone(),
+                                subscription_stanza("unsubscribe", &user, &contact),
+                            );
+                        }
+                        if old.from {
+                            self.subscription(
+                                from,
+                                contact.clone(),
+                                subscription_stanza("unsubscribed", &user, &contact),
+                            );
+                        }
+                    }
+                    self.rosters.remove(&user, &contact);
+                } else {
+                    let entry = self.rosters.item_mut(&user, &contact);
+                    entry.name = item.attr("name").map(str::to_owned);
+                    entry.groups = item
+                        .children()
+                        .filter(|g| g.is("group", roster::NS))
+                        .map(Element::text)
+                        .collect();
+                }
+                self.deliver(iq.result(None).into());
+                self.push(&user, &contact);
+            }
+            _ => {}
         }
     }
 
@@ -501,7 +694,10 @@ impl Hub {
         let Ok(iq) = Iq::try_from(stanza.clone()) else {
             return self.bounce(&stanza, DefinedCondition::BadRequest);
         };
-        let relations = Presence(&self.resources);
+        let relations = Presence {
+            resources: &self.resources,
+            rosters: &self.rosters,
+        };
         match self.pubsub.handle_iq(&iq, kind, &relations, now()) {
             Some(out) => {
                 for s in out {
@@ -562,7 +758,6 @@ impl Hub {
                 };
                 Some(items.into())
             }
-            "jabber:iq:roster" => Some(Element::builder("query", "jabber:iq:roster").build()),
             _ => return self.bounce(&stanza, DefinedCondition::ServiceUnavailable),
         };
         let mut reply: Element = iq.result(answer).into();
@@ -574,6 +769,15 @@ impl Hub {
         }
         self.deliver(reply);
     }
+}
+
+/// A presence subscription stanza between two bare JIDs.
+fn subscription_stanza(type_: &str, from: &BareJid, to: &BareJid) -> Element {
+    let mut p = Element::builder("presence", ns::CLIENT).build();
+    xmppkit::stanza::set_attr(&mut p, "from", from.to_string());
+    xmppkit::stanza::set_attr(&mut p, "to", to.to_string());
+    xmppkit::stanza::set_attr(&mut p, "type", type_.to_owned());
+    p
 }
 
 fn has_child_ns(stanza: &Element, namespace: &str) -> bool {

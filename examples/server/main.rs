@@ -9,12 +9,14 @@
 //!
 //! `users.toml` holds one `name = "password"` line per account; salted SCRAM keys are computed
 //! at load and the passwords are not kept. Everything else is in memory. Served so far: RFC 6121
-//! delivery of messages (offline storage for bare-JID chats), presence to the user's own
-//! resources, IQs, disco and ping; MUC at `conference.<domain>` (with MAM and read markers on
-//! rooms); PubSub at `pubsub.<domain>` and PEP on user JIDs. Ctrl-C closes every stream.
+//! delivery (highest-priority resources, offline storage for chats), rosters with presence
+//! subscriptions and presence broadcast, disco and ping; stream management with resumption;
+//! Message Carbons; MAM for users and rooms; MUC at `conference.<domain>` with the room read
+//! markers; PubSub at `pubsub.<domain>` and PEP on user JIDs. Ctrl-C closes every stream.
 
 mod connection;
 mod hub;
+mod roster;
 
 use std::cell::RefCell;
 use std::process::ExitCode;

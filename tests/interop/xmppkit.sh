@@ -72,3 +72,23 @@ check alice-mam "^archive: 5 messages (complete: true)\$"
 check bob-mam "^archive: 5 messages (complete: true)\$"
 check bob-mam "^archived alice@localhost/.* -> bob@localhost: kept in two archives\$"
 end_check xmppkit carbons-and-mam || { cat "$DIR/server.log"; exit 1; }
+
+# Rosters and presence subscriptions (RFC 6121 §3): Alice asks to see Bob's presence, Bob
+# approves; both rosters are pushed, and Alice receives Bob's current presence.
+begin_check
+"$CLIENT" --jid bob@localhost --password bobpass "${common[@]}" --approve --wait 4 listen \
+  >"$LOGS/bob.log" 2>&1 &
+bob=$!
+wait_log bob "^online as" || true
+"$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" --wait 2 subscribe bob@localhost \
+  >"$LOGS/alice.log" 2>&1 || true
+wait "$bob" || true
+show_logs alice bob
+check alice "^roster push: bob@localhost subscription=none ask\$"
+check bob "^subscription request from alice@localhost\$"
+check bob "^approved alice@localhost\$"
+check bob "^roster push: alice@localhost subscription=from\$"
+check alice "^roster push: bob@localhost subscription=to\$"
+check alice "^subscribed by bob@localhost\$"
+check alice "^presence from bob@localhost/.*: available\$"
+end_check xmppkit subscriptions || { cat "$DIR/server.log"; exit 1; }
