@@ -40,6 +40,24 @@ impl Socket {
     }
 }
 
+/// What one connection may send.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The largest stanza, in bytes (`policy-violation` beyond).
+    pub max_stanza: usize,
+    /// The bytes per second read from the connection (a shaper: reading pauses beyond it).
+    pub bytes_per_second: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_stanza: 64 * 1024,
+            bytes_per_second: 1024 * 1024,
+        }
+    }
+}
+
 fn random() -> xmppkit::session::Random {
     Box::new(|| {
         let mut bytes = [0u8; 12];
@@ -52,11 +70,17 @@ fn random() -> xmppkit::session::Random {
 pub async fn run(
     tcp: TcpStream,
     domain: &str,
+    limits: Limits,
     hub: Rc<RefCell<Hub>>,
     credentials: Arc<dyn CredentialStore>,
     acceptor: tokio_rustls::TlsAcceptor,
 ) -> Result<(), String> {
-    let config = ServerConfig::new(domain.parse().map_err(|e| format!("domain: {e}"))?);
+    let mut config = ServerConfig::new(domain.parse().map_err(|e| format!("domain: {e}"))?);
+    config.limits.max_stanza_bytes = limits.max_stanza;
+    // The shaper: a budget of bytes refilled continuously; reading waits when it is spent.
+    let rate = limits.bytes_per_second.max(1) as f64;
+    let mut budget = rate;
+    let mut refilled = Instant::now();
     let mut session = ServerSession::new(config, credentials, random(), Instant::now());
     let mut socket = Socket::Plain(tcp);
     let (tx, mut rx) = mpsc::unbounded_channel::<ToConnection>();
@@ -154,7 +178,16 @@ pub async fn run(
                     }
                     break Ok(());
                 }
-                Ok(n) => session.handle_input(&buf[..n], Instant::now()),
+                Ok(n) => {
+                    session.handle_input(&buf[..n], Instant::now());
+                    let now = Instant::now();
+                    budget = (budget + now.duration_since(refilled).as_secs_f64() * rate).min(rate);
+                    refilled = now;
+                    budget -= n as f64;
+                    if budget < 0.0 {
+                        tokio::time::sleep(Duration::from_secs_f64(-budget / rate)).await;
+                    }
+                }
             },
             message = rx.recv() => match message {
                 Some(ToConnection::Stanza(stanza)) => session.send(stanza),

@@ -575,7 +575,7 @@ impl Hub {
                 self.send_to(&jid, request.clone());
             }
         }
-        if auto_approved || type_ == "subscribed" {
+        if auto_approved || (type_ == "subscribed" && deliver) {
             // The subscriber now sees the approver's current presence (§3.1.5).
             let (approver, subscriber) = if auto_approved {
                 (contact.clone(), user.clone())

@@ -31,6 +31,7 @@ struct Args {
     domain: String,
     listen: String,
     users: Option<String>,
+    limits: connection::Limits,
     max_connections: usize,
 }
 
@@ -39,6 +40,7 @@ fn parse_args() -> Result<Args, String> {
         domain: "localhost".into(),
         listen: "127.0.0.1:5222".into(),
         users: None,
+        limits: connection::Limits::default(),
         max_connections: 10_000,
     };
     let mut it = std::env::args().skip(1);
@@ -48,6 +50,13 @@ fn parse_args() -> Result<Args, String> {
             "--domain" => args.domain = value()?,
             "--listen" => args.listen = value()?,
             "--users" => args.users = Some(value()?),
+            "--max-stanza" => {
+                args.limits.max_stanza = value()?.parse().map_err(|e| format!("{arg}: {e}"))?
+            }
+            "--rate" => {
+                args.limits.bytes_per_second =
+                    value()?.parse().map_err(|e| format!("{arg}: {e}"))?
+            }
             "--max-connections" => {
                 args.max_connections = value()?.parse().map_err(|e| format!("{arg}: {e}"))?
             }
@@ -99,7 +108,7 @@ fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}\nusage: server [--domain D] [--listen ADDR] [--users FILE] [--max-connections N]");
+            eprintln!("error: {e}\nusage: server [--domain D] [--listen ADDR] [--users FILE] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND]");
             return ExitCode::FAILURE;
         }
     };
@@ -150,8 +159,9 @@ async fn serve(args: Args) -> Result<(), String> {
                 let (hub, credentials, acceptor, open) =
                     (hub.clone(), credentials.clone(), acceptor.clone(), open.clone());
                 let domain = args.domain.clone();
+                let limits = args.limits;
                 tokio::task::spawn_local(async move {
-                    if let Err(e) = connection::run(tcp, &domain, hub, credentials, acceptor).await {
+                    if let Err(e) = connection::run(tcp, &domain, limits, hub, credentials, acceptor).await {
                         println!("{peer}: {e}");
                     }
                     open.set(open.get() - 1);

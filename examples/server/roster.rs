@@ -144,18 +144,21 @@ impl Rosters {
                 }
             }
             "subscribed" => {
+                // Only an answer to a request counts (§3.1.5; pre-approval, §3.4, is not
+                // offered).
+                let asked = self.item(user, contact).is_some_and(|i| i.pending_in)
+                    || self.item(contact, user).is_some_and(|i| i.ask);
+                if !asked {
+                    return (changed, false, false);
+                }
                 let mine = self.item_mut(user, contact);
                 mine.from = true;
                 mine.pending_in = false;
                 changed.push((user.clone(), contact.clone()));
                 let theirs = self.item_mut(contact, user);
-                if theirs.ask {
-                    theirs.to = true;
-                    theirs.ask = false;
-                    changed.push((contact.clone(), user.clone()));
-                } else {
-                    deliver = false;
-                }
+                theirs.to = true;
+                theirs.ask = false;
+                changed.push((contact.clone(), user.clone()));
             }
             "unsubscribe" => {
                 let mine = self.item_mut(user, contact);
@@ -180,5 +183,69 @@ impl Rosters {
             _ => deliver = false,
         }
         (changed, deliver, auto_approved)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jid(s: &str) -> BareJid {
+        s.parse().unwrap()
+    }
+
+    fn state(r: &Rosters, user: &str, contact: &str) -> String {
+        match r.item(&jid(user), &jid(contact)) {
+            Some(i) => format!(
+                "{}{}{}",
+                i.subscription(),
+                if i.ask { "+ask" } else { "" },
+                if i.pending_in { "+pending" } else { "" }
+            ),
+            None => "absent".into(),
+        }
+    }
+
+    #[test]
+    fn the_subscription_handshake_of_rfc_6121_section_3() {
+        let (a, b) = ("alice@example.org", "bob@example.org");
+        let mut r = Rosters::default();
+        // §3.1.2: Alice asks; her item is none + ask, Bob's shows a pending request.
+        let (changed, deliver, auto) = r.transition("subscribe", &jid(a), &jid(b));
+        assert_eq!((changed.len(), deliver, auto), (1, true, false));
+        assert_eq!(state(&r, a, b), "none+ask");
+        assert_eq!(state(&r, b, a), "none+pending");
+        // §3.1.5: Bob approves: from on his side, to on hers.
+        let (changed, deliver, _) = r.transition("subscribed", &jid(b), &jid(a));
+        assert_eq!((changed.len(), deliver), (2, true));
+        assert_eq!(state(&r, b, a), "from");
+        assert_eq!(state(&r, a, b), "to");
+        assert!(r.is_subscriber(&jid(b), &jid(a)));
+        // §3.1.3: asking again once approved is answered by the server.
+        let (_, deliver, auto) = r.transition("subscribe", &jid(a), &jid(b));
+        assert_eq!((deliver, auto), (false, true));
+        // Bob subscribes back: both.
+        r.transition("subscribe", &jid(b), &jid(a));
+        r.transition("subscribed", &jid(a), &jid(b));
+        assert_eq!(state(&r, a, b), "both");
+        assert_eq!(state(&r, b, a), "both");
+        // §3.3: Alice unsubscribes from Bob: she keeps from, he keeps to.
+        r.transition("unsubscribe", &jid(a), &jid(b));
+        assert_eq!(state(&r, a, b), "from");
+        assert_eq!(state(&r, b, a), "to");
+        // §3.2: Bob cancels Alice's view... she had none left; Alice cancels Bob's.
+        r.transition("unsubscribed", &jid(a), &jid(b));
+        assert_eq!(state(&r, a, b), "none");
+        assert_eq!(state(&r, b, a), "none");
+    }
+
+    #[test]
+    fn an_unsolicited_subscribed_changes_nothing_for_the_receiver() {
+        let (a, b) = ("alice@example.org", "bob@example.org");
+        let mut r = Rosters::default();
+        let (changed, deliver, _) = r.transition("subscribed", &jid(b), &jid(a));
+        assert!(!deliver && changed.is_empty());
+        assert_eq!(state(&r, a, b), "absent");
+        assert_eq!(state(&r, b, a), "absent");
     }
 }

@@ -56,6 +56,9 @@ pub struct ServerConfig {
     /// most 5 minutes); `None` does not offer it. With resumption on, the application answers
     /// [`ServerEvent::ResumeRequest`] and calls [`ServerSession::detach`] when a connection ends.
     pub stream_management: Option<SmConfig>,
+    /// Size and depth limits of what the client may send (RFC 6120 §13.12: a larger stanza ends
+    /// the stream with `policy-violation`).
+    pub limits: xmppkit_codec::Limits,
 }
 
 impl ServerConfig {
@@ -69,6 +72,7 @@ impl ServerConfig {
             max_auth_attempts: 3,
             timeouts: Timeouts::default(),
             stream_management: Some(SmConfig::default()),
+            limits: xmppkit_codec::Limits::default(),
         }
     }
 }
@@ -205,12 +209,17 @@ impl ServerSession {
         random: Random,
         now: Instant,
     ) -> Self {
+        let limits = config.limits;
         ServerSession {
             deadline: Some(now + config.timeouts.negotiation),
             config,
             credentials,
             random,
-            transport: Transport::new(Decoder::new().with_namespaces([ns::CLIENT])),
+            transport: Transport::new(
+                Decoder::new()
+                    .with_limits(limits)
+                    .with_namespaces([ns::CLIENT]),
+            ),
             state: State::AwaitHeader,
             tls_active: false,
             user: None,

@@ -526,6 +526,32 @@ fn too_many_failed_attempts_close_the_stream() {
     assert!(out.contains("<policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"));
 }
 
+#[test]
+fn the_configured_stanza_limit_ends_the_stream_with_policy_violation() {
+    let mut server = server_config(ServerTls::Unavailable);
+    server.allow_plain_without_tls = true;
+    server.limits.max_stanza_bytes = 1000;
+    let mut pair = Pair::new(client_config("juliet", "r0m30", TlsPolicy::Off), server);
+    pair.drive();
+    let small = "<message xmlns='jabber:client' to='romeo@example.com'><body>hi</body></message>";
+    pair.server.handle_input(small.as_bytes(), pair.now);
+    assert!(pair.server_failure().is_none());
+    let big = format!(
+        "<message xmlns='jabber:client' to='romeo@example.com'><body>{}</body></message>",
+        "x".repeat(2000)
+    );
+    pair.server.handle_input(big.as_bytes(), pair.now);
+    let mut out = Vec::new();
+    while let Some(b) = pair.server.poll_transmit() {
+        out.extend_from_slice(&b);
+    }
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("<policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"),
+        "{out}"
+    );
+}
+
 fn scenario(chunks: Vec<usize>) -> (Vec<ClientEvent>, Vec<ServerEvent>) {
     let mut client = client_config("juliet", "r0m30", TlsPolicy::Required);
     client.resource = Some("balcony".into());
