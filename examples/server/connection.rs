@@ -119,7 +119,7 @@ pub async fn run(
                     session.bind(&resource);
                 }
                 ServerEvent::Online { jid: full } => {
-                    println!("{full} online");
+                    tracing::info!("{full} online");
                     hub.borrow_mut().online(full.clone(), tx.clone());
                     jid = Some(full);
                 }
@@ -141,7 +141,7 @@ pub async fn run(
                     }
                 }
                 ServerEvent::Resumed { jid: full, resent } => {
-                    println!("{full} resumed, resent {resent}");
+                    tracing::info!("{full} resumed, resent {resent}");
                     hub.borrow_mut().resumed(full.clone(), tx.clone());
                     jid = Some(full);
                 }
@@ -172,7 +172,7 @@ pub async fn run(
                 Ok(0) | Err(_) => {
                     // The link died without a closing tag: a resumable session waits.
                     if let Some(detached) = session.detach(Instant::now()) {
-                        println!("{} detached", detached.jid);
+                        tracing::info!("{} detached", detached.jid);
                         hub.borrow_mut().detach(detached);
                         jid = None;
                     }
@@ -197,7 +197,7 @@ pub async fn run(
         }
     };
     if let Some(full) = jid {
-        println!("{full} offline");
+        tracing::info!("{full} offline");
         hub.borrow_mut().offline(&full);
     }
     result

@@ -112,6 +112,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    tracing_subscriber::fmt().with_ansi(false).init();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -137,7 +138,7 @@ async fn serve(args: Args) -> Result<(), String> {
     let listener = TcpListener::bind(&args.listen)
         .await
         .map_err(|e| format!("{}: {e}", args.listen))?;
-    println!("listening on {} for {}", args.listen, args.domain);
+    tracing::info!("listening on {} for {}", args.listen, args.domain);
     // Detached sessions expire on their own schedule.
     let ticking = hub.clone();
     tokio::task::spawn_local(async move {
@@ -162,13 +163,13 @@ async fn serve(args: Args) -> Result<(), String> {
                 let limits = args.limits;
                 tokio::task::spawn_local(async move {
                     if let Err(e) = connection::run(tcp, &domain, limits, hub, credentials, acceptor).await {
-                        println!("{peer}: {e}");
+                        tracing::info!("{peer}: {e}");
                     }
                     open.set(open.get() - 1);
                 });
             }
             _ = tokio::signal::ctrl_c() => {
-                println!("shutting down");
+                tracing::info!("shutting down");
                 hub.borrow_mut().shutdown();
                 // Give the connections a moment to write their closing tags.
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
