@@ -92,3 +92,18 @@ check alice "^roster push: bob@localhost subscription=to\$"
 check alice "^subscribed by bob@localhost\$"
 check alice "^presence from bob@localhost/.*: available\$"
 end_check xmppkit subscriptions || { cat "$DIR/server.log"; exit 1; }
+
+# Graceful shutdown: on Ctrl-C (SIGINT) the server closes every stream properly.
+begin_check
+"$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" --wait 30 listen \
+  >"$LOGS/alice.log" 2>&1 &
+alice=$!
+wait_log alice "^online as" || true
+kill -INT "$PID"
+wait "$alice" || true
+wait "$PID" || true
+PID=
+show_logs alice
+check alice "^closed\$"
+grep -q "shutting down" "$DIR/server.log" || { echo "FAILED: the server did not log its shutdown"; FAIL=1; }
+end_check xmppkit shutdown || { cat "$DIR/server.log"; exit 1; }
