@@ -88,7 +88,9 @@ fn now() -> DateTime {
     let since = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
-    DateTime::from_unix(since.as_secs() as i64, since.subsec_nanos()).expect("a valid time")
+    // Microseconds at most: some clients (slixmpp) cannot read nine fraction digits.
+    let nanos = since.subsec_micros() * 1000;
+    DateTime::from_unix(since.as_secs() as i64, nanos).expect("a valid time")
 }
 
 impl Hub {
