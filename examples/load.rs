@@ -1,0 +1,364 @@
+//! `load`: a load generator written on xmppkit's own `ClientSession`. It logs in N users (two by
+//! two: `user0`/`user1`, `user2`/`user3`, …, password `pass`), then each pair exchanges M
+//! messages both ways as fast as the server takes them, and reports delivered messages per
+//! second, the p50 and p99 latency (send to receipt, same process clock) and, with
+//! `--server-pid`, the server's resident memory. With `--idle N` it instead keeps N
+//! authenticated connections of the account `idle` open and reports the server's memory per
+//! connection.
+//!
+//! ```sh
+//! cargo run --release --example load -- --server 127.0.0.1:5222 --domain localhost \
+//!     --users 100 --messages 200 --server-pid 1234
+//! cargo run --release --example load -- --server 127.0.0.1:5222 --domain localhost \
+//!     --idle 10000 --server-pid 1234
+//! ```
+
+#[path = "support/client_io.rs"]
+mod client_io;
+
+use client_io::{nonce, tls_config, Conn};
+use std::cell::RefCell;
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_rustls::rustls;
+use xmppkit::session::{ClientConfig, ClientEvent, ClientSession, TlsPolicy};
+use xmppkit::stanza::{Message, Presence, PresenceType};
+
+struct Args {
+    server: String,
+    domain: String,
+    users: usize,
+    messages: usize,
+    idle: Option<usize>,
+    server_pid: Option<u32>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        server: "127.0.0.1:5222".into(),
+        domain: "localhost".into(),
+        users: 100,
+        messages: 200,
+        idle: None,
+        server_pid: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().ok_or(format!("{arg} needs a value"));
+        let number = |v: String| v.parse::<usize>().map_err(|e| format!("{arg}: {e}"));
+        match arg.as_str() {
+            "--server" => args.server = value()?,
+            "--domain" => args.domain = value()?,
+            "--users" => args.users = number(value()?)?,
+            "--messages" => args.messages = number(value()?)?,
+            "--idle" => args.idle = Some(number(value()?)?),
+            "--server-pid" => args.server_pid = Some(number(value()?)? as u32),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if args.users % 2 == 1 {
+        return Err("--users must be even (pairs)".into());
+    }
+    Ok(args)
+}
+
+/// The server's resident set size, from /proc.
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// What one connection does once online.
+#[derive(Clone, Copy)]
+enum Role {
+    /// Stay connected until told to stop.
+    Idle,
+    /// Send `messages` to the partner and wait for as many from it.
+    Exchange { partner: usize, messages: usize },
+}
+
+#[derive(Default)]
+struct Stats {
+    online: usize,
+    delivered: usize,
+    latencies: Vec<Duration>,
+    last_receipt: Option<Instant>,
+    failures: Vec<String>,
+}
+
+/// What every connection shares: the clock's origin, the statistics, and the signals to start
+/// exchanging (once every connection is online) and to stop.
+struct Shared {
+    epoch: Instant,
+    stats: RefCell<Stats>,
+    go: tokio::sync::Notify,
+    stop: tokio::sync::Notify,
+}
+
+/// Logs in and runs one connection's role.
+async fn user(
+    address: String,
+    domain: String,
+    name: String,
+    role: Role,
+    shared: Rc<Shared>,
+) -> Result<(), String> {
+    let (epoch, stats) = (shared.epoch, &shared.stats);
+    let jid = format!("{name}@{domain}")
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    let mut config = ClientConfig::new(jid, "pass");
+    config.tls = TlsPolicy::Required;
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(tls_config(true)));
+    let mut session = ClientSession::new(config, nonce(), Instant::now());
+    let tcp = TcpStream::connect(&address)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut conn = Conn::Plain(tcp);
+    let mut buf = vec![0u8; 16 * 1024];
+    let (mut sent, mut received, mut started) = (0usize, 0usize, false);
+    let go_signal = shared.go.notified();
+    tokio::pin!(go_signal);
+    let stop_signal = shared.stop.notified();
+    tokio::pin!(stop_signal);
+    loop {
+        while let Some(bytes) = session.poll_transmit() {
+            conn.io()
+                .write_all(&bytes)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        conn.io().flush().await.map_err(|e| e.to_string())?;
+        let mut acted = false;
+        while let Some(event) = session.poll_event() {
+            acted = true;
+            match event {
+                ClientEvent::StartTls => {
+                    let Conn::Plain(tcp) = std::mem::replace(&mut conn, Conn::Upgrading) else {
+                        return Err("STARTTLS twice".into());
+                    };
+                    let name = rustls::pki_types::ServerName::try_from(domain.clone())
+                        .map_err(|e| e.to_string())?;
+                    let tls = connector
+                        .connect(name, tcp)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    conn = Conn::Tls(Box::new(tls));
+                    session.tls_established(Instant::now());
+                }
+                ClientEvent::Online { .. } => {
+                    session
+                        .send(Presence::new(PresenceType::Available).into())
+                        .map_err(|e| e.to_string())?;
+                    stats.borrow_mut().online += 1;
+                }
+                ClientEvent::Stanza(stanza) => {
+                    let Some(body) = stanza.get_child("body", "jabber:client") else {
+                        continue;
+                    };
+                    let sent_at: u64 = body
+                        .text()
+                        .split(' ')
+                        .nth(1)
+                        .and_then(|t| t.parse().ok())
+                        .unwrap_or(0);
+                    let now = Instant::now();
+                    let latency = now
+                        .duration_since(epoch)
+                        .saturating_sub(Duration::from_micros(sent_at));
+                    let mut s = stats.borrow_mut();
+                    s.delivered += 1;
+                    s.latencies.push(latency);
+                    s.last_receipt = Some(now);
+                    received += 1;
+                }
+                ClientEvent::Closed => return Ok(()),
+                ClientEvent::Failed(e) => return Err(e.to_string()),
+                _ => {}
+            }
+        }
+        if acted {
+            continue;
+        }
+        let (more, done) = match role {
+            Role::Exchange { messages, .. } => (
+                started && sent < messages,
+                started && sent >= messages && received >= messages,
+            ),
+            Role::Idle => (false, false),
+        };
+        if done {
+            session.close(Instant::now());
+            // Drain the closing tags.
+            while let Some(bytes) = session.poll_transmit() {
+                let _ = conn.io().write_all(&bytes).await;
+            }
+            return Ok(());
+        }
+        let sleep = session
+            .poll_timeout()
+            .map_or(Duration::from_secs(3600), |t| {
+                t.saturating_duration_since(Instant::now())
+            });
+        tokio::select! {
+            biased;
+            read = conn.io().read(&mut buf) => {
+                let n = read.map_err(|e| e.to_string())?;
+                if n == 0 {
+                    return Err("the server closed the connection".into());
+                }
+                session.handle_input(&buf[..n], Instant::now());
+            }
+            _ = &mut go_signal, if !started => started = true,
+            _ = &mut stop_signal => {
+                session.close(Instant::now());
+                while let Some(bytes) = session.poll_transmit() {
+                    let _ = conn.io().write_all(&bytes).await;
+                }
+                return Ok(());
+            }
+            _ = std::future::ready(()), if more => {
+                if let Role::Exchange { partner, messages } = role {
+                    let to: xmppkit::jid::Jid = format!("user{partner}@{domain}").parse().map_err(|e| format!("{e}"))?;
+                    for _ in 0..20.min(messages - sent) {
+                        let at = Instant::now().duration_since(epoch).as_micros();
+                        session.send(Message::chat(to.clone(), format!("{sent} {at}")).into()).map_err(|e| e.to_string())?;
+                        sent += 1;
+                    }
+                }
+            }
+            _ = tokio::time::sleep(sleep) => session.handle_timeout(Instant::now()),
+        }
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let shared = Rc::new(Shared {
+        epoch: Instant::now(),
+        stats: RefCell::new(Stats::default()),
+        go: tokio::sync::Notify::new(),
+        stop: tokio::sync::Notify::new(),
+    });
+    let stats = &shared.stats;
+    let count = args.idle.unwrap_or(args.users);
+    let before = args.server_pid.and_then(rss_kib);
+    let mut tasks = Vec::with_capacity(count);
+    for i in 0..count {
+        let (role, name) = match args.idle {
+            Some(_) => (Role::Idle, "idle".to_owned()),
+            None => (
+                Role::Exchange {
+                    partner: i ^ 1,
+                    messages: args.messages,
+                },
+                format!("user{i}"),
+            ),
+        };
+        let task = user(
+            args.server.clone(),
+            args.domain.clone(),
+            name,
+            role,
+            shared.clone(),
+        );
+        let shared = shared.clone();
+        tasks.push(tokio::task::spawn_local(async move {
+            if let Err(e) = task.await {
+                shared.stats.borrow_mut().failures.push(e);
+            }
+        }));
+        if i % 50 == 49 {
+            // Do not storm the listener's backlog.
+            tokio::task::yield_now().await;
+        }
+    }
+    let login_started = Instant::now();
+    while stats.borrow().online + stats.borrow().failures.len() < count {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if login_started.elapsed() > Duration::from_secs(600) {
+            return Err("logins take longer than 10 minutes".into());
+        }
+    }
+    let failures = stats.borrow().failures.len();
+    println!(
+        "online: {} of {count} in {:.1} s ({failures} failed)",
+        stats.borrow().online,
+        login_started.elapsed().as_secs_f64()
+    );
+    if let Some(e) = stats.borrow().failures.first() {
+        println!("first failure: {e}");
+    }
+    if args.idle.is_some() {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        if let (Some(pid), Some(before)) = (args.server_pid, before) {
+            let after = rss_kib(pid).unwrap_or(before);
+            println!(
+                "server RSS: {before} KiB before, {after} KiB with {count} idle connections: {:.1} KiB per connection",
+                (after.saturating_sub(before)) as f64 / count as f64
+            );
+        }
+        shared.stop.notify_waiters();
+    } else {
+        let start = Instant::now();
+        shared.go.notify_waiters();
+        let expected = args.users * args.messages;
+        while stats.borrow().delivered < expected {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if start.elapsed() > Duration::from_secs(600) {
+                break;
+            }
+        }
+        let s = stats.borrow();
+        let end = s.last_receipt.unwrap_or(start);
+        let seconds = end.duration_since(start).as_secs_f64();
+        let mut latencies = s.latencies.clone();
+        latencies.sort();
+        println!(
+            "delivered: {} of {expected} in {seconds:.2} s: {:.0} messages/s; latency p50 {:.1} ms, p99 {:.1} ms",
+            s.delivered,
+            s.delivered as f64 / seconds.max(1e-9),
+            percentile(&latencies, 0.5).as_secs_f64() * 1000.0,
+            percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
+        );
+        if let Some(pid) = args.server_pid {
+            println!("server RSS: {} KiB", rss_kib(pid).unwrap_or(0));
+        }
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}\nusage: load [--server ADDR] [--domain D] [--users N] [--messages M] [--idle N] [--server-pid PID]");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    match tokio::task::LocalSet::new().block_on(&runtime, run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
