@@ -735,6 +735,9 @@ impl Hub {
                     ns::DISCO_ITEMS,
                     "urn:xmpp:ping",
                     "urn:xmpp:sm:3",
+                    xmppkit::carbons::NS,
+                    "msgoffline",
+                    "jabber:iq:roster",
                 ]
                 .iter()
                 .map(|f| (*f).to_owned())
@@ -745,7 +748,20 @@ impl Hub {
                 let mut info = DiscoInfo::default();
                 info.identities.push(Identity::new("account", "registered"));
                 info.identities.push(Identity::new("pubsub", "pep"));
-                info.features = vec![ns::DISCO_INFO.to_owned()];
+                // XEP-0163 §6.1 and XEP-0313 §7: what the account serves.
+                info.features = [
+                    ns::DISCO_INFO,
+                    xmppkit::mam::NS,
+                    xmppkit::pubsub::ns::PUBSUB,
+                ]
+                .iter()
+                .map(|f| (*f).to_owned())
+                .chain(
+                    xmppkit::pubsub::FEATURES
+                        .iter()
+                        .map(|f| xmppkit::pubsub::ns::feature(f)),
+                )
+                .collect();
                 Some(info.into())
             }
             ns::DISCO_ITEMS if for_server => {

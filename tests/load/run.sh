@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The load comparison of docs/benchmarks.md: the example server, Prosody 0.12 and ejabberd 23.01
+# (Debian packages, configs beside this script) on 127.0.0.1, one after the other, each measured
+# with examples/load: USERS users in pairs exchanging MESSAGES messages each way, then IDLE idle
+# authenticated connections of one account for the memory per connection.
+#   USERS=100 MESSAGES=200 IDLE=10000 bash tests/load/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tests/interop/lib.sh
+
+USERS=${USERS:-100}
+MESSAGES=${MESSAGES:-200}
+IDLE=${IDLE:-10000}
+PORT=${XMPPKIT_LOAD_PORT:-25500}
+ulimit -n "$(ulimit -Hn)"
+cargo build --quiet --release --example server --example load
+LOAD=target/release/examples/load
+load() {
+  local pid=$1
+  "$LOAD" --server 127.0.0.1:"$PORT" --users "$USERS" --messages "$MESSAGES" --server-pid "$pid"
+  "$LOAD" --server 127.0.0.1:"$PORT" --idle "$IDLE" --server-pid "$pid"
+}
+
+echo "== xmppkit example server"
+DIR=$(mktemp -d)
+{ for i in $(seq 0 $((USERS - 1))); do echo "user$i = \"pass\""; done; echo 'idle = "pass"'; } > "$DIR/users.toml"
+target/release/examples/server --domain localhost --listen 127.0.0.1:"$PORT" --users "$DIR/users.toml" \
+  --max-connections 20000 --rate 100000000 >"$DIR/server.log" 2>&1 &
+PID=$!
+wait_port "$PORT"
+load "$PID"
+kill -INT "$PID"; wait "$PID" || true
+rm -rf "$DIR"
+
+echo "== Prosody"
+ensure_packages prosody prosody
+DIR=$(mktemp -d)
+sed -e "s#@DIR@#$DIR#g" -e "s#@PORT@#$PORT#g" tests/load/prosody.cfg.lua.in > "$DIR/prosody.cfg.lua"
+mkdir -p "$DIR/data"
+make_cert "$DIR"
+prosody --config "$DIR/prosody.cfg.lua" >"$DIR/stdout.log" 2>&1 &
+PID=$!
+wait_port "$PORT"
+# Memory storage: accounts are created in the running server.
+for i in $(seq 0 $((USERS - 1))); do prosodyctl --config "$DIR/prosody.cfg.lua" register "user$i" localhost pass; done
+prosodyctl --config "$DIR/prosody.cfg.lua" register idle localhost pass
+load "$PID"
+kill "$PID"; wait "$PID" || true
+rm -rf "$DIR"
+
+echo "== ejabberd"
+ensure_packages ejabberdctl ejabberd
+DIR=$(mktemp -d)
+chmod 755 "$DIR"
+sed -e "s#@DIR@#$DIR#g" -e "s#@PORT@#$PORT#g" tests/load/ejabberd.yml.in > "$DIR/ejabberd.yml"
+cat > "$DIR/ejabberdctl.cfg" <<CFG
+ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"
+EJABBERD_PID_PATH=$DIR/ejabberd.pid
+ERLANG_NODE=xmppkitload@localhost
+INET_DIST_INTERFACE=127.0.0.1
+ERL_MAX_PORTS=65536
+CFG
+export ERL_EPMD_ADDRESS=127.0.0.1
+make_cert "$DIR"
+mkdir -p "$DIR/spool" "$DIR/logs"
+chown -R ejabberd:ejabberd "$DIR"
+EJ=(ejabberdctl --config-dir "$DIR" --spool "$DIR/spool" --logs "$DIR/logs")
+"${EJ[@]}" foreground >"$DIR/foreground.log" 2>&1 &
+wait_port "$PORT"
+for i in $(seq 0 $((USERS - 1))); do "${EJ[@]}" register "user$i" localhost pass >/dev/null; done
+"${EJ[@]}" register idle localhost pass >/dev/null
+BEAM=$(pgrep -f "beam.*xmppkitload@localhost" | head -1)
+load "$BEAM"
+"${EJ[@]}" stop >/dev/null 2>&1 || true
+sleep 2
+pkill -f "beam.*xmppkitload@localhost" 2>/dev/null || true
+epmd -kill >/dev/null 2>&1 || true
+rm -rf "$DIR"
