@@ -3,8 +3,8 @@
 //! messages both ways as fast as the server takes them, and reports delivered messages per
 //! second, the p50 and p99 latency (send to receipt, same process clock) and, with
 //! `--server-pid`, the server's resident memory. With `--idle N` it instead keeps N
-//! authenticated connections of the account `idle` open and reports the server's memory per
-//! connection.
+//! authenticated connections (bound resources, no presence) of the account `idle` open and
+//! reports the server's memory per connection.
 //!
 //! ```sh
 //! cargo run --release --example load -- --server 127.0.0.1:5222 --domain localhost \
@@ -98,6 +98,7 @@ struct Shared {
     stats: RefCell<Stats>,
     go: tokio::sync::Notify,
     stop: tokio::sync::Notify,
+    logins: tokio::sync::Semaphore,
 }
 
 /// Logs in and runs one connection's role.
@@ -109,6 +110,8 @@ async fn user(
     shared: Rc<Shared>,
 ) -> Result<(), String> {
     let (epoch, stats) = (shared.epoch, &shared.stats);
+    // At most 64 logins at once: a burst of thousands overflows any listener's backlog.
+    let mut permit = Some(shared.logins.acquire().await.map_err(|e| e.to_string())?);
     let jid = format!("{name}@{domain}")
         .parse()
         .map_err(|e| format!("{e}"))?;
@@ -152,10 +155,15 @@ async fn user(
                     session.tls_established(Instant::now());
                 }
                 ClientEvent::Online { .. } => {
-                    session
-                        .send(Presence::new(PresenceType::Available).into())
-                        .map_err(|e| e.to_string())?;
+                    // Idle connections stay unavailable: many resources of one account would
+                    // otherwise each receive every other's presence.
+                    if let Role::Exchange { .. } = role {
+                        session
+                            .send(Presence::new(PresenceType::Available).into())
+                            .map_err(|e| e.to_string())?;
+                    }
                     stats.borrow_mut().online += 1;
+                    drop(permit.take());
                 }
                 ClientEvent::Stanza(stanza) => {
                     let Some(body) = stanza.get_child("body", "jabber:client") else {
@@ -250,6 +258,7 @@ async fn run(args: Args) -> Result<(), String> {
         stats: RefCell::new(Stats::default()),
         go: tokio::sync::Notify::new(),
         stop: tokio::sync::Notify::new(),
+        logins: tokio::sync::Semaphore::new(64),
     });
     let stats = &shared.stats;
     let count = args.idle.unwrap_or(args.users);

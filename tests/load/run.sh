@@ -41,7 +41,6 @@ make_cert "$DIR"
 prosody --config "$DIR/prosody.cfg.lua" >"$DIR/stdout.log" 2>&1 &
 PID=$!
 wait_port "$PORT"
-# Memory storage: accounts are created in the running server.
 for i in $(seq 0 $((USERS - 1))); do prosodyctl --config "$DIR/prosody.cfg.lua" register "user$i" localhost pass; done
 prosodyctl --config "$DIR/prosody.cfg.lua" register idle localhost pass
 load "$PID"
