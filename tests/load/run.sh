@@ -76,8 +76,9 @@ wait_port "$PORT"
 for i in $(seq 0 $((USERS - 1))); do "${EJ[@]}" register "user$i" localhost pass >/dev/null 2>&1; done
 "${EJ[@]}" register idle localhost pass >/dev/null 2>&1
 BEAM=$(pgrep -f "beam.*xmppkitload@localhost" | head -1)
-# ejabberdctl runs the VM as the ejabberd user with that user's descriptor limit (1024 here;
-# raising it needs a privilege these machines do not give): the idle run stays below it.
+# ejabberdctl runs the VM as the ejabberd user (via su), whose descriptor limit is 1024 here;
+# neither prlimit nor a ulimit in ejabberdctl.cfg raised it on these machines, so the idle run
+# stays below it.
 IDLE=${IDLE_EJABBERD:-900}
 load "$BEAM"
 "${EJ[@]}" stop >/dev/null 2>&1 || true
