@@ -28,6 +28,22 @@ wait_port() {
   return 1
 }
 
+# start_example_server PORT USER...: the example server for localhost on 127.0.0.1:PORT, with
+# each USER's password USERpass, its state and log in a temporary DIR; stopped (Ctrl-C) and
+# cleaned up on exit. Sets DIR and PID (empty PID: already stopped).
+start_example_server() {
+  local port=$1; shift
+  DIR=$(mktemp -d)
+  PID=
+  trap 'if [ -n "$PID" ]; then kill -INT "$PID" 2>/dev/null || true; fi; wait 2>/dev/null || true; rm -rf "$DIR"' EXIT
+  for user in "$@"; do echo "$user = \"${user}pass\""; done > "$DIR/users.toml"
+  cargo build --quiet --example server
+  target/debug/examples/server --domain localhost --listen 127.0.0.1:"$port" --users "$DIR/users.toml" \
+    >"$DIR/server.log" 2>&1 &
+  PID=$!
+  wait_port "$port" || { echo "the server did not start:"; cat "$DIR/server.log"; exit 1; }
+}
+
 # The steps every check below shares. begin_check: a log directory and the client example, built
 # (sets LOGS, CLIENT, FAIL). wait_log WHO PATTERN: wait up to 10 s for a line in WHO's log.
 # show_logs WHO...: print the logs. check WHO PATTERN: WHO's log must have a matching line.

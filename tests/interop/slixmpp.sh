@@ -14,19 +14,6 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import slixmpp" 2>/de
   "$VENV/bin/pip" install -q slixmpp
 fi
 
-DIR=$(mktemp -d)
 PORT=${XMPPKIT_SLIXMPP_PORT:-25225}
-PID=
-cleanup() {
-  [ -n "$PID" ] && kill -INT "$PID" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-printf 'alice = "alicepass"\nbob = "bobpass"\ncarol = "carolpass"\ndave = "davepass"\n' > "$DIR/users.toml"
-cargo build --quiet --example server
-target/debug/examples/server --domain localhost --listen 127.0.0.1:"$PORT" --users "$DIR/users.toml" \
-  >"$DIR/server.log" 2>&1 &
-PID=$!
-wait_port "$PORT" || { echo "the server did not start:"; cat "$DIR/server.log"; exit 1; }
+start_example_server "$PORT" alice bob carol dave
 timeout 120 "$VENV/bin/python" tests/interop/slixmpp/scenarios.py "$PORT" || { cat "$DIR/server.log"; exit 1; }
