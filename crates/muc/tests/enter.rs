@@ -348,3 +348,21 @@ fn creation_follows_the_service_policy() {
     );
     assert!(w.muc.room(&ROOM.parse().unwrap()).is_none());
 }
+
+#[test]
+fn presence_broadcast_leaves_out_the_roles_not_listed() {
+    let mut w = World::new();
+    // muc#roomconfig_presencebroadcast without visitor: a visitor's arrival is not broadcast,
+    // but it still gets its own presence and the others'.
+    w.create(
+        &(field("moderatedroom", "1")
+            + "<field var='muc#roomconfig_presencebroadcast'><value>moderator</value><value>participant</value></field>"),
+    );
+    let out = w.join(HAG, "thirdwitch");
+    assert!(out.to(CRONE).is_empty(), "{out:?}");
+    assert_eq!(codes(out.to(HAG)[1]), vec![110]);
+    assert_eq!(item(out.to(HAG)[1]).role, Some(Role::Visitor));
+    // Departures are always broadcast, so nobody keeps a ghost occupant.
+    let out = w.leave(HAG, "thirdwitch");
+    assert_eq!(out.to(CRONE).len(), 1);
+}

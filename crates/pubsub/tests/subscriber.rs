@@ -302,3 +302,21 @@ fn own_subscriptions_and_affiliations_are_listed() {
         [(NODE.to_owned(), xmppkit_pubsub::Affiliation::Owner)]
     );
 }
+
+#[test]
+fn too_many_subscriptions_are_a_policy_violation() {
+    let mut w = World::with(xmppkit_pubsub::PubSubConfig {
+        max_subscriptions: 2,
+        ..Default::default()
+    });
+    w.create("");
+    let with_options = format!(
+        "<subscribe node='{NODE}' jid='francisco@denmark.lit'/>\
+        <options><x xmlns='jabber:x:data' type='submit'/></options>"
+    );
+    assert!(w.pubsub(FRANCISCO, "set", &with_options).ok());
+    assert!(w.pubsub(FRANCISCO, "set", &with_options).ok());
+    // §6.1.3.9
+    let out = w.pubsub(FRANCISCO, "set", &with_options);
+    assert_eq!(out.outcome(), "policy-violation/too-many-subscriptions");
+}
