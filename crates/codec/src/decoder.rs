@@ -104,6 +104,9 @@ pub struct Decoder {
     stream_start: u64,
     /// Whether the byte-order mark may still come.
     sniff: bool,
+    /// The stream was restarted (SASL, STARTTLS): whitespace left over from the previous stream
+    /// may stand before the new one's XML declaration.
+    restarted: bool,
     close_pending: bool,
     /// Fragment mode: elements without a stream header, in this default namespace.
     fragments: bool,
@@ -134,6 +137,7 @@ impl Decoder {
             phase: Phase::Prolog,
             stream_start: 0,
             sniff: true,
+            restarted: false,
             close_pending: false,
             fragments: false,
             content_ns: String::new(),
@@ -215,6 +219,7 @@ impl Decoder {
         self.open = None;
         self.close_pending = false;
         self.sniff = true;
+        self.restarted = true;
         self.stream_start = self.offset();
     }
 
@@ -267,6 +272,14 @@ impl Decoder {
                     let found = memchr(b'<', &self.buf[self.pos..]).map(|i| self.pos + i);
                     let end = found.unwrap_or(self.buf.len());
                     let keepalive = self.stream_level_text(self.pos, end)?;
+                    if self.restarted
+                        && matches!(self.phase, Phase::Prolog)
+                        && self.base + self.pos as u64 == self.stream_start
+                    {
+                        // Whitespace after the last element of the old stream (`</auth>\n`)
+                        // belongs to it: the new stream, and its declaration, start after it.
+                        self.stream_start = self.base + end as u64;
+                    }
                     self.pos = end;
                     if let Some(lt) = found {
                         self.unit = lt;

@@ -205,6 +205,52 @@ fn restart_keeps_pipelined_bytes_and_discarding_restart_drops_them() {
     ));
 }
 
+/// What go-sendxmpp (go-xmpp) writes: `</auth>\n`, then, after `<success/>`, the restarted
+/// stream's `<?xml ...?>`. The newline belongs to the old stream (RFC 6120 §4.3.3 and §11.5:
+/// the declaration opens the new stream), so the declaration is still at its start.
+#[test]
+fn whitespace_left_from_the_old_stream_may_precede_the_restarted_declaration() {
+    let auth =
+        "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGp1bGlldABy</auth>\n";
+    let header = "<?xml version='1.0'?><stream:stream to='localhost' xmlns='jabber:client' \
+        xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
+    // Up to the restart after `<auth/>`, with the bytes after it split at `split`.
+    let restarted = |split: usize| {
+        let mut d = Decoder::new();
+        d.feed(header.as_bytes());
+        d.feed(&auth.as_bytes()[..auth.len() - split]);
+        assert!(matches!(
+            d.next_event().unwrap(),
+            Some(Event::StreamOpen(_))
+        ));
+        assert!(matches!(d.next_event().unwrap(), Some(Event::Stanza(_))));
+        d.restart();
+        d.feed(&auth.as_bytes()[auth.len() - split..]);
+        d
+    };
+    for split in [0, 1] {
+        let mut d = restarted(split);
+        d.feed(b"\r\n ");
+        assert_eq!(d.next_event().unwrap(), None);
+        d.feed(header.as_bytes());
+        assert!(
+            matches!(d.next_event().unwrap(), Some(Event::StreamOpen(_))),
+            "split {split}"
+        );
+    }
+    // Whitespace before the declaration of the first stream is not XML (XML 1.0 §2.8), and
+    // anything but whitespace before a restarted one is still refused.
+    let mut d = Decoder::new();
+    d.feed(format!(" {header}").as_bytes());
+    assert!(d.next_event().is_err());
+    let mut d = restarted(1);
+    d.feed(format!("<!-- x --> {header}").as_bytes());
+    assert!(d.next_event().is_err());
+    let mut d = restarted(1);
+    d.feed(format!("<x/> {header}").as_bytes());
+    assert!(!matches!(d.next_event(), Ok(Some(Event::StreamOpen(_)))));
+}
+
 #[test]
 fn decoded_elements_equal_minidom_parses() {
     let body = "<iq type='result' id='x'><query xmlns='http://jabber.org/protocol/disco#info'>\

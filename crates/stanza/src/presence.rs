@@ -191,17 +191,20 @@ impl TryFrom<Element> for Presence {
                     if p.show.is_some() {
                         return Err(tag.bad_content("more than one <show/>"));
                     }
-                    p.show = Some(match child.text().as_str() {
-                        "away" => Show::Away,
-                        "chat" => Show::Chat,
-                        "dnd" => Show::Dnd,
-                        "xa" => Show::Xa,
+                    p.show = match child.text().trim() {
+                        // An empty `<show/>` (go-sendxmpp sends one) says nothing: available,
+                        // as with no `<show/>` at all (RFC 6121 §4.7.2.1).
+                        "" => None,
+                        "away" => Some(Show::Away),
+                        "chat" => Some(Show::Chat),
+                        "dnd" => Some(Show::Dnd),
+                        "xa" => Some(Show::Xa),
                         other => {
                             return Err(tag.bad_content(format!(
                                 "<show/> `{other}` is not away, chat, dnd or xa"
                             )))
                         }
-                    });
+                    };
                 }
                 "status" => p.statuses.push(localized(&child)),
                 "priority" => {

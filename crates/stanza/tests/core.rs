@@ -192,6 +192,12 @@ fn rfc6121_presences() {
     ))
     .unwrap();
     assert_eq!(sub.type_, PresenceType::Subscribe);
+    // go-sendxmpp's initial presence: an empty <show/> and <status/> mean plain available.
+    let empty = Presence::try_from(el(
+        "<presence xmlns='jabber:client'><show/><status/></presence>",
+    ))
+    .unwrap();
+    assert_eq!((empty.type_, empty.show), (PresenceType::Available, None));
     for bad in [
         "<presence xmlns='jabber:client' type='bogus'/>",
         "<presence xmlns='jabber:client'><show>sleeping</show></presence>",
