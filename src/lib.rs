@@ -51,6 +51,8 @@ pub use xmppkit_muc as muc;
 pub use xmppkit_pubsub as pubsub;
 #[cfg(feature = "read-markers")]
 pub use xmppkit_read_markers as read_markers;
+#[cfg(feature = "server")]
+pub use xmppkit_server as server;
 #[cfg(feature = "session")]
 pub use xmppkit_session as session;
 #[cfg(feature = "sm")]

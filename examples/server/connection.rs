@@ -150,6 +150,7 @@ pub async fn run(
                 ServerEvent::Failed(e) => ended = Some(Err(e.to_string())),
                 ServerEvent::Authenticated { .. }
                 | ServerEvent::SmEnabled { .. }
+                | ServerEvent::Register(_)
                 | ServerEvent::Nonza(_) => {}
             }
         }

@@ -80,6 +80,30 @@ pub trait Archive {
     fn set_prefs(&mut self, owner: &BareJid, prefs: Prefs) -> Result<(), ArchiveError>;
 }
 
+/// A boxed archive is an archive, so a server can hold any store behind one type.
+impl<A: Archive + ?Sized> Archive for Box<A> {
+    fn append(&mut self, owner: &BareJid, item: Archived) -> Result<(), ArchiveError> {
+        (**self).append(owner, item)
+    }
+    fn query(
+        &self,
+        owner: &BareJid,
+        filter: &Filter,
+        page: &Page,
+    ) -> Result<PageResult, ArchiveError> {
+        (**self).query(owner, filter, page)
+    }
+    fn bounds(&self, owner: &BareJid) -> Result<Option<[(String, DateTime); 2]>, ArchiveError> {
+        (**self).bounds(owner)
+    }
+    fn prefs(&self, owner: &BareJid) -> Result<Prefs, ArchiveError> {
+        (**self).prefs(owner)
+    }
+    fn set_prefs(&mut self, owner: &BareJid, prefs: Prefs) -> Result<(), ArchiveError> {
+        (**self).set_prefs(owner, prefs)
+    }
+}
+
 #[derive(Debug, Default)]
 struct OneArchive {
     items: Vec<Archived>,

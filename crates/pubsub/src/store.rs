@@ -117,6 +117,28 @@ pub trait NodeStore {
     fn count(&self, service: &BareJid) -> usize;
 }
 
+/// A boxed store is a store, so a server can hold any store behind one type.
+impl<S: NodeStore + ?Sized> NodeStore for Box<S> {
+    fn node(&self, service: &BareJid, node: &str) -> Option<&Node> {
+        (**self).node(service, node)
+    }
+    fn node_mut(&mut self, service: &BareJid, node: &str) -> Option<&mut Node> {
+        (**self).node_mut(service, node)
+    }
+    fn insert(&mut self, service: &BareJid, node: Node) -> Result<(), StoreError> {
+        (**self).insert(service, node)
+    }
+    fn remove(&mut self, service: &BareJid, node: &str) -> Option<Node> {
+        (**self).remove(service, node)
+    }
+    fn nodes<'a>(&'a self, service: &BareJid) -> Box<dyn Iterator<Item = &'a Node> + 'a> {
+        (**self).nodes(service)
+    }
+    fn count(&self, service: &BareJid) -> usize {
+        (**self).count(service)
+    }
+}
+
 /// Every node in memory.
 #[derive(Debug, Default)]
 pub struct MemoryStore {

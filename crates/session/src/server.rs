@@ -25,6 +25,11 @@ use xmppkit_stanza::{
     StreamErrorCondition,
 };
 
+/// `jabber:iq:register` (XEP-0077).
+const NS_REGISTER: &str = "jabber:iq:register";
+/// The stream feature of in-band registration (XEP-0077 §4).
+const NS_REGISTER_FEATURE: &str = "http://jabber.org/features/iq-register";
+
 /// Whether the server offers TLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ServerTls {
@@ -59,6 +64,12 @@ pub struct ServerConfig {
     /// Size and depth limits of what the client may send (RFC 6120 §13.12: a larger stanza ends
     /// the stream with `policy-violation`).
     pub limits: xmppkit_codec::Limits,
+    /// Offer XEP-0077 in-band registration before authentication: requests come out as
+    /// [`ServerEvent::Register`] (off by default).
+    pub registration: bool,
+    /// Stream features offered after authentication besides bind and stream management (e.g.
+    /// roster versioning, RFC 6121 §2.6.1).
+    pub features: Vec<Element>,
 }
 
 impl ServerConfig {
@@ -73,6 +84,8 @@ impl ServerConfig {
             timeouts: Timeouts::default(),
             stream_management: Some(SmConfig::default()),
             limits: xmppkit_codec::Limits::default(),
+            registration: false,
+            features: Vec::new(),
         }
     }
 }
@@ -133,6 +146,10 @@ pub enum ServerEvent {
     /// bounce them or store them offline (RFC 6121 §8.5.3, XEP-0198 §5). Reported once, when the
     /// stream ends without a way to resume it.
     Unacknowledged(Vec<Element>),
+    /// A XEP-0077 `jabber:iq:register` IQ before authentication (offered when
+    /// [`ServerConfig::registration`] is on): answer it with
+    /// [`ServerSession::answer_registration`].
+    Register(Element),
     /// A top-level element that is not a stanza and that the session does not handle.
     Nonza(Element),
     /// The stream closed cleanly.
@@ -331,6 +348,14 @@ impl ServerSession {
         self.events.push_back(ServerEvent::Online { jid });
     }
 
+    /// Sends the answer to a [`ServerEvent::Register`] (before authentication, while the
+    /// session negotiates; ignored otherwise).
+    pub fn answer_registration(&mut self, reply: Element) {
+        if matches!(self.state, State::Negotiating) && self.user.is_none() {
+            self.transport.send(&reply);
+        }
+    }
+
     /// Refuses a bind request, e.g. with `conflict` (RFC 6120 §7.7.2.2) or `not-allowed`.
     pub fn refuse_bind(&mut self, error: StanzaError) {
         if let State::BindPending { id } = &self.state {
@@ -441,6 +466,9 @@ impl ServerSession {
                     .append_child(Element::builder("mechanism", ns::SASL).append(name).build());
             }
             features.append_child(mechanisms);
+            if self.config.registration {
+                features.append_child(element("register", NS_REGISTER_FEATURE));
+            }
         }
         if self.user.is_some() {
             features.append_child(element("bind", ns::BIND));
@@ -449,6 +477,9 @@ impl ServerSession {
             features.append_child(session);
             if self.config.stream_management.is_some() {
                 features.append_child(xmppkit_sm::payload::feature());
+            }
+            for feature in &self.config.features {
+                features.append_child(feature.clone());
             }
         }
         self.transport.send(&features);
@@ -475,6 +506,17 @@ impl ServerSession {
             }
             State::Negotiating if self.user.is_some() && el.is("iq", ns::CLIENT) => {
                 self.on_bind_request(el)
+            }
+            State::Negotiating
+                if self.config.registration
+                    && (self.tls_active || self.config.tls != ServerTls::Required)
+                    && el.is("iq", ns::CLIENT)
+                    && el.has_child("query", NS_REGISTER) =>
+            {
+                // XEP-0077 §3.1: registration before authentication, answered by the
+                // application.
+                self.state = State::Negotiating;
+                self.events.push_back(ServerEvent::Register(el));
             }
             State::Negotiating if self.user.is_some() && el.has_ns(xmppkit_sm::NS) => {
                 self.state = State::Negotiating;

@@ -1,0 +1,75 @@
+//! What a server is told before it starts: its domain, the resource conflict policy (RFC 6120
+//! §7.7.2.2), the bounds that keep memory finite (offline storage, what waits for a slow reader)
+//! and whether in-band registration (XEP-0077) is open.
+
+use std::time::Duration;
+use xmppkit_jid::BareJid;
+
+/// What happens when a client binds a resource that another session of the same account holds
+/// (RFC 6120 §7.7.2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResourceConflict {
+    /// The new session wins; the old one is closed with the `conflict` stream error (the
+    /// behaviour of Prosody and ejabberd).
+    #[default]
+    Replace,
+    /// The new session is refused with the `conflict` stanza error and may ask again.
+    Refuse,
+}
+
+/// XEP-0077 in-band registration, when open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Registration {
+    /// Accounts one address may create per `window`; beyond that, `resource-constraint`.
+    pub per_address: u32,
+    /// The window of the rate limit.
+    pub window: Duration,
+}
+
+impl Default for Registration {
+    fn default() -> Self {
+        Registration {
+            per_address: 3,
+            window: Duration::from_secs(600),
+        }
+    }
+}
+
+/// The server's configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The domain served.
+    pub domain: BareJid,
+    /// The resource conflict policy.
+    pub conflict: ResourceConflict,
+    /// Messages kept per user while offline (XEP-0160); beyond that the sender gets
+    /// `service-unavailable`.
+    pub offline_limit: usize,
+    /// Bytes (as serialized, approximately) that may wait to be written to one connection or
+    /// be queued in one detached session. Beyond that the session is closed with a stream error
+    /// and what it had not been given is stored offline or bounced: a reader that stops reading
+    /// costs at most this much.
+    pub max_queued_bytes: usize,
+    /// XEP-0077 in-band registration; `None` (the default) keeps it closed.
+    pub registration: Option<Registration>,
+    /// RFC 6121 §3.4 subscription pre-approval (on by default).
+    pub pre_approval: bool,
+    /// PBKDF2 iterations for the SCRAM keys of new and changed passwords.
+    pub scram_iterations: u32,
+}
+
+impl Config {
+    /// The defaults for `domain`: conflicts replace the old session, 1,000 offline messages a
+    /// user, 1 MiB queued per connection, registration closed, pre-approval on.
+    pub fn new(domain: BareJid) -> Self {
+        Config {
+            domain,
+            conflict: ResourceConflict::Replace,
+            offline_limit: 1000,
+            max_queued_bytes: 1024 * 1024,
+            registration: None,
+            pre_approval: true,
+            scram_iterations: 4096,
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Presence (RFC 6121 §4): the user's broadcast to its own resources and its subscribers, the
+//! probes and replays of a first available presence, directed presence (§4.6), inbound presence
+//! and probes for local accounts, and the unavailable presence that follows a resource that
+//! goes away.
+
+use crate::server::Server;
+use crate::subscription::Kind;
+use minidom::Element;
+use xmppkit_jid::{BareJid, FullJid, Jid};
+use xmppkit_stanza::{ns, set_attr};
+
+fn unavailable(from: &FullJid) -> Element {
+    let mut p = Element::builder("presence", ns::CLIENT).build();
+    set_attr(&mut p, "from", from.to_string());
+    set_attr(&mut p, "type", "unavailable");
+    p
+}
+
+impl Server {
+    /// A stanza without `to`: presence broadcasts, requests to the user's own account, and a
+    /// message to the user's own bare JID (RFC 6120 §10.3).
+    pub(crate) fn for_own_account(&mut self, from: &FullJid, stanza: Element) {
+        match stanza.name() {
+            "presence" => self.presence_update(from, stanza),
+            "iq" => self.account_iq(from, stanza),
+            _ => self.deliver_message(from.to_bare().into(), stanza),
+        }
+    }
+
+    /// §4.2–§4.4: available or unavailable presence from a resource.
+    fn presence_update(&mut self, from: &FullJid, stanza: Element) {
+        let available = match stanza.attr("type") {
+            None => true,
+            Some("unavailable") => false,
+            _ => return,
+        };
+        let priority = stanza
+            .get_child("priority", ns::CLIENT)
+            .and_then(|p| p.text().trim().parse().ok())
+            .unwrap_or(0i8);
+        let Some(r) = self.resources.get_mut(from) else {
+            return;
+        };
+        let first = available && !r.available;
+        r.available = available;
+        r.priority = priority;
+        r.presence = available.then(|| stanza.clone());
+        let directed = if available {
+            Vec::new()
+        } else {
+            std::mem::take(&mut r.directed).into_iter().collect()
+        };
+        self.broadcast(from, &stanza);
+        for jid in directed {
+            let mut copy = stanza.clone();
+            set_attr(&mut copy, "to", jid.to_string());
+            self.route_to(jid, copy);
+        }
+        if first {
+            self.first_presence(from, priority);
+        }
+    }
+
+    /// `from`'s presence to its other resources and to its subscribers' available resources
+    /// (not to those it blocks).
+    pub(crate) fn broadcast(&mut self, from: &FullJid, stanza: &Element) {
+        let user = from.to_bare();
+        let subscribers: Vec<BareJid> = self.load_roster(&user).subscribers().cloned().collect();
+        let mut targets = self.resources.available(&user);
+        for contact in subscribers {
+            if !self.blocks(&user, &contact.clone().into()) {
+                targets.extend(self.resources.available(&contact));
+            }
+        }
+        for jid in targets.into_iter().filter(|j| j != from) {
+            let mut copy = stanza.clone();
+            set_attr(&mut copy, "to", jid.to_string());
+            let _ = self.send_to(&jid, copy);
+        }
+    }
+
+    /// The first available presence of a resource: the presences of the contacts it is
+    /// subscribed to (§4.3, answered here for local contacts), the subscription requests that
+    /// wait (§3.1.3), and the stored messages for a non-negative priority (XEP-0160 §4).
+    fn first_presence(&mut self, from: &FullJid, priority: i8) {
+        let user = from.to_bare();
+        let roster = self.load_roster(&user);
+        let contacts: Vec<BareJid> = roster.subscriptions().cloned().collect();
+        let asking: Vec<BareJid> = roster
+            .items
+            .iter()
+            .filter(|(_, i)| i.state.pending_in)
+            .map(|(j, _)| j.clone())
+            .collect();
+        for contact in contacts {
+            self.probe(&user, &contact, Some(from));
+        }
+        for contact in asking {
+            let request = crate::routing::subscription_stanza(Kind::Subscribe, &contact, &user);
+            let _ = self.send_to(from, request);
+        }
+        if priority >= 0 {
+            for message in self.offline.take(&user) {
+                if let Err(message) = self.send_to(from, message) {
+                    self.handle_undelivered(vec![message]);
+                }
+            }
+        }
+    }
+
+    /// `user` asks for `contact`'s presence: each available resource of `contact` answers to
+    /// `target` (one resource of `user`, or all available ones), unless one blocks the other.
+    pub(crate) fn probe(&mut self, user: &BareJid, contact: &BareJid, target: Option<&FullJid>) {
+        if self.blocks(contact, &user.clone().into()) || self.blocks(user, &contact.clone().into())
+        {
+            return;
+        }
+        let presences: Vec<Element> = self
+            .resources
+            .of(contact)
+            .filter(|(_, r)| r.available)
+            .filter_map(|(_, r)| r.presence.clone())
+            .collect();
+        let targets = match target {
+            Some(t) => vec![t.clone()],
+            None => self.resources.available(user),
+        };
+        for to in targets {
+            for p in &presences {
+                let mut copy = p.clone();
+                set_attr(&mut copy, "to", to.to_string());
+                let _ = self.send_to(&to, copy);
+            }
+        }
+    }
+
+    /// `from`'s resources tell `to`'s available resources they are unavailable (a subscription
+    /// ended, or `to` was blocked).
+    pub(crate) fn unavailable_to(&mut self, from: &BareJid, to: &BareJid) {
+        let senders = self.resources.available(from);
+        let targets = self.resources.available(to);
+        for sender in &senders {
+            for target in &targets {
+                let mut p = unavailable(sender);
+                set_attr(&mut p, "to", target.to_string());
+                let _ = self.send_to(target, p);
+            }
+        }
+    }
+
+    /// §4.6: presence to a specific entity; the server remembers it, to send unavailable
+    /// presence there when the resource goes unavailable.
+    pub(crate) fn directed_presence(&mut self, from: &FullJid, to: &Jid, stanza: &Element) {
+        let available = stanza.attr("type").is_none();
+        if let Some(r) = self.resources.get_mut(from) {
+            if available && r.available {
+                r.directed.insert(to.clone());
+            } else if !available {
+                r.directed.remove(to);
+            }
+        }
+    }
+
+    /// §4.3 and §4.5–§4.6: presence for a local account from anyone.
+    pub(crate) fn incoming_presence(&mut self, to: Jid, stanza: Element) {
+        let user = to.to_bare();
+        let from = stanza.attr("from").and_then(|f| f.parse::<Jid>().ok());
+        match stanza.attr("type") {
+            Some("probe") => {
+                // §4.3.2: answered for subscribers only.
+                if let Some(from) = from {
+                    let prober = from.to_bare();
+                    let subscribed = self
+                        .load_roster(&user)
+                        .items
+                        .get(&prober)
+                        .is_some_and(|i| i.state.from);
+                    if subscribed {
+                        let target = from.try_into_full().ok();
+                        self.probe(&prober, &user, target.as_ref());
+                    }
+                }
+            }
+            Some(t) if Kind::from_type(t).is_some() => {
+                if let (Some(from), Some(kind)) = (from, Kind::from_type(t)) {
+                    self.inbound_subscription(&from.to_bare(), kind, &user);
+                }
+            }
+            Some("error") | Some("unavailable") | None => {
+                let targets = match to.clone().try_into_full() {
+                    Ok(full) => vec![full],
+                    Err(_) => self.resources.available(&user),
+                };
+                for jid in targets {
+                    let _ = self.send_to(&jid, stanza.clone());
+                }
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// A resource is gone for good: unbound, its unavailable presence sent where its available
+    /// one went, its rooms and other components told.
+    pub(crate) fn resource_gone(&mut self, jid: &FullJid) {
+        let Some(resource) = self.resources.remove(jid) else {
+            return;
+        };
+        if let Some(id) = &resource.sm_id {
+            self.detached_bytes.remove(id);
+        }
+        if resource.available {
+            let p = unavailable(jid);
+            self.broadcast(jid, &p);
+            for to in resource.directed {
+                let mut copy = p.clone();
+                set_attr(&mut copy, "to", to.to_string());
+                self.route_to(to, copy);
+            }
+        }
+        let mut out = Vec::new();
+        for component in self.components.values_mut() {
+            component.disconnected(jid, &mut out);
+        }
+        for stanza in out {
+            self.route_from_service(stanza);
+        }
+    }
+}

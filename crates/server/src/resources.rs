@@ -1,0 +1,113 @@
+//! The table of bound resources (RFC 6120 §7): per account, each resource with its connection
+//! (none while its XEP-0198 session is detached), availability and priority (RFC 6121 §4.7.2.3),
+//! the last available presence (for probes), directed presences, and what it asked for
+//! (carbons, roster, blocklist). Indexed by account, so that "the resources of this user" costs
+//! the resources of that user only.
+
+use minidom::Element;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use xmppkit_jid::{BareJid, FullJid, Jid};
+
+/// A connection, as the application numbers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnId(pub u64);
+
+/// One bound resource.
+#[derive(Debug, Clone, Default)]
+pub struct Resource {
+    /// Its connection; `None` while detached, waiting for resumption.
+    pub conn: Option<ConnId>,
+    /// Whether it sent available presence (RFC 6121 §4.2).
+    pub available: bool,
+    /// Its presence priority.
+    pub priority: i8,
+    /// Its last available presence, for probes and new subscribers.
+    pub presence: Option<Element>,
+    /// Entities it sent directed presence to (RFC 6121 §4.6), told when it goes unavailable.
+    pub directed: BTreeSet<Jid>,
+    /// Message Carbons enabled (XEP-0280).
+    pub carbons: bool,
+    /// It asked for the roster: roster pushes go to it (RFC 6121 §2.1.6).
+    pub roster_requested: bool,
+    /// It asked for the blocklist: blocking pushes go to it (XEP-0191 §3.3).
+    pub blocklist_requested: bool,
+    /// Its resumption id under XEP-0198, when resumable.
+    pub sm_id: Option<String>,
+}
+
+/// Every bound resource, by account.
+#[derive(Debug, Default)]
+pub struct Resources {
+    users: HashMap<BareJid, BTreeMap<String, Resource>>,
+}
+
+impl Resources {
+    /// The resource `jid`, if bound.
+    pub fn get(&self, jid: &FullJid) -> Option<&Resource> {
+        self.users.get(&jid.to_bare())?.get(jid.resource().as_str())
+    }
+
+    /// The resource `jid`, to change.
+    pub fn get_mut(&mut self, jid: &FullJid) -> Option<&mut Resource> {
+        self.users
+            .get_mut(&jid.to_bare())?
+            .get_mut(jid.resource().as_str())
+    }
+
+    /// Binds `jid`; returns the resource it replaces.
+    pub fn insert(&mut self, jid: &FullJid, resource: Resource) -> Option<Resource> {
+        self.users
+            .entry(jid.to_bare())
+            .or_default()
+            .insert(jid.resource().as_str().to_owned(), resource)
+    }
+
+    /// Unbinds `jid`.
+    pub fn remove(&mut self, jid: &FullJid) -> Option<Resource> {
+        let user = jid.to_bare();
+        let resources = self.users.get_mut(&user)?;
+        let removed = resources.remove(jid.resource().as_str());
+        if resources.is_empty() {
+            self.users.remove(&user);
+        }
+        removed
+    }
+
+    /// `user`'s resources.
+    pub fn of<'a>(&'a self, user: &BareJid) -> impl Iterator<Item = (FullJid, &'a Resource)> + 'a {
+        let user = user.clone();
+        self.users
+            .get(&user)
+            .into_iter()
+            .flatten()
+            .filter_map(move |(name, r)| Some((user.with_resource_str(name).ok()?, r)))
+    }
+
+    /// `user`'s available resources.
+    pub fn available(&self, user: &BareJid) -> Vec<FullJid> {
+        self.of(user)
+            .filter(|(_, r)| r.available)
+            .map(|(j, _)| j)
+            .collect()
+    }
+
+    /// RFC 6121 §8.5.2.1.1: the available resources of highest non-negative priority.
+    pub fn best(&self, user: &BareJid) -> Vec<FullJid> {
+        let candidates: Vec<(FullJid, i8)> = self
+            .of(user)
+            .filter(|(_, r)| r.available && r.priority >= 0)
+            .map(|(j, r)| (j, r.priority))
+            .collect();
+        let best = candidates.iter().map(|(_, p)| *p).max();
+        candidates
+            .into_iter()
+            .filter(|(_, p)| Some(*p) == best)
+            .map(|(j, _)| j)
+            .collect()
+    }
+
+    /// How many resources are bound.
+    pub fn count(&self) -> usize {
+        self.users.values().map(BTreeMap::len).sum()
+    }
+}

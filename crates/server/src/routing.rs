@@ -1,0 +1,393 @@
+//! RFC 6121 §8 delivery: where a stanza goes (a component's domain, the server, a local
+//! account's bare or full JID), the "no such user" and "no available resource" cases with the
+//! errors the RFC names, the sender-side steps of a user's message (archive, `sent` carbons),
+//! and the bound on what waits for one connection.
+
+use crate::blocking::{blocked_error, covers};
+use crate::components::Context;
+use crate::relations::View;
+use crate::server::{Output, Server};
+use crate::subscription::Kind;
+use minidom::{Element, Node};
+use xmppkit_carbons::{copies, Direction};
+use xmppkit_jid::{BareJid, FullJid, Jid};
+use xmppkit_mam::ArchiveKind;
+use xmppkit_stanza::delay::Delay;
+use xmppkit_stanza::sid::stamp;
+use xmppkit_stanza::{
+    error_reply, has_body, DefinedCondition, StanzaError, StreamError, StreamErrorCondition,
+};
+
+/// About how many bytes `el` takes serialized: names, attributes and text, without escaping.
+/// Cheap (no allocation); used to bound what waits for a connection.
+pub fn wire_size(el: &Element) -> usize {
+    let name = el.name().len();
+    let attrs: usize = el
+        .attrs()
+        .into_iter()
+        .map(|((_, k), v)| k.len() + v.len() + 4)
+        .sum();
+    let children: usize = el
+        .nodes()
+        .map(|n| match n {
+            Node::Element(e) => wire_size(e),
+            Node::Text(t) => t.len(),
+        })
+        .sum();
+    2 * name + attrs + children + 5
+}
+
+fn to_of(stanza: &Element) -> Option<Jid> {
+    stanza.attr("to").and_then(|t| t.parse().ok())
+}
+
+fn from_of(stanza: &Element) -> Option<Jid> {
+    stanza.attr("from").and_then(|t| t.parse().ok())
+}
+
+impl Server {
+    /// A stanza from a local user's session (`from` stamped by the session).
+    pub(crate) fn route(&mut self, from: &FullJid, stanza: Element) {
+        let to = match stanza.attr("to").map(str::parse::<Jid>) {
+            None => return self.for_own_account(from, stanza),
+            Some(Ok(to)) => to,
+            Some(Err(_)) => return self.bounce(&stanza, DefinedCondition::JidMalformed),
+        };
+        let user = from.to_bare();
+        if to.node().is_some() && to.resource().is_none() && to.to_bare() == user {
+            // RFC 6120 §10.3.3 / §10.5.3: the user's own bare JID, served by the server.
+            if stanza.name() != "message" {
+                return self.for_own_account(from, stanza);
+            }
+        }
+        // XEP-0191 §3.6: nothing goes to a blocked entity.
+        if self.blocks(&user, &to) {
+            if stanza.name() != "presence" {
+                let error = blocked_error();
+                if let Some(reply) = error_reply(&stanza, &error) {
+                    self.route_from_service(reply);
+                }
+            }
+            return;
+        }
+        match stanza.name() {
+            "message" => self.outgoing_message(from, &to, &stanza),
+            "presence" => {
+                if let Some(kind) = stanza.attr("type").and_then(Kind::from_type) {
+                    return self.outbound_subscription(from, kind, to.to_bare());
+                }
+                self.directed_presence(from, &to, &stanza);
+            }
+            _ => {}
+        }
+        self.route_to(to, stanza);
+    }
+
+    /// A stanza made by a component or the server, routed like a user's.
+    pub(crate) fn route_from_service(&mut self, stanza: Element) {
+        if let Some(to) = to_of(&stanza) {
+            self.route_to(to, stanza);
+        }
+    }
+
+    /// Routes by domain: a component's, ours, or (without federation yet) none.
+    pub(crate) fn route_to(&mut self, to: Jid, stanza: Element) {
+        let domain = to.domain().as_str();
+        if let Some(component) = self.components.get_mut(domain) {
+            let view = View {
+                resources: &self.resources,
+                rosters: &self.rosters,
+            };
+            let cx = Context {
+                now: self.now.utc,
+                relations: &view,
+            };
+            let mut out = Vec::new();
+            component.handle_stanza(stanza, &cx, &mut out);
+            for stanza in out {
+                self.route_from_service(stanza);
+            }
+        } else if domain != self.config.domain.as_str() {
+            self.bounce(&stanza, DefinedCondition::RemoteServerNotFound);
+        } else if to.node().is_none() {
+            self.server_stanza(stanza);
+        } else {
+            self.deliver_local(to, stanza);
+        }
+    }
+
+    /// RFC 6121 §8.5: a stanza for a local account.
+    fn deliver_local(&mut self, to: Jid, stanza: Element) {
+        let user = to.to_bare();
+        let exists = to.node().is_some_and(|n| self.accounts.exists(n.as_str()));
+        if !exists {
+            // §8.5.1: no such account.
+            return match stanza.name() {
+                "presence" => {
+                    if stanza.attr("type") == Some("subscribe") {
+                        if let Some(from) = from_of(&stanza) {
+                            let answer =
+                                subscription_stanza(Kind::Unsubscribed, &user, &from.to_bare());
+                            self.route_from_service(answer);
+                        }
+                    }
+                }
+                _ => self.bounce(&stanza, DefinedCondition::ServiceUnavailable),
+            };
+        }
+        if let Some(from) = from_of(&stanza) {
+            // XEP-0191 §3.5: what a blocked entity sends is not delivered.
+            if self.blocks(&user, &from) {
+                let request = matches!(stanza.attr("type"), Some("get" | "set"));
+                if stanza.name() == "message" || (stanza.name() == "iq" && request) {
+                    self.bounce(&stanza, DefinedCondition::ServiceUnavailable);
+                }
+                return;
+            }
+        }
+        match stanza.name() {
+            "message" => self.incoming_message(to, stanza),
+            "presence" => self.incoming_presence(to, stanza),
+            _ => self.incoming_iq(to, stanza),
+        }
+    }
+
+    /// A message from a local user: archived in the sender's archive and copied to the
+    /// sender's other carbons-enabled resources (XEP-0280 §6, `sent`).
+    fn outgoing_message(&mut self, from: &FullJid, to: &Jid, message: &Element) {
+        let user = from.to_bare();
+        let in_roster = self.in_roster(&user, &to.to_bare());
+        let id = self.new_id();
+        let _ = self.mam.store(
+            &user,
+            ArchiveKind::User,
+            to,
+            in_roster,
+            message,
+            id,
+            self.now.utc,
+        );
+        let enabled = self.carbons_enabled(&user);
+        for copy in copies(
+            message,
+            Direction::Sent,
+            &user,
+            &enabled,
+            std::slice::from_ref(from),
+        ) {
+            self.send_to_addressed(copy);
+        }
+    }
+
+    /// §8.5.2 / §8.5.3: a message for a local account: archived in the recipient's archive
+    /// (its stanza-id stamped), then delivered.
+    fn incoming_message(&mut self, to: Jid, mut message: Element) {
+        let user = to.to_bare();
+        if let Some(from) = from_of(&message) {
+            let in_roster = self.in_roster(&user, &from.to_bare());
+            let id = self.new_id();
+            if let Ok(Some(sid)) = self.mam.store(
+                &user,
+                ArchiveKind::User,
+                &from,
+                in_roster,
+                &message,
+                id,
+                self.now.utc,
+            ) {
+                stamp(&mut message, &sid);
+            }
+        }
+        self.deliver_message(to, message);
+    }
+
+    /// Delivers a message by the rules of §8.5: the full JID when bound, else the available
+    /// resources of highest non-negative priority (chat, normal), all non-negative ones
+    /// (headline), offline storage when none (chat and normal with a body); `received` carbons
+    /// to the other carbons-enabled resources.
+    pub(crate) fn deliver_message(&mut self, to: Jid, message: Element) {
+        let user = to.to_bare();
+        let type_ = message.attr("type").unwrap_or("normal").to_owned();
+        let full = to
+            .clone()
+            .try_into_full()
+            .ok()
+            .filter(|f| self.resources.get(f).is_some());
+        let targets: Vec<FullJid> = match (&full, type_.as_str()) {
+            (Some(full), _) => vec![full.clone()],
+            // §8.5.3.2.1: to a resource that is not there.
+            (None, "groupchat") => {
+                return self.bounce(&message, DefinedCondition::ServiceUnavailable)
+            }
+            (None, "error") => return,
+            (None, "headline") if to.resource().is_some() => return,
+            (None, "headline") => self
+                .resources
+                .of(&user)
+                .filter(|(_, r)| r.available && r.priority >= 0)
+                .map(|(j, _)| j)
+                .collect(),
+            (None, _) => self.resources.best(&user),
+        };
+        if targets.is_empty() {
+            if matches!(type_.as_str(), "chat" | "normal") && has_body(&message) {
+                self.store_offline(&user, message);
+            }
+            return;
+        }
+        let (mut failed, mut delivered) = (None, 0);
+        for jid in &targets {
+            match self.send_to(jid, message.clone()) {
+                Ok(()) => delivered += 1,
+                Err(back) => failed = Some(back),
+            }
+        }
+        let enabled = self.carbons_enabled(&user);
+        for copy in copies(&message, Direction::Received, &user, &enabled, &targets) {
+            self.send_to_addressed(copy);
+        }
+        if let Some(message) = failed.filter(|_| delivered == 0) {
+            // The resource went away meanwhile: as to the bare JID, without it.
+            self.handle_undelivered(vec![message]);
+        }
+    }
+
+    /// XEP-0160: kept for later with a `<delay/>`; a full store answers the sender.
+    fn store_offline(&mut self, user: &BareJid, mut message: Element) {
+        if self.offline.count(user) >= self.config.offline_limit {
+            let error = StanzaError::new(DefinedCondition::ServiceUnavailable)
+                .with_text("en", "the recipient's offline storage is full");
+            if let Some(reply) = error_reply(&message, &error) {
+                self.route_from_service(reply);
+            }
+            return;
+        }
+        let delay = Delay {
+            from: Some(self.config.domain.clone().into()),
+            stamp: self.now.utc,
+            reason: Some("Offline Storage".into()),
+        };
+        message.append_child(delay.into());
+        self.offline.push(user, message);
+    }
+
+    /// Stanzas that were meant for a resource and did not reach it (unacknowledged under
+    /// XEP-0198, or still waiting when its connection closed): messages go to the account's
+    /// other resources or offline storage, requests are answered `service-unavailable`.
+    pub fn handle_undelivered(&mut self, stanzas: Vec<Element>) {
+        for stanza in stanzas {
+            let Some(to) = to_of(&stanza) else { continue };
+            match stanza.name() {
+                "message"
+                    if has_body(&stanza)
+                        && matches!(stanza.attr("type"), None | Some("chat" | "normal")) =>
+                {
+                    let bare: Jid = to.to_bare().into();
+                    self.deliver_message(bare, stanza);
+                }
+                "iq" if matches!(stanza.attr("type"), Some("get" | "set")) => {
+                    self.bounce(&stanza, DefinedCondition::ServiceUnavailable)
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Sends `stanza` to the bound resource `jid`: on its connection, or into its detached
+    /// session's queue. Gives it back when the resource cannot take it (not bound, or past the
+    /// bound on queued bytes: then the session is closed and the resource goes offline).
+    pub(crate) fn send_to(&mut self, jid: &FullJid, stanza: Element) -> Result<(), Element> {
+        let Some(resource) = self.resources.get(jid) else {
+            return Err(stanza);
+        };
+        let size = wire_size(&stanza);
+        let limit = self.config.max_queued_bytes;
+        match (resource.conn, resource.sm_id.clone()) {
+            (Some(conn), _) => {
+                let Some(c) = self.conns.get_mut(&conn) else {
+                    return Err(stanza);
+                };
+                if c.closing {
+                    return Err(stanza);
+                }
+                if c.queued + size > limit {
+                    let error = StreamError::new(StreamErrorCondition::PolicyViolation).with_text(
+                        Some("en"),
+                        "too much is waiting to be written to this connection",
+                    );
+                    self.close(conn, Some(error));
+                    self.resource_gone(jid);
+                    return Err(stanza);
+                }
+                c.queued += size;
+                self.outputs
+                    .push_back(Output::Deliver { conn, stanza, size });
+                Ok(())
+            }
+            (None, Some(id)) => {
+                let queued = self.detached_bytes.entry(id.clone()).or_default();
+                if *queued + size > limit {
+                    // A detached session that cannot keep up expires now.
+                    if let Some(mut detached) = self.detached.take(&id) {
+                        self.detached_bytes.remove(&id);
+                        self.resource_gone(jid);
+                        self.handle_undelivered(detached.stream.take_unacked());
+                    }
+                    return Err(stanza);
+                }
+                *queued += size;
+                match self.detached.get_mut(&id) {
+                    Some(session) => {
+                        session.stream.queue(stanza);
+                        Ok(())
+                    }
+                    None => Err(stanza),
+                }
+            }
+            (None, None) => Err(stanza),
+        }
+    }
+
+    /// Sends a stanza addressed to one of our resources (a carbon, a push).
+    pub(crate) fn send_to_addressed(&mut self, stanza: Element) {
+        if let Some(to) = stanza.attr("to").and_then(|t| t.parse::<FullJid>().ok()) {
+            let _ = self.send_to(&to, stanza);
+        }
+    }
+
+    /// Answers `stanza` with `condition` (nothing for an error).
+    pub(crate) fn bounce(&mut self, stanza: &Element, condition: DefinedCondition) {
+        if let Some(reply) = error_reply(stanza, &StanzaError::new(condition)) {
+            self.route_from_service(reply);
+        }
+    }
+
+    /// Whether `user` blocked `jid` (XEP-0191).
+    pub(crate) fn blocks(&mut self, user: &BareJid, jid: &Jid) -> bool {
+        self.blocklist(user).iter().any(|item| covers(item, jid))
+    }
+
+    fn in_roster(&mut self, user: &BareJid, contact: &BareJid) -> bool {
+        self.load_roster(user)
+            .items
+            .get(contact)
+            .is_some_and(|i| i.listed)
+    }
+
+    fn carbons_enabled(&self, user: &BareJid) -> Vec<FullJid> {
+        self.resources
+            .of(user)
+            .filter(|(_, r)| r.carbons)
+            .map(|(j, _)| j)
+            .collect()
+    }
+}
+
+/// A presence subscription stanza between two bare JIDs.
+pub(crate) fn subscription_stanza(kind: Kind, from: &BareJid, to: &BareJid) -> Element {
+    let mut p = Element::builder("presence", xmppkit_stanza::ns::CLIENT).build();
+    xmppkit_stanza::set_attr(&mut p, "from", from.to_string());
+    xmppkit_stanza::set_attr(&mut p, "to", to.to_string());
+    xmppkit_stanza::set_attr(&mut p, "type", kind.name());
+    p
+}

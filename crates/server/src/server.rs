@@ -1,0 +1,472 @@
+//! The `Server` engine: its state, how it is built, and the session events it is fed (RFC 6120
+//! §7 binding with the conflict policy, XEP-0198 detach, resume and expiry, the end of a
+//! connection). Routing, presence, rosters and the server's own answers are in their own files
+//! as further `impl Server` blocks.
+
+use crate::accounts::AccountStore;
+use crate::blocking::BlockingStore;
+use crate::components::Component;
+use crate::config::{Config, ResourceConflict};
+use crate::offline::OfflineStore;
+use crate::resources::{ConnId, Resource, Resources};
+use crate::roster::{Roster, RosterStore};
+use minidom::Element;
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Instant;
+use xmppkit_jid::{BareJid, FullJid, Jid};
+use xmppkit_mam::{Archive, Mam, MamConfig};
+use xmppkit_pubsub::{Engine, NodeStore, PubSubConfig};
+use xmppkit_session::{CredentialStore, ServerEvent, ServerSession};
+use xmppkit_sm::{DetachedSession, DetachedSessions};
+use xmppkit_stanza::datetime::DateTime;
+use xmppkit_stanza::{DefinedCondition, StanzaError, StreamError, StreamErrorCondition};
+
+/// The time, read by the application: the monotonic clock for timers, the wall clock for
+/// stamps (delays, archive ids).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Now {
+    /// Monotonic time.
+    pub instant: Instant,
+    /// Wall-clock time, UTC.
+    pub utc: DateTime,
+}
+
+/// What the server asks the application to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// Send `stanza` on connection `conn` (`ServerSession::send`), then call
+    /// [`Server::handle_written`] with `size` once its bytes went to the socket.
+    Deliver {
+        /// The connection.
+        conn: ConnId,
+        /// The stanza, addressed.
+        stanza: Element,
+        /// Its size as the server counted it.
+        size: usize,
+    },
+    /// Close connection `conn`: with this stream error (`ServerSession::close_with_error`), or
+    /// cleanly. Stanzas for it that were not given to its session yet go back through
+    /// [`Server::handle_undelivered`].
+    Close {
+        /// The connection.
+        conn: ConnId,
+        /// The stream error, if any.
+        error: Option<StreamError>,
+    },
+}
+
+/// Fresh random bytes (SCRAM salts, generated resources): the engine has no RNG.
+pub type Random = Box<dyn FnMut(&mut [u8]) + Send>;
+
+/// Where the server keeps what outlives a session.
+pub struct Stores {
+    /// Accounts (also the sessions' credentials).
+    pub accounts: Arc<dyn AccountStore>,
+    /// Rosters.
+    pub rosters: Box<dyn RosterStore>,
+    /// Offline messages.
+    pub offline: Box<dyn OfflineStore>,
+    /// Blocklists.
+    pub blocking: Box<dyn BlockingStore>,
+    /// Users' message archives (XEP-0313).
+    pub archive: Box<dyn Archive + Send>,
+    /// Users' PEP nodes (XEP-0163).
+    pub pep: Box<dyn NodeStore + Send>,
+}
+
+impl Stores {
+    /// Everything in memory, with these accounts.
+    pub fn memory(accounts: Arc<dyn AccountStore>) -> Self {
+        Stores {
+            accounts,
+            rosters: Box::new(crate::MemoryRosters::default()),
+            offline: Box::new(crate::MemoryOffline::default()),
+            blocking: Box::new(crate::MemoryBlocking::default()),
+            archive: Box::new(xmppkit_mam::MemoryArchive::default()),
+            pep: Box::new(xmppkit_pubsub::MemoryStore::default()),
+        }
+    }
+}
+
+/// One connection, as the server sees it.
+#[derive(Debug, Default)]
+pub(crate) struct Conn {
+    pub peer: Option<IpAddr>,
+    /// The account, once authenticated.
+    pub user: Option<BareJid>,
+    /// The bound resource, while this connection holds it.
+    pub jid: Option<FullJid>,
+    /// Bytes handed out for it and not yet written.
+    pub queued: usize,
+    /// A close was asked for: nothing more is delivered to it.
+    pub closing: bool,
+}
+
+/// The sans-IO server: feed it session events and stanzas, drain [`Server::poll_output`].
+pub struct Server {
+    pub(crate) config: Config,
+    pub(crate) accounts: Arc<dyn AccountStore>,
+    pub(crate) roster_store: Box<dyn RosterStore>,
+    /// The working set of rosters (written through to the store on every change).
+    pub(crate) rosters: HashMap<BareJid, Roster>,
+    pub(crate) offline: Box<dyn OfflineStore>,
+    pub(crate) blocking_store: Box<dyn BlockingStore>,
+    /// The working set of blocklists.
+    pub(crate) blocklists: HashMap<BareJid, BTreeSet<Jid>>,
+    pub(crate) resources: Resources,
+    pub(crate) conns: HashMap<ConnId, Conn>,
+    pub(crate) detached: DetachedSessions,
+    /// Bytes queued in each detached session since it detached, by resumption id.
+    pub(crate) detached_bytes: HashMap<String, usize>,
+    pub(crate) components: HashMap<String, Box<dyn Component>>,
+    pub(crate) mam: Mam<Box<dyn Archive + Send>>,
+    pub(crate) pep: Engine<Box<dyn NodeStore + Send>>,
+    pub(crate) random: Random,
+    pub(crate) outputs: VecDeque<Output>,
+    /// XEP-0077: when each address created its recent accounts.
+    pub(crate) registrations: HashMap<IpAddr, VecDeque<Instant>>,
+    next_conn: u64,
+    next_id: u64,
+    pub(crate) now: Now,
+}
+
+impl Server {
+    /// A server for `config`, keeping its state in `stores`.
+    pub fn new(config: Config, stores: Stores, random: Random, now: Now) -> Self {
+        let pep_config = PubSubConfig {
+            create: xmppkit_pubsub::CreatePolicy::Domains(vec![config.domain.to_string()]),
+            ..PubSubConfig::default()
+        };
+        Server {
+            accounts: stores.accounts,
+            roster_store: stores.rosters,
+            rosters: HashMap::new(),
+            offline: stores.offline,
+            blocking_store: stores.blocking,
+            blocklists: HashMap::new(),
+            resources: Resources::default(),
+            conns: HashMap::new(),
+            detached: DetachedSessions::default(),
+            detached_bytes: HashMap::new(),
+            components: HashMap::new(),
+            mam: Mam::new(stores.archive, MamConfig::default()),
+            pep: Engine::new(stores.pep, pep_config),
+            random,
+            outputs: VecDeque::new(),
+            registrations: HashMap::new(),
+            next_conn: 0,
+            next_id: 0,
+            now,
+            config,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The accounts, to hand to each `ServerSession` as its credentials.
+    pub fn credentials(&self) -> Arc<dyn CredentialStore> {
+        self.accounts.clone()
+    }
+
+    /// The stream features a `ServerSession` should offer besides bind and stream management
+    /// (roster versioning, pre-approval), for `ServerConfig::features`.
+    pub fn stream_features(&self) -> Vec<Element> {
+        let mut features = vec![Element::builder("ver", crate::roster::NS_VERSIONING).build()];
+        if self.config.pre_approval {
+            features.push(Element::builder("sub", crate::roster::NS_PRE_APPROVAL).build());
+        }
+        features
+    }
+
+    /// Serves `component` at `domain` (e.g. MUC at `conference.example.org`).
+    pub fn add_component(&mut self, domain: impl Into<String>, component: Box<dyn Component>) {
+        self.components.insert(domain.into(), component);
+    }
+
+    /// How many resources are bound (detached ones included).
+    pub fn bound(&self) -> usize {
+        self.resources.count()
+    }
+
+    /// A new connection from `peer`; feed its session's events with this id.
+    pub fn connect(&mut self, peer: Option<IpAddr>) -> ConnId {
+        self.next_conn += 1;
+        let id = ConnId(self.next_conn);
+        self.conns.insert(
+            id,
+            Conn {
+                peer,
+                ..Conn::default()
+            },
+        );
+        id
+    }
+
+    /// The next thing to do.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) must be called next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.detached.poll_timeout()
+    }
+
+    /// Time passed: detached sessions past their time go offline, and their unacknowledged
+    /// messages are delivered elsewhere or stored.
+    pub fn handle_timeout(&mut self, now: Now) {
+        self.now = now;
+        for expired in self.detached.handle_timeout(now.instant) {
+            self.resource_gone(&expired.jid);
+            self.handle_undelivered(expired.unacked);
+        }
+        let window = self.config.registration.map(|r| r.window);
+        if let Some(window) = window {
+            self.registrations.retain(|_, times| {
+                while times
+                    .front()
+                    .is_some_and(|t| now.instant.duration_since(*t) >= window)
+                {
+                    times.pop_front();
+                }
+                !times.is_empty()
+            });
+        }
+    }
+
+    /// `size` bytes of what was delivered to `conn` went to its socket.
+    pub fn handle_written(&mut self, conn: ConnId, size: usize) {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.queued = c.queued.saturating_sub(size);
+        }
+    }
+
+    /// An event of `conn`'s session. The server answers bind and resume requests on `session`
+    /// itself; `StartTls` is the application's and is handed back.
+    pub fn handle_event(
+        &mut self,
+        conn: ConnId,
+        session: &mut ServerSession,
+        event: ServerEvent,
+        now: Now,
+    ) -> Option<ServerEvent> {
+        self.now = now;
+        match event {
+            ServerEvent::StartTls => return Some(ServerEvent::StartTls),
+            ServerEvent::Authenticated { user, .. } => {
+                if let Some(c) = self.conns.get_mut(&conn) {
+                    c.user = Some(user);
+                }
+            }
+            ServerEvent::BindRequest { resource } => self.bind(conn, session, resource),
+            ServerEvent::Online { jid } | ServerEvent::Resumed { jid, .. } => {
+                self.online(conn, jid)
+            }
+            ServerEvent::Stanza(stanza) => {
+                if let Some(from) = self.conns.get(&conn).and_then(|c| c.jid.clone()) {
+                    self.route(&from, stanza);
+                }
+            }
+            ServerEvent::SmEnabled { id } => {
+                let jid = self.conns.get(&conn).and_then(|c| c.jid.clone());
+                if let Some(r) = jid.and_then(|j| self.resources.get_mut(&j)) {
+                    r.sm_id = id;
+                }
+            }
+            ServerEvent::ResumeRequest { previd, .. } => self.resume(session, &previd),
+            ServerEvent::Unacknowledged(stanzas) => self.handle_undelivered(stanzas),
+            ServerEvent::Register(iq) => self.register_before_auth(conn, session, iq),
+            ServerEvent::Nonza(_) => {}
+            ServerEvent::Closed | ServerEvent::Failed(_) => self.connection_ended(conn),
+        }
+        None
+    }
+
+    /// `conn`'s link died without a closing tag: a resumable session is kept detached
+    /// (XEP-0198 §5), anything else goes offline. Its session's last events are handled here.
+    pub fn handle_disconnect(&mut self, conn: ConnId, session: &mut ServerSession, now: Now) {
+        self.now = now;
+        if let Some(detached) = session.detach(now.instant) {
+            self.detach(conn, detached);
+        }
+        while let Some(event) = session.poll_event() {
+            self.handle_event(conn, session, event, now);
+        }
+        self.connection_ended(conn);
+        self.conns.remove(&conn);
+    }
+
+    /// RFC 6120 §7.7.2.2: a resource another session holds is taken over or refused.
+    fn bind(&mut self, conn: ConnId, session: &mut ServerSession, resource: Option<String>) {
+        let Some(user) = self.conns.get(&conn).and_then(|c| c.user.clone()) else {
+            return;
+        };
+        let resource = resource.unwrap_or_else(|| self.random_hex(8));
+        if let Ok(jid) = user.with_resource_str(&resource) {
+            if let Some(existing) = self.resources.get(&jid) {
+                if self.config.conflict == ResourceConflict::Refuse {
+                    return session.refuse_bind(
+                        StanzaError::new(DefinedCondition::Conflict)
+                            .with_text("en", "this resource is in use"),
+                    );
+                }
+                let (old_conn, sm_id) = (existing.conn, existing.sm_id.clone());
+                match old_conn {
+                    Some(old) => self.close(
+                        old,
+                        Some(StreamError::new(StreamErrorCondition::Conflict).with_text(
+                            Some("en"),
+                            "replaced by a new session for the same resource",
+                        )),
+                    ),
+                    None => {
+                        if let Some(mut d) = sm_id.and_then(|id| self.detached.take(&id)) {
+                            self.detached_bytes.remove(&d.id);
+                            self.resource_gone(&jid);
+                            self.handle_undelivered(d.stream.take_unacked());
+                        }
+                    }
+                }
+                self.resource_gone(&jid);
+            }
+        }
+        session.bind(&resource);
+    }
+
+    fn online(&mut self, conn: ConnId, jid: FullJid) {
+        let user = jid.to_bare();
+        self.load_roster(&user);
+        let resource = self.resources.get_mut(&jid);
+        match resource {
+            // Resumed: the same resource, on this connection now.
+            Some(r) => {
+                if let Some(id) = r.sm_id.take() {
+                    self.detached_bytes.remove(&id);
+                }
+                r.conn = Some(conn);
+            }
+            None => {
+                self.resources.insert(
+                    &jid,
+                    Resource {
+                        conn: Some(conn),
+                        ..Resource::default()
+                    },
+                );
+            }
+        }
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.jid = Some(jid);
+        }
+    }
+
+    /// XEP-0198 §5: the detached session of `previd`, if it is the client's own and still kept.
+    fn resume(&mut self, session: &mut ServerSession, previd: &str) {
+        match self.detached.take(previd) {
+            Some(detached) => {
+                if let Err(back) = session.resume(detached, self.now.instant) {
+                    self.detached.insert(*back);
+                    session.refuse_resume(None);
+                }
+            }
+            None => session.refuse_resume(self.detached.expired_h(previd)),
+        }
+    }
+
+    fn detach(&mut self, conn: ConnId, detached: DetachedSession) {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.jid = None;
+        }
+        if let Some(r) = self.resources.get_mut(&detached.jid) {
+            r.conn = None;
+            r.sm_id = Some(detached.id.clone());
+        }
+        self.detached_bytes.insert(detached.id.clone(), 0);
+        self.detached.insert(detached);
+    }
+
+    /// A connection ended for good: its resource (if it still holds it) goes offline.
+    fn connection_ended(&mut self, conn: ConnId) {
+        let jid = self.conns.get_mut(&conn).and_then(|c| c.jid.take());
+        if let Some(jid) = jid {
+            if self
+                .resources
+                .get(&jid)
+                .is_some_and(|r| r.conn == Some(conn))
+            {
+                self.resource_gone(&jid);
+            }
+        }
+    }
+
+    /// Asks the application to close `conn`; nothing more is delivered to it.
+    pub(crate) fn close(&mut self, conn: ConnId, error: Option<StreamError>) {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            if !c.closing {
+                c.closing = true;
+                self.outputs.push_back(Output::Close { conn, error });
+            }
+        }
+    }
+
+    /// Ctrl-C: components say goodbye (MUC rooms send 332), then every stream is closed with
+    /// `system-shutdown`.
+    pub fn shutdown(&mut self) {
+        let mut out = Vec::new();
+        for component in self.components.values_mut() {
+            component.shutdown(&mut out);
+        }
+        for stanza in out {
+            self.route_from_service(stanza);
+        }
+        let conns: Vec<ConnId> = self.conns.keys().copied().collect();
+        for conn in conns {
+            self.close(
+                conn,
+                Some(StreamError::new(StreamErrorCondition::SystemShutdown)),
+            );
+        }
+    }
+
+    /// `user`'s roster, loaded into the working set.
+    pub(crate) fn load_roster(&mut self, user: &BareJid) -> &mut Roster {
+        if !self.rosters.contains_key(user) {
+            let roster = self.roster_store.load(user);
+            self.rosters.insert(user.clone(), roster);
+        }
+        self.rosters.get_mut(user).expect("just loaded")
+    }
+
+    /// Writes `user`'s roster through to the store.
+    pub(crate) fn save_roster(&mut self, user: &BareJid) {
+        if let Some(roster) = self.rosters.get(user) {
+            self.roster_store.save(user, roster);
+        }
+    }
+
+    /// `user`'s blocklist, loaded into the working set.
+    pub(crate) fn blocklist(&mut self, user: &BareJid) -> &BTreeSet<Jid> {
+        if !self.blocklists.contains_key(user) {
+            let list = self.blocking_store.load(user);
+            self.blocklists.insert(user.clone(), list);
+        }
+        &self.blocklists[user]
+    }
+
+    /// A fresh id for pushes and archive entries (a counter with the wall clock: no RNG).
+    pub(crate) fn new_id(&mut self) -> String {
+        self.next_id += 1;
+        format!("{}-{}", self.now.utc.0.timestamp_micros(), self.next_id)
+    }
+
+    pub(crate) fn random_hex(&mut self, n: usize) -> String {
+        let mut bytes = vec![0u8; n];
+        (self.random)(&mut bytes);
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}

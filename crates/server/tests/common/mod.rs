@@ -1,0 +1,263 @@
+//! `World`: a `Server` and real client/server session pairs driven against each other in
+//! memory, with a simulated clock. A client can stop reading (its deliveries pile up as they
+//! would in a socket's queue) to play the slow consumer.
+#![allow(dead_code)]
+
+use minidom::Element;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use xmppkit_jid::BareJid;
+use xmppkit_server::*;
+use xmppkit_session::*;
+use xmppkit_stanza::datetime::DateTime;
+
+pub const DOMAIN: &str = "example.com";
+
+/// Parses a stanza written in `jabber:client` without the namespace.
+pub fn el(xml: &str) -> Element {
+    let (name_end, _) = xml[1..]
+        .char_indices()
+        .find(|(_, c)| *c == ' ' || *c == '>' || *c == '/')
+        .expect("a tag");
+    let at = name_end + 1;
+    let xml = format!("{} xmlns='jabber:client'{}", &xml[..at], &xml[at..]);
+    xml.parse().expect("valid XML")
+}
+
+pub struct Client {
+    pub session: ClientSession,
+    pub server_side: ServerSession,
+    pub conn: ConnId,
+    /// Stanzas received (IQ answers included), not yet looked at.
+    pub received: Vec<Element>,
+    /// Every client event.
+    pub events: Vec<ClientEvent>,
+    /// The client stopped reading: deliveries wait here, unwritten.
+    pub paused: bool,
+    pub backlog: Vec<(Element, usize)>,
+    /// The connection ended.
+    pub gone: bool,
+}
+
+pub struct World {
+    pub server: Server,
+    pub now: Now,
+    pub clients: Vec<Client>,
+    pub server_config: ServerConfig,
+    counter: u64,
+}
+
+impl World {
+    pub fn new(configure: impl FnOnce(&mut Config)) -> World {
+        let mut config = Config::new(BareJid::new(DOMAIN).unwrap());
+        config.scram_iterations = 64;
+        configure(&mut config);
+        let now = Now {
+            instant: Instant::now(),
+            utc: DateTime::from_unix(1_700_000_000, 0).unwrap(),
+        };
+        let stores = Stores::memory(Arc::new(MemoryAccounts::default()));
+        let mut counter = 0u8;
+        let random: xmppkit_server::Random = Box::new(move |bytes| {
+            for b in bytes {
+                counter = counter.wrapping_add(1);
+                *b = counter;
+            }
+        });
+        let mut server = Server::new(config, stores, random, now);
+        let mut server_config = ServerConfig::new(BareJid::new(DOMAIN).unwrap());
+        server_config.tls = ServerTls::Unavailable;
+        server_config.features = server.stream_features();
+        server_config.registration = server.config().registration.is_some();
+        for user in ["alice", "bob", "carol"] {
+            server.create_account(user, "pass").unwrap();
+        }
+        World {
+            server,
+            now,
+            clients: Vec::new(),
+            server_config,
+            counter: 0,
+        }
+    }
+
+    pub fn advance(&mut self, by: Duration) {
+        self.now.instant += by;
+        self.now.utc =
+            DateTime::from_unix(self.now.utc.0.timestamp() + by.as_secs() as i64, 0).unwrap();
+        self.server.handle_timeout(self.now);
+        self.run();
+    }
+
+    /// A connection that has not logged in yet (from `peer`).
+    pub fn open(
+        &mut self,
+        user: &str,
+        password: &str,
+        resource: Option<&str>,
+        peer: Option<IpAddr>,
+    ) -> usize {
+        self.counter += 1;
+        let n = self.counter;
+        let mut config =
+            ClientConfig::new(BareJid::new(&format!("{user}@{DOMAIN}")).unwrap(), password);
+        config.tls = TlsPolicy::Off;
+        config.resource = resource.map(str::to_owned);
+        let session = ClientSession::new(config, format!("cnonce{n}"), self.now.instant);
+        let mut m = 0u64;
+        let server_side = ServerSession::new(
+            self.server_config.clone(),
+            self.server.credentials(),
+            Box::new(move || {
+                m += 1;
+                format!("s{n}x{m}")
+            }),
+            self.now.instant,
+        );
+        let conn = self.server.connect(peer);
+        self.clients.push(Client {
+            session,
+            server_side,
+            conn,
+            received: Vec::new(),
+            events: Vec::new(),
+            paused: false,
+            backlog: Vec::new(),
+            gone: false,
+        });
+        self.clients.len() - 1
+    }
+
+    /// Logs `user` in with `resource` and sends available presence with `priority`.
+    pub fn login(&mut self, user: &str, resource: &str, priority: i8) -> usize {
+        let i = self.bound(user, resource);
+        self.presence(i, priority);
+        i
+    }
+
+    /// Logs in and binds, no presence.
+    pub fn bound(&mut self, user: &str, resource: &str) -> usize {
+        let i = self.open(user, "pass", Some(resource), None);
+        self.run();
+        assert!(
+            self.clients[i].session.is_online(),
+            "{user}/{resource} is online"
+        );
+        self.clients[i].received.clear();
+        i
+    }
+
+    pub fn presence(&mut self, i: usize, priority: i8) {
+        self.send(
+            i,
+            &format!("<presence><priority>{priority}</priority></presence>"),
+        );
+    }
+
+    pub fn send(&mut self, i: usize, xml: &str) {
+        self.send_el(i, el(xml));
+    }
+
+    pub fn send_el(&mut self, i: usize, stanza: Element) {
+        self.clients[i].session.send(stanza).expect("online");
+        self.run();
+    }
+
+    /// What client `i` received since last asked.
+    pub fn take(&mut self, i: usize) -> Vec<Element> {
+        std::mem::take(&mut self.clients[i].received)
+    }
+
+    /// The bodies of the messages client `i` received since last asked.
+    pub fn bodies(&mut self, i: usize) -> Vec<String> {
+        self.take(i)
+            .iter()
+            .filter(|s| s.name() == "message")
+            .filter_map(|m| m.get_child("body", "jabber:client").map(Element::text))
+            .collect()
+    }
+
+    /// The link of client `i` dies (no closing tags).
+    pub fn cut(&mut self, i: usize) {
+        let c = &mut self.clients[i];
+        c.gone = true;
+        let backlog: Vec<Element> = c.backlog.drain(..).map(|(e, _)| e).collect();
+        self.server
+            .handle_disconnect(c.conn, &mut c.server_side, self.now);
+        self.server.handle_undelivered(backlog);
+        self.run();
+    }
+
+    /// Client `i` reads again.
+    pub fn resume_reading(&mut self, i: usize) {
+        self.clients[i].paused = false;
+        let backlog = std::mem::take(&mut self.clients[i].backlog);
+        for (stanza, size) in backlog {
+            self.clients[i].server_side.send(stanza);
+            self.server.handle_written(self.clients[i].conn, size);
+        }
+        self.run();
+    }
+
+    /// Shuttles bytes, events and outputs until everything is quiet.
+    pub fn run(&mut self) {
+        for _ in 0..10_000 {
+            let mut moved = false;
+            let now = self.now;
+            for c in self.clients.iter_mut().filter(|c| !c.gone) {
+                while let Some(b) = c.session.poll_transmit() {
+                    c.server_side.handle_input(&b, now.instant);
+                    moved = true;
+                }
+                if !c.paused {
+                    while let Some(b) = c.server_side.poll_transmit() {
+                        c.session.handle_input(&b, now.instant);
+                        moved = true;
+                    }
+                }
+                while let Some(event) = c.server_side.poll_event() {
+                    self.server
+                        .handle_event(c.conn, &mut c.server_side, event, now);
+                    moved = true;
+                }
+                while let Some(event) = c.session.poll_event() {
+                    match &event {
+                        ClientEvent::Stanza(s) => c.received.push(s.clone()),
+                        ClientEvent::IqResponse(iq) => c.received.push(iq.clone().into()),
+                        _ => {}
+                    }
+                    c.events.push(event);
+                    moved = true;
+                }
+            }
+            while let Some(output) = self.server.poll_output() {
+                moved = true;
+                match output {
+                    Output::Deliver { conn, stanza, size } => {
+                        let c = self.clients.iter_mut().find(|c| c.conn == conn).unwrap();
+                        if c.paused {
+                            c.backlog.push((stanza, size));
+                        } else {
+                            c.server_side.send(stanza);
+                            self.server.handle_written(conn, size);
+                        }
+                    }
+                    Output::Close { conn, error } => {
+                        let c = self.clients.iter_mut().find(|c| c.conn == conn).unwrap();
+                        match error {
+                            Some(e) => c.server_side.close_with_error(e),
+                            None => c.server_side.close(now.instant),
+                        }
+                        let backlog: Vec<Element> = c.backlog.drain(..).map(|(e, _)| e).collect();
+                        self.server.handle_undelivered(backlog);
+                    }
+                }
+            }
+            if !moved {
+                return;
+            }
+        }
+        panic!("the world did not settle");
+    }
+}

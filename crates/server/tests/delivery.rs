@@ -1,0 +1,189 @@
+//! RFC 6121 §8.5 delivery, driven through real sessions: bare and full JIDs with priorities,
+//! negative priority, no resource, no account, headline and groupchat, offline storage and the
+//! error when it is full.
+
+mod common;
+use common::*;
+
+fn condition(stanza: &minidom::Element) -> Option<String> {
+    let error = stanza.get_child("error", "jabber:client")?;
+    error
+        .children()
+        .find(|c| c.ns() == "urn:ietf:params:xml:ns:xmpp-stanzas" && c.name() != "text")
+        .map(|c| c.name().to_owned())
+}
+
+#[test]
+fn a_message_to_the_bare_jid_reaches_the_highest_non_negative_priorities() {
+    let mut w = World::new(|_| {});
+    let alice = w.login("alice", "a", 0);
+    let low = w.login("bob", "low", 1);
+    let high = w.login("bob", "high", 5);
+    let also_high = w.login("bob", "also-high", 5);
+    let negative = w.login("bob", "negative", -1);
+    for i in [low, high, also_high, negative] {
+        w.take(i);
+    }
+    w.send(
+        alice,
+        "<message to='bob@example.com' type='chat'><body>hi</body></message>",
+    );
+    assert_eq!(w.bodies(high), ["hi"]);
+    assert_eq!(w.bodies(also_high), ["hi"]);
+    assert!(w.bodies(low).is_empty());
+    assert!(w.bodies(negative).is_empty());
+}
+
+#[test]
+fn a_message_to_a_full_jid_reaches_that_resource_even_with_negative_priority() {
+    let mut w = World::new(|_| {});
+    let alice = w.login("alice", "a", 0);
+    let bob = w.login("bob", "b", 10);
+    let hidden = w.login("bob", "hidden", -5);
+    w.take(bob);
+    w.take(hidden);
+    w.send(
+        alice,
+        "<message to='bob@example.com/hidden' type='chat'><body>psst</body></message>",
+    );
+    assert_eq!(w.bodies(hidden), ["psst"]);
+    assert!(w.bodies(bob).is_empty());
+    // §8.5.3.2.1: a resource that is not there: as to the bare JID.
+    w.send(
+        alice,
+        "<message to='bob@example.com/gone' type='chat'><body>anyone</body></message>",
+    );
+    assert_eq!(w.bodies(bob), ["anyone"]);
+}
+
+#[test]
+fn only_negative_priorities_or_no_resource_means_offline_storage_delivered_at_login() {
+    let mut w = World::new(|_| {});
+    let alice = w.login("alice", "a", 0);
+    let negative = w.login("bob", "negative", -1);
+    w.take(negative);
+    w.send(
+        alice,
+        "<message to='bob@example.com' type='chat'><body>one</body></message>",
+    );
+    w.send(
+        alice,
+        "<message to='bob@example.com'><body>two</body></message>",
+    );
+    // Headlines are not stored (§8.5.2.2.1), nor messages without a body.
+    w.send(
+        alice,
+        "<message to='bob@example.com' type='headline'><body>news</body></message>",
+    );
+    w.send(alice, "<message to='bob@example.com' type='chat'><active xmlns='http://jabber.org/protocol/chatstates'/></message>");
+    assert!(w.bodies(negative).is_empty());
+    let bob = w.login("bob", "phone", 0);
+    let got = w.take(bob);
+    let bodies: Vec<String> = got
+        .iter()
+        .filter_map(|m| m.get_child("body", "jabber:client").map(|b| b.text()))
+        .collect();
+    assert_eq!(bodies, ["one", "two"]);
+    let delay = got[got.len() - 1]
+        .get_child("delay", "urn:xmpp:delay")
+        .expect("a delay stamp");
+    assert_eq!(delay.attr("from"), Some("example.com"));
+    // Delivered once: a second resource gets nothing stored.
+    let tablet = w.login("bob", "tablet", 0);
+    assert!(w.bodies(tablet).is_empty());
+}
+
+#[test]
+fn a_full_offline_store_answers_the_sender_instead_of_dropping() {
+    let mut w = World::new(|c| c.offline_limit = 3);
+    let alice = w.login("alice", "a", 0);
+    for n in 0..4 {
+        w.send(
+            alice,
+            &format!(
+                "<message id='m{n}' to='bob@example.com' type='chat'><body>{n}</body></message>"
+            ),
+        );
+    }
+    let got = w.take(alice);
+    let errors: Vec<_> = got
+        .iter()
+        .filter(|s| s.attr("type") == Some("error"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{got:?}");
+    assert_eq!(errors[0].attr("id"), Some("m3"));
+    assert_eq!(condition(errors[0]).as_deref(), Some("service-unavailable"));
+    let bob = w.login("bob", "b", 0);
+    assert_eq!(w.bodies(bob), ["0", "1", "2"]);
+}
+
+#[test]
+fn no_such_account_no_such_domain_and_no_such_resource_get_the_rfc_errors() {
+    let mut w = World::new(|_| {});
+    let alice = w.login("alice", "a", 0);
+    w.send(
+        alice,
+        "<message id='1' to='nobody@example.com' type='chat'><body>x</body></message>",
+    );
+    w.send(
+        alice,
+        "<iq id='2' type='get' to='bob@example.com/none'><query xmlns='jabber:iq:version'/></iq>",
+    );
+    w.send(
+        alice,
+        "<message id='3' to='someone@elsewhere.example' type='chat'><body>x</body></message>",
+    );
+    w.send(
+        alice,
+        "<message id='4' to='bob@example.com/none' type='groupchat'><body>x</body></message>",
+    );
+    let got = w.take(alice);
+    let by_id = |id: &str| {
+        got.iter()
+            .find(|s| s.attr("id") == Some(id))
+            .and_then(condition)
+    };
+    assert_eq!(by_id("1").as_deref(), Some("service-unavailable"));
+    assert_eq!(by_id("2").as_deref(), Some("service-unavailable"));
+    assert_eq!(by_id("3").as_deref(), Some("remote-server-not-found"));
+    assert_eq!(by_id("4").as_deref(), Some("service-unavailable"));
+    // Presence to nobody is dropped silently (§8.5.1).
+    w.send(alice, "<presence to='nobody@example.com'/>");
+    assert!(w.take(alice).is_empty());
+}
+
+#[test]
+fn an_iq_to_a_full_jid_is_delivered_and_the_answer_comes_back() {
+    let mut w = World::new(|_| {});
+    let alice = w.login("alice", "a", 0);
+    let bob = w.login("bob", "b", 0);
+    w.take(bob);
+    w.send(
+        alice,
+        "<iq id='v1' type='get' to='bob@example.com/b'><query xmlns='jabber:iq:version'/></iq>",
+    );
+    let got = w.take(bob);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].attr("from"), Some("alice@example.com/a"));
+    w.send(bob, "<iq id='v1' type='result' to='alice@example.com/a'><query xmlns='jabber:iq:version'><name>b</name></query></iq>");
+    let got = w.take(alice);
+    assert!(got
+        .iter()
+        .any(|s| s.attr("id") == Some("v1") && s.attr("type") == Some("result")));
+}
+
+#[test]
+fn headlines_go_to_every_non_negative_resource() {
+    let mut w = World::new(|_| {});
+    let alice = w.login("alice", "a", 0);
+    let one = w.login("bob", "one", 0);
+    let two = w.login("bob", "two", 3);
+    w.take(one);
+    w.take(two);
+    w.send(
+        alice,
+        "<message to='bob@example.com' type='headline'><body>news</body></message>",
+    );
+    assert_eq!(w.bodies(one), ["news"]);
+    assert_eq!(w.bodies(two), ["news"]);
+}
