@@ -62,13 +62,15 @@ impl Server {
     }
 
     /// `from`'s presence to its other resources and to its subscribers' available resources
-    /// (not to those it blocks).
+    /// (not where one blocks the other, XEP-0191 §3.5–§3.6).
     pub(crate) fn broadcast(&mut self, from: &FullJid, stanza: &Element) {
         let user = from.to_bare();
         let subscribers: Vec<BareJid> = self.load_roster(&user).subscribers().cloned().collect();
         let mut targets = self.resources.available(&user);
         for contact in subscribers {
-            if !self.blocks(&user, &contact.clone().into()) {
+            let blocked = self.blocks(&user, &contact.clone().into())
+                || self.blocks(&contact, &from.clone().into());
+            if !blocked {
                 targets.extend(self.resources.available(&contact));
             }
         }
@@ -100,11 +102,36 @@ impl Server {
             let _ = self.send_to(from, request);
         }
         if priority >= 0 {
-            for message in self.offline.take(&user) {
-                if let Err(message) = self.send_to(from, message) {
-                    self.handle_undelivered(vec![message]);
-                }
+            self.flush_offline(from);
+        }
+    }
+
+    /// Hands stored messages to `jid` while its connection has room (half the bound), keeping
+    /// the rest, in order, for when it has written what it got.
+    pub(crate) fn flush_offline(&mut self, jid: &FullJid) {
+        let user = jid.to_bare();
+        let room = self.config.max_queued_bytes / 2;
+        let mut rest = Vec::new();
+        for message in self.offline.take(&user) {
+            let queued = self
+                .resources
+                .get(jid)
+                .and_then(|r| r.conn)
+                .and_then(|c| self.conns.get(&c))
+                .map_or(usize::MAX, |c| c.queued);
+            let size = crate::routing::wire_size(&message);
+            if !rest.is_empty() || queued.saturating_add(size) > room {
+                rest.push(message);
+            } else if let Err(message) = self.send_to(jid, message) {
+                rest.push(message);
             }
+        }
+        let more = !rest.is_empty();
+        for message in rest {
+            self.offline.push(&user, message);
+        }
+        if let Some(r) = self.resources.get_mut(jid) {
+            r.flushing_offline = more;
         }
     }
 

@@ -33,6 +33,8 @@ pub struct Resource {
     pub blocklist_requested: bool,
     /// Its resumption id under XEP-0198, when resumable.
     pub sm_id: Option<String>,
+    /// Stored messages still to be handed to it, as its connection drains.
+    pub flushing_offline: bool,
 }
 
 /// Every bound resource, by account.

@@ -65,7 +65,8 @@ impl Server {
             if stanza.name() != "presence" {
                 let error = blocked_error();
                 if let Some(reply) = error_reply(&stanza, &error) {
-                    self.route_from_service(reply);
+                    // Straight back: the blocked sender's address must not filter it out.
+                    let _ = self.send_to(from, reply);
                 }
             }
             return;

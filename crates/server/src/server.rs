@@ -241,8 +241,16 @@ impl Server {
 
     /// `size` bytes of what was delivered to `conn` went to its socket.
     pub fn handle_written(&mut self, conn: ConnId, size: usize) {
-        if let Some(c) = self.conns.get_mut(&conn) {
-            c.queued = c.queued.saturating_sub(size);
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        c.queued = c.queued.saturating_sub(size);
+        let drained = c.queued == 0;
+        let jid = c.jid.clone();
+        if let Some(jid) = jid.filter(|_| drained) {
+            if self.resources.get(&jid).is_some_and(|r| r.flushing_offline) {
+                self.flush_offline(&jid);
+            }
         }
     }
 
