@@ -283,6 +283,15 @@ async fn drive(
                             .send_iq(iq, Instant::now())
                             .map_err(|e| e.to_string())?;
                     }
+                    let subscribing = args.command.first().is_some_and(|c| c == "subscribe");
+                    if args.approve || subscribing {
+                        // RFC 6121 §2.1.6: roster pushes go to resources that asked for it.
+                        let query = minidom::Element::builder("query", "jabber:iq:roster").build();
+                        let get = Iq::get("roster", None, query);
+                        session
+                            .send_iq(get, Instant::now())
+                            .map_err(|e| e.to_string())?;
+                    }
                     if let [cmd, contact, ..] = args.command.as_slice() {
                         if cmd == "subscribe" {
                             let mut p = Presence::new(PresenceType::Subscribe);

@@ -4,7 +4,10 @@
 //! second, the p50 and p99 latency (send to receipt, same process clock) and, with
 //! `--server-pid`, the server's resident memory. With `--idle N` it instead keeps N
 //! authenticated connections (bound resources, no presence) of the account `idle` open and
-//! reports the server's memory per connection.
+//! reports the server's memory per connection. With `--slow-reader N`, `user0` logs in and
+//! stops reading while `user1` sends it N messages of 1 KiB: it reports how fast the sender got
+//! rid of them and the server's memory before, at its peak and after (a server that bounds what
+//! waits for a reader stays flat).
 //!
 //! ```sh
 //! cargo run --release --example load -- --server 127.0.0.1:5222 --domain localhost \
@@ -34,6 +37,7 @@ struct Args {
     users: usize,
     messages: usize,
     idle: Option<usize>,
+    slow_reader: Option<usize>,
     server_pid: Option<u32>,
 }
 
@@ -44,6 +48,7 @@ fn parse_args() -> Result<Args, String> {
         users: 100,
         messages: 200,
         idle: None,
+        slow_reader: None,
         server_pid: None,
     };
     let mut it = std::env::args().skip(1);
@@ -56,6 +61,7 @@ fn parse_args() -> Result<Args, String> {
             "--users" => args.users = number(value()?)?,
             "--messages" => args.messages = number(value()?)?,
             "--idle" => args.idle = Some(number(value()?)?),
+            "--slow-reader" => args.slow_reader = Some(number(value()?)?),
             "--server-pid" => args.server_pid = Some(number(value()?)? as u32),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -80,6 +86,10 @@ enum Role {
     Idle,
     /// Send `messages` to the partner and wait for as many from it.
     Exchange { partner: usize, messages: usize },
+    /// Available, then never read again once the exchange starts.
+    Stalled,
+    /// Send `messages` of 1 KiB to the partner, not waiting for anything.
+    Flood { partner: usize, messages: usize },
 }
 
 #[derive(Default)]
@@ -157,7 +167,7 @@ async fn user(
                 ClientEvent::Online { .. } => {
                     // Idle connections stay unavailable: many resources of one account would
                     // otherwise each receive every other's presence.
-                    if let Role::Exchange { .. } = role {
+                    if !matches!(role, Role::Idle) {
                         session
                             .send(Presence::new(PresenceType::Available).into())
                             .map_err(|e| e.to_string())?;
@@ -198,8 +208,12 @@ async fn user(
                 started && sent < messages,
                 started && sent >= messages && received >= messages,
             ),
-            Role::Idle => (false, false),
+            Role::Flood { messages, .. } => {
+                (started && sent < messages, started && sent >= messages)
+            }
+            Role::Idle | Role::Stalled => (false, false),
         };
+        let reading = !(started && matches!(role, Role::Stalled));
         if done {
             session.close(Instant::now());
             // Drain the closing tags.
@@ -215,7 +229,7 @@ async fn user(
             });
         tokio::select! {
             biased;
-            read = conn.io().read(&mut buf) => {
+            read = conn.io().read(&mut buf), if reading => {
                 let n = read.map_err(|e| e.to_string())?;
                 if n == 0 {
                     return Err("the server closed the connection".into());
@@ -231,11 +245,12 @@ async fn user(
                 return Ok(());
             }
             _ = std::future::ready(()), if more => {
-                if let Role::Exchange { partner, messages } = role {
+                if let Role::Exchange { partner, messages } | Role::Flood { partner, messages } = role {
                     let to: xmppkit::jid::Jid = format!("user{partner}@{domain}").parse().map_err(|e| format!("{e}"))?;
+                    let padding = if matches!(role, Role::Flood { .. }) { "x".repeat(1000) } else { String::new() };
                     for _ in 0..20.min(messages - sent) {
                         let at = Instant::now().duration_since(epoch).as_micros();
-                        session.send(Message::chat(to.clone(), format!("{sent} {at}")).into()).map_err(|e| e.to_string())?;
+                        session.send(Message::chat(to.clone(), format!("{sent} {at} {padding}")).into()).map_err(|e| e.to_string())?;
                         sent += 1;
                     }
                 }
@@ -261,13 +276,25 @@ async fn run(args: Args) -> Result<(), String> {
         logins: tokio::sync::Semaphore::new(64),
     });
     let stats = &shared.stats;
-    let count = args.idle.unwrap_or(args.users);
+    let count = match (args.idle, args.slow_reader) {
+        (Some(n), _) => n,
+        (None, Some(_)) => 2,
+        (None, None) => args.users,
+    };
     let before = args.server_pid.and_then(rss_kib);
     let mut tasks = Vec::with_capacity(count);
     for i in 0..count {
-        let (role, name) = match args.idle {
-            Some(_) => (Role::Idle, "idle".to_owned()),
-            None => (
+        let (role, name) = match (args.idle, args.slow_reader) {
+            (Some(_), _) => (Role::Idle, "idle".to_owned()),
+            (None, Some(messages)) if i == 1 => (
+                Role::Flood {
+                    partner: 0,
+                    messages,
+                },
+                "user1".into(),
+            ),
+            (None, Some(_)) => (Role::Stalled, "user0".into()),
+            (None, None) => (
                 Role::Exchange {
                     partner: i ^ 1,
                     messages: args.messages,
@@ -309,7 +336,38 @@ async fn run(args: Args) -> Result<(), String> {
     if let Some(e) = stats.borrow().failures.first() {
         println!("first failure: {e}");
     }
-    if args.idle.is_some() {
+    if let Some(messages) = args.slow_reader {
+        let start = Instant::now();
+        shared.go.notify_waiters();
+        let mut peak = before.unwrap_or(0);
+        let flood = tasks.pop().expect("the sender");
+        tokio::pin!(flood);
+        let sent_in = loop {
+            tokio::select! {
+                _ = &mut flood => break start.elapsed(),
+                _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+            }
+            peak = peak.max(args.server_pid.and_then(rss_kib).unwrap_or(0));
+            if start.elapsed() > Duration::from_secs(600) {
+                break start.elapsed();
+            }
+        };
+        for _ in 0..20 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            peak = peak.max(args.server_pid.and_then(rss_kib).unwrap_or(0));
+        }
+        let after = args.server_pid.and_then(rss_kib).unwrap_or(0);
+        println!(
+            "slow reader: {messages} messages of 1 KiB sent in {:.2} s ({:.0} messages/s); server RSS {} KiB before, {peak} KiB at the peak, {after} KiB after",
+            sent_in.as_secs_f64(),
+            messages as f64 / sent_in.as_secs_f64().max(1e-9),
+            before.unwrap_or(0),
+        );
+        if let Some(e) = stats.borrow().failures.first() {
+            println!("the reader's connection: {e}");
+        }
+        shared.stop.notify_waiters();
+    } else if args.idle.is_some() {
         tokio::time::sleep(Duration::from_secs(3)).await;
         if let (Some(pid), Some(before)) = (args.server_pid, before) {
             let after = rss_kib(pid).unwrap_or(before);
@@ -355,7 +413,7 @@ fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}\nusage: load [--server ADDR] [--domain D] [--users N] [--messages M] [--idle N] [--server-pid PID]");
+            eprintln!("error: {e}\nusage: load [--server ADDR] [--domain D] [--users N] [--messages M] [--idle N | --slow-reader N] [--server-pid PID]");
             return ExitCode::FAILURE;
         }
     };

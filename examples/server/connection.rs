@@ -1,22 +1,22 @@
-//! One client connection: the socket (plain, then TLS after STARTTLS), a `ServerSession`, and
+//! One client connection: the socket (plain, then TLS after STARTTLS), its `ServerSession`, and
 //! the channel through which the hub sends it stanzas. Bytes in go to the session, the
-//! session's bytes go out, its events go to the hub.
+//! session's events to the engine, the session's bytes out; what was written is reported, so
+//! the engine can bound what waits for a slow reader.
 
-use crate::hub::{Hub, ToConnection};
+use crate::{now, Hub, ToConnection};
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use tokio_rustls::server::TlsStream;
-use xmppkit::session::{CredentialStore, ServerConfig, ServerEvent, ServerSession};
+use xmppkit::server::ConnId;
+use xmppkit::session::{ServerConfig, ServerEvent, ServerSession};
 
 enum Socket {
     Plain(TcpStream),
     Tls(Box<TlsStream<TcpStream>>),
-    Upgrading,
 }
 
 impl Socket {
@@ -27,7 +27,6 @@ impl Socket {
                 s.write_all(bytes).await?;
                 s.flush().await
             }
-            Socket::Upgrading => Ok(()),
         }
     }
 
@@ -35,130 +34,110 @@ impl Socket {
         match self {
             Socket::Plain(s) => s.read(buf).await,
             Socket::Tls(s) => s.read(buf).await,
-            Socket::Upgrading => Ok(0),
         }
     }
 }
 
-/// What one connection may send.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// The largest stanza, in bytes (`policy-violation` beyond).
-    pub max_stanza: usize,
-    /// The bytes per second read from the connection (a shaper: reading pauses beyond it).
-    pub bytes_per_second: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_stanza: 64 * 1024,
-            bytes_per_second: 1024 * 1024,
-        }
-    }
-}
-
-fn random() -> xmppkit::session::Random {
-    Box::new(|| {
-        let mut bytes = [0u8; 12];
-        getrandom::fill(&mut bytes).expect("the OS has randomness");
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    })
+/// The connection's place in the hub.
+pub struct Link {
+    /// The engine's id for it.
+    pub conn: ConnId,
+    /// The hub.
+    pub hub: Rc<RefCell<Hub>>,
+    /// What the hub sends it.
+    pub rx: mpsc::UnboundedReceiver<ToConnection>,
+    /// Notified when the engine closes the connection, even while a write is stuck.
+    pub closing: Rc<Notify>,
 }
 
 /// Runs one connection to its end.
 pub async fn run(
     tcp: TcpStream,
-    domain: &str,
-    limits: Limits,
-    hub: Rc<RefCell<Hub>>,
-    credentials: Arc<dyn CredentialStore>,
+    settings: &crate::config::Settings,
+    mut link: Link,
     acceptor: tokio_rustls::TlsAcceptor,
 ) -> Result<(), String> {
-    let mut config = ServerConfig::new(domain.parse().map_err(|e| format!("domain: {e}"))?);
-    config.limits.max_stanza_bytes = limits.max_stanza;
+    let (mut session, rate) = {
+        let hub = link.hub.borrow();
+        let mut config = ServerConfig::new(hub.server.config().domain.clone());
+        config.limits.max_stanza_bytes = settings.limits.max_stanza;
+        config.features = hub.server.stream_features();
+        config.registration = hub.server.config().registration.is_some();
+        let random = Box::new(|| {
+            let mut bytes = [0u8; 12];
+            crate::random_bytes(&mut bytes);
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        });
+        let session = ServerSession::new(config, hub.server.credentials(), random, Instant::now());
+        (session, settings.limits.bytes_per_second.max(1) as f64)
+    };
     // The shaper: a budget of bytes refilled continuously; reading waits when it is spent.
-    let rate = limits.bytes_per_second.max(1) as f64;
-    let mut budget = rate;
-    let mut refilled = Instant::now();
-    let mut session = ServerSession::new(config, credentials, random(), Instant::now());
-    let mut socket = Socket::Plain(tcp);
-    let (tx, mut rx) = mpsc::unbounded_channel::<ToConnection>();
-    let mut jid = None;
+    let (mut budget, mut refilled) = (rate, Instant::now());
+    let mut socket = Some(Socket::Plain(tcp));
     let mut buf = vec![0u8; 16 * 1024];
-    let result = loop {
-        let mut write_failed = false;
+    let mut unreported = 0usize;
+    let result = 'run: loop {
         while let Some(bytes) = session.poll_transmit() {
-            if socket.write(&bytes).await.is_err() {
-                write_failed = true;
-                break;
+            let Some(s) = socket.as_mut() else { break };
+            tokio::select! {
+                biased;
+                written = s.write(&bytes) => if written.is_err() { socket = None },
+                // The engine gave up on this reader while the write waited.
+                _ = link.closing.notified() => socket = None,
             }
         }
-        if write_failed {
+        if unreported > 0 {
+            let mut hub = link.hub.borrow_mut();
+            hub.server
+                .handle_written(link.conn, std::mem::take(&mut unreported));
+            hub.dispatch();
+        }
+        if socket.is_none() {
             break Ok(());
         }
         let mut acted = false;
-        let mut ended = None;
         while let Some(event) = session.poll_event() {
             acted = true;
-            match event {
-                ServerEvent::StartTls => {
-                    let Socket::Plain(tcp) = std::mem::replace(&mut socket, Socket::Upgrading)
-                    else {
-                        return Err("STARTTLS twice".into());
-                    };
-                    let tls = acceptor
-                        .accept(tcp)
-                        .await
-                        .map_err(|e| format!("TLS: {e}"))?;
-                    socket = Socket::Tls(Box::new(tls));
-                    session.tls_established(Instant::now());
+            if let ServerEvent::Online { jid } | ServerEvent::Resumed { jid, .. } = &event {
+                tracing::info!("{jid} online");
+            }
+            let ended = matches!(event, ServerEvent::Closed | ServerEvent::Failed(_));
+            let failure = if let ServerEvent::Failed(e) = &event {
+                Some(e.to_string())
+            } else {
+                None
+            };
+            let handed_back = {
+                let mut hub = link.hub.borrow_mut();
+                if ended {
+                    // What this connection never got goes back before its session's end.
+                    hub.server.handle_returned(link.conn, backlog(&mut link.rx));
                 }
-                ServerEvent::BindRequest { resource } => {
-                    let resource = resource.unwrap_or_else(|| (random())());
-                    session.bind(&resource);
-                }
-                ServerEvent::Online { jid: full } => {
-                    tracing::info!("{full} online");
-                    hub.borrow_mut().online(full.clone(), tx.clone());
-                    jid = Some(full);
-                }
-                ServerEvent::Stanza(stanza) => {
-                    if let Some(from) = &jid {
-                        hub.borrow_mut().route(from, stanza);
+                let back = hub
+                    .server
+                    .handle_event(link.conn, &mut session, event, now());
+                hub.dispatch();
+                back
+            };
+            if let Some(ServerEvent::StartTls) = handed_back {
+                let Some(Socket::Plain(tcp)) = socket.take() else {
+                    break 'run Err("STARTTLS twice".into());
+                };
+                let tls = acceptor
+                    .accept(tcp)
+                    .await
+                    .map_err(|e| format!("TLS: {e}"))?;
+                socket = Some(Socket::Tls(Box::new(tls)));
+                session.tls_established(Instant::now());
+            }
+            if ended {
+                while let Some(bytes) = session.poll_transmit() {
+                    if let Some(s) = socket.as_mut() {
+                        let _ = s.write(&bytes).await;
                     }
                 }
-                ServerEvent::ResumeRequest { previd, .. } => {
-                    let detached = hub.borrow_mut().take_detached(&previd);
-                    match detached {
-                        Some(d) => {
-                            if let Err(d) = session.resume(d, Instant::now()) {
-                                hub.borrow_mut().put_back(*d);
-                                session.refuse_resume(None);
-                            }
-                        }
-                        None => session.refuse_resume(hub.borrow().expired_h(&previd)),
-                    }
-                }
-                ServerEvent::Resumed { jid: full, resent } => {
-                    tracing::info!("{full} resumed, resent {resent}");
-                    hub.borrow_mut().resumed(full.clone(), tx.clone());
-                    jid = Some(full);
-                }
-                ServerEvent::Unacknowledged(stanzas) => hub.borrow_mut().undelivered(stanzas),
-                ServerEvent::Closed => ended = Some(Ok(())),
-                ServerEvent::Failed(e) => ended = Some(Err(e.to_string())),
-                ServerEvent::Authenticated { .. }
-                | ServerEvent::SmEnabled { .. }
-                | ServerEvent::Register(_)
-                | ServerEvent::Nonza(_) => {}
+                break 'run failure.map_or(Ok(()), Err);
             }
-        }
-        if let Some(end) = ended {
-            while let Some(bytes) = session.poll_transmit() {
-                let _ = socket.write(&bytes).await;
-            }
-            break end;
         }
         if acted {
             continue;
@@ -168,38 +147,50 @@ pub async fn run(
             .map_or(Duration::from_secs(3600), |t| {
                 t.saturating_duration_since(Instant::now())
             });
+        let Some(s) = socket.as_mut() else {
+            break Ok(());
+        };
         tokio::select! {
-            read = socket.read(&mut buf) => match read {
-                Ok(0) | Err(_) => {
-                    // The link died without a closing tag: a resumable session waits.
-                    if let Some(detached) = session.detach(Instant::now()) {
-                        tracing::info!("{} detached", detached.jid);
-                        hub.borrow_mut().detach(detached);
-                        jid = None;
-                    }
-                    break Ok(());
-                }
+            read = s.read(&mut buf) => match read {
+                Ok(0) | Err(_) => break Ok(()),
                 Ok(n) => {
                     session.handle_input(&buf[..n], Instant::now());
-                    let now = Instant::now();
-                    budget = (budget + now.duration_since(refilled).as_secs_f64() * rate).min(rate);
-                    refilled = now;
-                    budget -= n as f64;
+                    let at = Instant::now();
+                    budget = (budget + at.duration_since(refilled).as_secs_f64() * rate).min(rate) - n as f64;
+                    refilled = at;
                     if budget < 0.0 {
                         tokio::time::sleep(Duration::from_secs_f64(-budget / rate)).await;
                     }
                 }
             },
-            message = rx.recv() => match message {
-                Some(ToConnection::Stanza(stanza)) => session.send(stanza),
-                Some(ToConnection::Close) | None => session.close(Instant::now()),
+            message = link.rx.recv() => match message {
+                Some(ToConnection::Stanza(stanza, size)) => {
+                    session.send(stanza);
+                    unreported += size;
+                }
+                Some(ToConnection::Close(Some(error))) => session.close_with_error(error),
+                Some(ToConnection::Close(None)) | None => session.close(Instant::now()),
             },
             _ = tokio::time::sleep(sleep) => session.handle_timeout(Instant::now()),
         }
     };
-    if let Some(full) = jid {
-        tracing::info!("{full} offline");
-        hub.borrow_mut().offline(&full);
-    }
+    // The link is gone: what was still queued goes back to the engine, then a resumable
+    // session waits detached.
+    let mut hub = link.hub.borrow_mut();
+    link.rx.close();
+    hub.server.handle_returned(link.conn, backlog(&mut link.rx));
+    hub.server.handle_disconnect(link.conn, &mut session, now());
+    hub.conns.remove(&link.conn);
+    hub.dispatch();
     result
+}
+
+/// The stanzas waiting in the connection's channel.
+fn backlog(rx: &mut mpsc::UnboundedReceiver<ToConnection>) -> Vec<minidom::Element> {
+    std::iter::from_fn(|| rx.try_recv().ok())
+        .filter_map(|m| match m {
+            ToConnection::Stanza(stanza, _) => Some(stanza),
+            ToConnection::Close(_) => None,
+        })
+        .collect()
 }

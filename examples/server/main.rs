@@ -1,168 +1,308 @@
-//! `server`: a small multi-user XMPP server that only wires xmppkit's sans-IO crates together —
-//! the proof that the core embeds into a real server. tokio accepts connections, tokio-rustls
-//! does STARTTLS (with a self-signed certificate made at start), one `ServerSession` runs per
-//! connection, and one hub routes between sessions and the MUC and PubSub engines.
+//! `server`: an XMPP server that only wires xmppkit's crates to sockets: tokio accepts
+//! connections, tokio-rustls does STARTTLS, one `ServerSession` runs per connection, and one
+//! `xmppkit_server::Server` (with MUC and PubSub plugged in as components) does everything
+//! else. Settings come from a TOML file (`--config`) and flags; `tracing` logs.
 //!
 //! ```sh
 //! cargo run --example server -- --domain localhost --listen 127.0.0.1:5222 --users users.toml
+//! cargo run --example server -- --config server.toml
+//! cargo run --example server -- --users users.toml adduser dave@localhost --password secret
 //! ```
 //!
-//! `users.toml` holds one `name = "password"` line per account; salted SCRAM keys are computed
-//! at load and the passwords are not kept. Everything else is in memory. Served so far: RFC 6121
-//! delivery (highest-priority resources, offline storage for chats), rosters with presence
-//! subscriptions and presence broadcast, disco and ping; stream management with resumption;
-//! Message Carbons; MAM for users and rooms; MUC at `conference.<domain>` with the room read
-//! markers; PubSub at `pubsub.<domain>` and PEP on user JIDs. Ctrl-C closes every stream.
+//! The admin commands (`adduser JID [--password P]`, `deluser JID`, `passwd JID [--password P]`,
+//! `users`) work on the accounts file the server reads at start (`name = "password"` lines;
+//! without `--password` the password is read from the terminal). Everything else is in memory
+//! until the storage issue lands.
 
+mod config;
 mod connection;
-mod hub;
-mod roster;
+mod tls;
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
-use tokio_rustls::rustls;
-use xmppkit::session::{CredentialStore, MemoryCredentials};
+use tokio::sync::{mpsc, Notify};
+use xmppkit::muc::{MamHook, ReadMarkersHook, Service, ServiceConfig};
+use xmppkit::pubsub::{Engine, PubSubConfig};
+use xmppkit::server::{
+    Config, ConnId, MemoryAccounts, Now, Output, PubSubComponent, Server, Stores,
+};
+use xmppkit::stanza::datetime::DateTime;
 
-/// Command-line settings.
-struct Args {
-    domain: String,
-    listen: String,
-    users: Option<String>,
-    limits: connection::Limits,
-    max_connections: usize,
+/// What the hub tells a connection.
+pub enum ToConnection {
+    /// Send this stanza; report its size as written afterwards.
+    Stanza(minidom::Element, usize),
+    /// Close the stream, with this error if any.
+    Close(Option<xmppkit::stanza::StreamError>),
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        domain: "localhost".into(),
-        listen: "127.0.0.1:5222".into(),
-        users: None,
-        limits: connection::Limits::default(),
-        max_connections: 10_000,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().ok_or(format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--domain" => args.domain = value()?,
-            "--listen" => args.listen = value()?,
-            "--users" => args.users = Some(value()?),
-            "--max-stanza" => {
-                args.limits.max_stanza = value()?.parse().map_err(|e| format!("{arg}: {e}"))?
+/// The engine and the connections' channels; every call into the engine is followed by
+/// `dispatch`.
+pub struct Hub {
+    /// The engine.
+    pub server: Server,
+    conns: HashMap<ConnId, (mpsc::UnboundedSender<ToConnection>, Rc<Notify>)>,
+}
+
+impl Hub {
+    /// Hands the engine's outputs to the connections.
+    pub fn dispatch(&mut self) {
+        while let Some(output) = self.server.poll_output() {
+            let (conn, message) = match output {
+                Output::Deliver { conn, stanza, size } => {
+                    (conn, ToConnection::Stanza(stanza, size))
+                }
+                Output::Close { conn, error } => {
+                    if let Some((_, closing)) = self.conns.get(&conn) {
+                        closing.notify_one();
+                    }
+                    (conn, ToConnection::Close(error))
+                }
+            };
+            match self.conns.get(&conn) {
+                Some((tx, _)) => {
+                    if let Err(mpsc::error::SendError(ToConnection::Stanza(stanza, _))) =
+                        tx.send(message)
+                    {
+                        self.server.handle_undelivered(vec![stanza]);
+                    }
+                }
+                None => {
+                    if let ToConnection::Stanza(stanza, _) = message {
+                        self.server.handle_undelivered(vec![stanza]);
+                    }
+                }
             }
-            "--rate" => {
-                args.limits.bytes_per_second =
-                    value()?.parse().map_err(|e| format!("{arg}: {e}"))?
-            }
-            "--max-connections" => {
-                args.max_connections = value()?.parse().map_err(|e| format!("{arg}: {e}"))?
-            }
-            other => return Err(format!("unknown argument {other}")),
         }
     }
-    Ok(args)
 }
 
-/// Reads `name = "password"` lines; `#` starts a comment.
-fn load_users(text: &str) -> Result<MemoryCredentials, String> {
-    let mut store = MemoryCredentials::default();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
-            continue;
-        }
-        let (name, password) = line
-            .split_once('=')
-            .ok_or(format!("line {}: expected name = \"password\"", n + 1))?;
-        let password = password.trim().trim_matches('"');
-        let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
-        store.add_user(name.trim(), password, &salt, 4096);
+/// The clocks, read once.
+pub fn now() -> Now {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    // Microseconds at most: some clients (slixmpp) cannot read nine fraction digits.
+    let utc = DateTime::from_unix(since.as_secs() as i64, since.subsec_micros() * 1000)
+        .expect("a valid time");
+    Now {
+        instant: Instant::now(),
+        utc,
     }
-    Ok(store)
 }
 
-/// A self-signed certificate for `domain` and its subdomains.
-fn tls_acceptor(domain: &str) -> Result<tokio_rustls::TlsAcceptor, String> {
-    let names = vec![
-        domain.to_owned(),
-        format!("conference.{domain}"),
-        format!("pubsub.{domain}"),
-    ];
-    let certified = rcgen::generate_simple_self_signed(names).map_err(|e| e.to_string())?;
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.key_pair.serialize_der().into());
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth()
-        .with_single_cert(vec![certified.cert.der().clone()], key)
-        .map_err(|e| e.to_string())?;
-    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+/// Fresh random bytes from the OS.
+pub fn random_bytes(bytes: &mut [u8]) {
+    getrandom::fill(bytes).expect("the OS has randomness");
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("error: {e}\nusage: server [--domain D] [--listen ADDR] [--users FILE] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND]");
-            return ExitCode::FAILURE;
+    let run = || -> Result<(), String> {
+        let (settings, command) = config::parse(std::env::args().skip(1).collect())?;
+        if !command.is_empty() {
+            return admin(&settings, command);
         }
+        tracing_subscriber::fmt().with_ansi(false).init();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        tokio::task::LocalSet::new().block_on(&runtime, serve(settings))
     };
-    tracing_subscriber::fmt().with_ansi(false).init();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let local = tokio::task::LocalSet::new();
-    match local.block_on(&runtime, serve(args)) {
+    match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {e}\nusage: server [--config FILE] [--domain D] [--listen ADDR]... [--users FILE] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND] [--max-queued BYTES] [--registration] [--no-mam] [adduser JID | deluser JID | passwd JID | users] [--password P]");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn serve(args: Args) -> Result<(), String> {
-    let users = match &args.users {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?,
-        None => String::new(),
+/// `prosodyctl`-style commands on the accounts file.
+fn admin(settings: &config::Settings, command: Vec<String>) -> Result<(), String> {
+    let path = settings
+        .accounts
+        .clone()
+        .ok_or("the admin commands need --users FILE (or accounts in --config)")?;
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let mut accounts = config::read_accounts(&text)?;
+    let name_of = |jid: &str| -> Result<String, String> {
+        let (name, domain) = jid.split_once('@').unwrap_or((jid, &settings.domain));
+        if domain != settings.domain {
+            return Err(format!("{jid} is not on {}", settings.domain));
+        }
+        let domain_jid = settings.domain.parse().map_err(|e| format!("{e}"))?;
+        xmppkit::server::prepare_name(name, &domain_jid).map_err(|e| e.to_string())
     };
-    let credentials: Arc<dyn CredentialStore> = Arc::new(load_users(&users)?);
-    let acceptor = tls_acceptor(&args.domain)?;
-    let hub = Rc::new(RefCell::new(hub::Hub::new(&args.domain)?));
-    let listener = TcpListener::bind(&args.listen)
-        .await
-        .map_err(|e| format!("{}: {e}", args.listen))?;
-    tracing::info!("listening on {} for {}", args.listen, args.domain);
-    // Detached sessions expire on their own schedule.
+    let password = |args: &[String]| -> Result<String, String> {
+        match args.iter().position(|a| a == "--password") {
+            Some(i) => args
+                .get(i + 1)
+                .cloned()
+                .ok_or("--password needs a value".into()),
+            None => {
+                eprint!("password: ");
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .map_err(|e| e.to_string())?;
+                Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+            }
+        }
+    };
+    let exists =
+        |accounts: &[(String, String)], name: &str| accounts.iter().position(|(n, _)| n == name);
+    match command.as_slice() {
+        [cmd] if cmd == "users" => {
+            for (name, _) in &accounts {
+                println!("{name}@{}", settings.domain);
+            }
+            return Ok(());
+        }
+        [cmd, jid, rest @ ..] if cmd == "adduser" => {
+            let name = name_of(jid)?;
+            if exists(&accounts, &name).is_some() {
+                return Err(format!("{name}@{} exists already", settings.domain));
+            }
+            accounts.push((name, password(rest)?));
+        }
+        [cmd, jid, rest @ ..] if cmd == "passwd" => {
+            let name = name_of(jid)?;
+            let i = exists(&accounts, &name).ok_or(format!("no account {jid}"))?;
+            accounts[i].1 = password(rest)?;
+        }
+        [cmd, jid] if cmd == "deluser" => {
+            let name = name_of(jid)?;
+            let i = exists(&accounts, &name).ok_or(format!("no account {jid}"))?;
+            accounts.remove(i);
+        }
+        _ => return Err(format!("unknown command {}", command.join(" "))),
+    }
+    let text: String = accounts
+        .iter()
+        .map(|(n, p)| format!("{n} = {p:?}\n"))
+        .collect();
+    std::fs::write(&path, text).map_err(|e| format!("{path}: {e}"))
+}
+
+async fn serve(settings: config::Settings) -> Result<(), String> {
+    let domain = &settings.domain;
+    let mut config = Config::new(
+        domain
+            .parse()
+            .map_err(|e| format!("domain {domain}: {e}"))?,
+    );
+    config.offline_limit = settings.limits.offline_messages;
+    config.max_queued_bytes = settings.limits.max_queued_bytes;
+    config.registration = settings.registration();
+    config.archive = settings.services.mam;
+    let stores = Stores::memory(Arc::new(MemoryAccounts::default()));
+    let mut server = Server::new(config, stores, Box::new(random_bytes), now());
+    if let Some(path) = &settings.accounts {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        for (name, password) in config::read_accounts(&text)? {
+            server
+                .create_account(&name, &password)
+                .map_err(|e| format!("{path}: {e}"))?;
+        }
+    }
+    let muc_domain = format!("conference.{domain}");
+    if settings.services.muc {
+        let hooks = (
+            MamHook(xmppkit::mam::Mam::new(
+                xmppkit::mam::MemoryArchive::default(),
+                Default::default(),
+            )),
+            ReadMarkersHook(xmppkit::read_markers::ReadMarkers::new(
+                xmppkit::read_markers::MemoryStore::default(),
+            )),
+        );
+        let muc_config = ServiceConfig {
+            create: xmppkit::muc::CreatePolicy::Domains(vec![domain.clone()]),
+            ..ServiceConfig::default()
+        };
+        let jid = muc_domain
+            .parse()
+            .map_err(|e| format!("{muc_domain}: {e}"))?;
+        if settings.services.muc_mam {
+            server.add_component(
+                muc_domain.clone(),
+                Box::new(Service::new(jid, muc_config, hooks)),
+            );
+        } else {
+            server.add_component(
+                muc_domain.clone(),
+                Box::new(Service::new(jid, muc_config, hooks.1)),
+            );
+        }
+    }
+    if settings.services.pubsub {
+        let pubsub_config = PubSubConfig {
+            create: xmppkit::pubsub::CreatePolicy::Domains(vec![domain.clone()]),
+            ..PubSubConfig::default()
+        };
+        let engine = Engine::new(xmppkit::pubsub::MemoryStore::default(), pubsub_config);
+        server.add_component(
+            format!("pubsub.{domain}"),
+            Box::new(PubSubComponent(engine)),
+        );
+    }
+    let acceptor = tls::acceptor(
+        &settings,
+        &[domain.clone(), muc_domain, format!("pubsub.{domain}")],
+    )?;
+    let hub = Rc::new(RefCell::new(Hub {
+        server,
+        conns: HashMap::new(),
+    }));
+    let (accepted_tx, mut accepted) = mpsc::unbounded_channel();
+    for address in &settings.listen {
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|e| format!("{address}: {e}"))?;
+        tracing::info!("listening on {address} for {domain}");
+        let tx = accepted_tx.clone();
+        tokio::task::spawn_local(async move {
+            while let Ok(pair) = listener.accept().await {
+                let _ = tx.send(pair);
+            }
+        });
+    }
+    // Detached sessions expire and registration windows pass on their own schedule.
     let ticking = hub.clone();
     tokio::task::spawn_local(async move {
         loop {
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            ticking.borrow_mut().tick(std::time::Instant::now());
+            let mut hub = ticking.borrow_mut();
+            hub.server.handle_timeout(now());
+            hub.dispatch();
         }
     });
     let open = Rc::new(std::cell::Cell::new(0usize));
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((tcp, peer)) = accepted else { continue };
-                if open.get() >= args.max_connections {
-                    drop(tcp);
+            Some((tcp, peer)) = accepted.recv() => {
+                if open.get() >= settings.limits.max_connections {
                     continue;
                 }
                 open.set(open.get() + 1);
-                let (hub, credentials, acceptor, open) =
-                    (hub.clone(), credentials.clone(), acceptor.clone(), open.clone());
-                let domain = args.domain.clone();
-                let limits = args.limits;
+                let (tx, rx) = mpsc::unbounded_channel();
+                let closing = Rc::new(Notify::new());
+                let conn = {
+                    let mut hub = hub.borrow_mut();
+                    let conn = hub.server.connect(Some(peer.ip()));
+                    hub.conns.insert(conn, (tx, closing.clone()));
+                    conn
+                };
+                let link = connection::Link { conn, hub: hub.clone(), rx, closing };
+                let (settings, acceptor, open) = (settings.clone(), acceptor.clone(), open.clone());
                 tokio::task::spawn_local(async move {
-                    if let Err(e) = connection::run(tcp, &domain, limits, hub, credentials, acceptor).await {
+                    if let Err(e) = connection::run(tcp, &settings, link, acceptor).await {
                         tracing::info!("{peer}: {e}");
                     }
                     open.set(open.get() - 1);
@@ -170,7 +310,11 @@ async fn serve(args: Args) -> Result<(), String> {
             }
             _ = tokio::signal::ctrl_c() => {
                 tracing::info!("shutting down");
-                hub.borrow_mut().shutdown();
+                {
+                    let mut h = hub.borrow_mut();
+                    h.server.shutdown();
+                    h.dispatch();
+                }
                 // Give the connections a moment to write their closing tags.
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                 return Ok(());

@@ -76,7 +76,8 @@ check alice "^subscribed by bob@localhost\$"
 check alice "^presence from bob@localhost/.*: available\$"
 end_check xmppkit subscriptions || { cat "$DIR/server.log"; exit 1; }
 
-# Graceful shutdown: on Ctrl-C (SIGINT) the server closes every stream properly.
+# Graceful shutdown: on Ctrl-C (SIGINT) the server closes every stream with the
+# system-shutdown stream error (RFC 6120 §4.9.3.21), having acknowledged what it received.
 begin_check
 "$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" --wait 30 listen \
   >"$LOGS/alice.log" 2>&1 &
@@ -87,6 +88,7 @@ wait "$alice" || true
 wait "$PID" || true
 PID=
 show_logs alice
-check alice "^closed\$"
+check alice "stream error from peer: system-shutdown"
+grep -q "^unacknowledged" "$LOGS/alice.log" && { echo "FAILED: the server did not acknowledge before closing"; FAIL=1; }
 grep -q "shutting down" "$DIR/server.log" || { echo "FAILED: the server did not log its shutdown"; FAIL=1; }
 end_check xmppkit shutdown || { cat "$DIR/server.log"; exit 1; }

@@ -35,7 +35,7 @@ impl Server {
             Some(crate::roster::NS) => self.roster_iq(from, iq),
             Some(crate::blocking::NS) => self.blocking_iq(from, iq),
             Some(xmppkit_carbons::NS) => self.carbons_iq(from, iq),
-            Some(xmppkit_mam::NS) => self.mam_iq(iq, &from.to_bare()),
+            Some(xmppkit_mam::NS) if self.config.archive => self.mam_iq(iq, &from.to_bare()),
             Some(xmppkit_pubsub::ns::PUBSUB | xmppkit_pubsub::ns::OWNER) => {
                 self.pep_iq(iq, from.to_bare())
             }
@@ -165,9 +165,11 @@ impl Server {
         let mut info = DiscoInfo::default();
         info.identities.push(Identity::new("account", "registered"));
         info.identities.push(Identity::new("pubsub", "pep"));
-        info.features = [ns::DISCO_INFO, xmppkit_mam::NS, xmppkit_pubsub::ns::PUBSUB]
-            .iter()
-            .map(|f| (*f).to_owned())
+        let mam = self.config.archive.then_some(xmppkit_mam::NS);
+        info.features = [Some(ns::DISCO_INFO), mam, Some(xmppkit_pubsub::ns::PUBSUB)]
+            .into_iter()
+            .flatten()
+            .map(str::to_owned)
             .chain(
                 xmppkit_pubsub::FEATURES
                     .iter()

@@ -56,6 +56,8 @@ pub struct Config {
     pub pre_approval: bool,
     /// PBKDF2 iterations for the SCRAM keys of new and changed passwords.
     pub scram_iterations: u32,
+    /// Users' message archives (XEP-0313), on by default.
+    pub archive: bool,
 }
 
 impl Config {
@@ -70,6 +72,7 @@ impl Config {
             registration: None,
             pre_approval: true,
             scram_iterations: 4096,
+            archive: true,
         }
     }
 }

@@ -35,6 +35,9 @@ pub struct Resource {
     pub sm_id: Option<String>,
     /// Stored messages still to be handed to it, as its connection drains.
     pub flushing_offline: bool,
+    /// Its connection is being closed (it could not keep up): it is chosen for nothing, and
+    /// what is addressed to it is held, to be rerouted in order once the session ended.
+    pub closing: bool,
 }
 
 /// Every bound resource, by account.
@@ -88,7 +91,7 @@ impl Resources {
     /// `user`'s available resources.
     pub fn available(&self, user: &BareJid) -> Vec<FullJid> {
         self.of(user)
-            .filter(|(_, r)| r.available)
+            .filter(|(_, r)| r.available && !r.closing)
             .map(|(j, _)| j)
             .collect()
     }
@@ -97,7 +100,7 @@ impl Resources {
     pub fn best(&self, user: &BareJid) -> Vec<FullJid> {
         let candidates: Vec<(FullJid, i8)> = self
             .of(user)
-            .filter(|(_, r)| r.available && r.priority >= 0)
+            .filter(|(_, r)| r.available && !r.closing && r.priority >= 0)
             .map(|(j, r)| (j, r.priority))
             .collect();
         let best = candidates.iter().map(|(_, p)| *p).max();
@@ -106,6 +109,11 @@ impl Resources {
             .filter(|(_, p)| Some(*p) == best)
             .map(|(j, _)| j)
             .collect()
+    }
+
+    /// `user`'s resource whose connection is being closed, if any.
+    pub fn closing(&self, user: &BareJid) -> Option<FullJid> {
+        self.of(user).find(|(_, r)| r.closing).map(|(j, _)| j)
     }
 
     /// How many resources are bound.

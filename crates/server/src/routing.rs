@@ -37,6 +37,20 @@ pub fn wire_size(el: &Element) -> usize {
     2 * name + attrs + children + 5
 }
 
+/// The error answering `stanza` (none for an error). A message's payload is left out (RFC 6120
+/// §8.3.1 lets the server choose): a bounce costs its sender a few hundred bytes, not the whole
+/// message again.
+pub(crate) fn error_to(stanza: &Element, error: &StanzaError) -> Option<Element> {
+    if stanza.name() != "message" {
+        return error_reply(stanza, error);
+    }
+    let mut bare = Element::builder("message", stanza.ns()).build();
+    for ((ns, name), value) in stanza.attrs() {
+        bare.set_attr(ns.clone(), name.clone(), value.clone());
+    }
+    error_reply(&bare, error)
+}
+
 fn to_of(stanza: &Element) -> Option<Jid> {
     stanza.attr("to").and_then(|t| t.parse().ok())
 }
@@ -64,7 +78,7 @@ impl Server {
         if self.blocks(&user, &to) {
             if stanza.name() != "presence" {
                 let error = blocked_error();
-                if let Some(reply) = error_reply(&stanza, &error) {
+                if let Some(reply) = error_to(&stanza, &error) {
                     // Straight back: the blocked sender's address must not filter it out.
                     let _ = self.send_to(from, reply);
                 }
@@ -159,15 +173,17 @@ impl Server {
         let user = from.to_bare();
         let in_roster = self.in_roster(&user, &to.to_bare());
         let id = self.new_id();
-        let _ = self.mam.store(
-            &user,
-            ArchiveKind::User,
-            to,
-            in_roster,
-            message,
-            id,
-            self.now.utc,
-        );
+        if self.config.archive {
+            let _ = self.mam.store(
+                &user,
+                ArchiveKind::User,
+                to,
+                in_roster,
+                message,
+                id,
+                self.now.utc,
+            );
+        }
         let enabled = self.carbons_enabled(&user);
         for copy in copies(
             message,
@@ -184,7 +200,7 @@ impl Server {
     /// (its stanza-id stamped), then delivered.
     fn incoming_message(&mut self, to: Jid, mut message: Element) {
         let user = to.to_bare();
-        if let Some(from) = from_of(&message) {
+        if let Some(from) = from_of(&message).filter(|_| self.config.archive) {
             let in_roster = self.in_roster(&user, &from.to_bare());
             let id = self.new_id();
             if let Ok(Some(sid)) = self.mam.store(
@@ -225,14 +241,21 @@ impl Server {
             (None, "headline") => self
                 .resources
                 .of(&user)
-                .filter(|(_, r)| r.available && r.priority >= 0)
+                .filter(|(_, r)| r.available && !r.closing && r.priority >= 0)
                 .map(|(j, _)| j)
                 .collect(),
             (None, _) => self.resources.best(&user),
         };
         if targets.is_empty() {
             if matches!(type_.as_str(), "chat" | "normal") && has_body(&message) {
-                self.store_offline(&user, message);
+                // Behind what a closing connection still holds, so that the order stays.
+                let held = match self.resources.closing(&user) {
+                    Some(jid) => self.send_to(&jid, message),
+                    None => Err(message),
+                };
+                if let Err(message) = held {
+                    self.store_offline(&user, message);
+                }
             }
             return;
         }
@@ -258,7 +281,7 @@ impl Server {
         if self.offline.count(user) >= self.config.offline_limit {
             let error = StanzaError::new(DefinedCondition::ServiceUnavailable)
                 .with_text("en", "the recipient's offline storage is full");
-            if let Some(reply) = error_reply(&message, &error) {
+            if let Some(reply) = error_to(&message, &error) {
                 self.route_from_service(reply);
             }
             return;
@@ -303,11 +326,21 @@ impl Server {
         };
         let size = wire_size(&stanza);
         let limit = self.config.max_queued_bytes;
+        let closing = resource.closing;
         match (resource.conn, resource.sm_id.clone()) {
             (Some(conn), _) => {
                 let Some(c) = self.conns.get_mut(&conn) else {
                     return Err(stanza);
                 };
+                if closing {
+                    // Held in order, up to the bound again; past it, rerouted at once.
+                    if c.held_bytes + size > limit {
+                        return Err(stanza);
+                    }
+                    c.held_bytes += size;
+                    c.held.push(stanza);
+                    return Ok(());
+                }
                 if c.closing {
                     return Err(stanza);
                 }
@@ -316,9 +349,13 @@ impl Server {
                         Some("en"),
                         "too much is waiting to be written to this connection",
                     );
+                    c.held_bytes = size;
+                    c.held.push(stanza);
                     self.close(conn, Some(error));
-                    self.resource_gone(jid);
-                    return Err(stanza);
+                    if let Some(r) = self.resources.get_mut(jid) {
+                        r.closing = true;
+                    }
+                    return Ok(());
                 }
                 c.queued += size;
                 self.outputs
@@ -358,7 +395,7 @@ impl Server {
 
     /// Answers `stanza` with `condition` (nothing for an error).
     pub(crate) fn bounce(&mut self, stanza: &Element, condition: DefinedCondition) {
-        if let Some(reply) = error_reply(stanza, &StanzaError::new(condition)) {
+        if let Some(reply) = error_to(stanza, &StanzaError::new(condition)) {
             self.route_from_service(reply);
         }
     }

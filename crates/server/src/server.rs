@@ -48,7 +48,7 @@ pub enum Output {
     },
     /// Close connection `conn`: with this stream error (`ServerSession::close_with_error`), or
     /// cleanly. Stanzas for it that were not given to its session yet go back through
-    /// [`Server::handle_undelivered`].
+    /// [`Server::handle_returned`], before the session's last event.
     Close {
         /// The connection.
         conn: ConnId,
@@ -102,6 +102,12 @@ pub(crate) struct Conn {
     pub queued: usize,
     /// A close was asked for: nothing more is delivered to it.
     pub closing: bool,
+    /// While closing after an overflow, oldest first: what its session reports unacknowledged,
+    /// what the application hands back unwritten, and what arrived meanwhile.
+    pub unacked: Vec<Element>,
+    pub returned: Vec<Element>,
+    pub held: Vec<Element>,
+    pub held_bytes: usize,
 }
 
 /// The sans-IO server: feed it session events and stanzas, drain [`Server::poll_output`].
@@ -287,7 +293,10 @@ impl Server {
                 }
             }
             ServerEvent::ResumeRequest { previd, .. } => self.resume(session, &previd),
-            ServerEvent::Unacknowledged(stanzas) => self.handle_undelivered(stanzas),
+            ServerEvent::Unacknowledged(stanzas) => match self.conns.get_mut(&conn) {
+                Some(c) if c.closing => c.unacked.extend(stanzas),
+                _ => self.handle_undelivered(stanzas),
+            },
             ServerEvent::Register(iq) => self.register_before_auth(conn, session, iq),
             ServerEvent::Nonza(_) => {}
             ServerEvent::Closed | ServerEvent::Failed(_) => self.connection_ended(conn),
@@ -299,7 +308,10 @@ impl Server {
     /// (XEP-0198 §5), anything else goes offline. Its session's last events are handled here.
     pub fn handle_disconnect(&mut self, conn: ConnId, session: &mut ServerSession, now: Now) {
         self.now = now;
-        if let Some(detached) = session.detach(now.instant) {
+        if self.conns.get(&conn).is_some_and(|c| c.closing) {
+            // Closed by the server: ended for good, whatever the session could resume.
+            session.close_with_error(StreamError::new(StreamErrorCondition::ConnectionTimeout));
+        } else if let Some(detached) = session.detach(now.instant) {
             self.detach(conn, detached);
         }
         while let Some(event) = session.poll_event() {
@@ -398,9 +410,29 @@ impl Server {
         self.detached.insert(detached);
     }
 
-    /// A connection ended for good: its resource (if it still holds it) goes offline.
+    /// Stanzas the application had for `conn` and never gave to its session (its queue when
+    /// the engine asked to close it). Hand them back before the session's last event.
+    pub fn handle_returned(&mut self, conn: ConnId, stanzas: Vec<Element>) {
+        match self.conns.get_mut(&conn) {
+            Some(c) if c.closing => c.returned.extend(stanzas),
+            _ => self.handle_undelivered(stanzas),
+        }
+    }
+
+    /// A connection ended for good: its resource (if it still holds it) goes offline, and what
+    /// a closing connection held is rerouted, oldest first.
     fn connection_ended(&mut self, conn: ConnId) {
-        let jid = self.conns.get_mut(&conn).and_then(|c| c.jid.take());
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        let jid = c.jid.take();
+        let pending: Vec<Element> = [
+            std::mem::take(&mut c.unacked),
+            std::mem::take(&mut c.returned),
+            std::mem::take(&mut c.held),
+        ]
+        .concat();
+        c.held_bytes = 0;
         if let Some(jid) = jid {
             if self
                 .resources
@@ -410,6 +442,7 @@ impl Server {
                 self.resource_gone(&jid);
             }
         }
+        self.handle_undelivered(pending);
     }
 
     /// Asks the application to close `conn`; nothing more is delivered to it.

@@ -391,6 +391,8 @@ impl ServerSession {
     /// resource, `system-shutdown`).
     pub fn close_with_error(&mut self, error: StreamError) {
         if !matches!(self.state, State::Closed) {
+            // What the client sent before is acknowledged first (XEP-0198 §4).
+            self.flush_acks();
             let condition = error.condition;
             self.fail_with(
                 Some(error),

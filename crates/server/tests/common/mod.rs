@@ -183,9 +183,9 @@ impl World {
         let c = &mut self.clients[i];
         c.gone = true;
         let backlog: Vec<Element> = c.backlog.drain(..).map(|(e, _)| e).collect();
+        self.server.handle_returned(c.conn, backlog);
         self.server
             .handle_disconnect(c.conn, &mut c.server_side, self.now);
-        self.server.handle_undelivered(backlog);
         self.run();
     }
 
@@ -250,7 +250,7 @@ impl World {
                             None => c.server_side.close(now.instant),
                         }
                         let backlog: Vec<Element> = c.backlog.drain(..).map(|(e, _)| e).collect();
-                        self.server.handle_undelivered(backlog);
+                        self.server.handle_returned(conn, backlog);
                     }
                 }
             }

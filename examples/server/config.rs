@@ -1,0 +1,173 @@
+//! The server's settings: a TOML file in the habits of ejabberd and Prosody (`--config`), the
+//! command-line flags on top of it, and the accounts file (`name = "password"` lines).
+
+use serde::Deserialize;
+use std::time::Duration;
+
+/// Everything the server is told. Each field has a default, so an empty file is valid.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// The domain served; MUC at `conference.<domain>`, PubSub at `pubsub.<domain>`.
+    pub domain: String,
+    /// Addresses to listen on for clients.
+    pub listen: Vec<String>,
+    /// The accounts file.
+    pub accounts: Option<String>,
+    /// TLS certificate and key (PEM); a self-signed certificate is made when absent.
+    pub tls: Tls,
+    /// Limits.
+    pub limits: Limits,
+    /// Which services run.
+    pub services: Services,
+}
+
+/// `[tls]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Tls {
+    /// Certificate chain, PEM.
+    pub certificate: Option<String>,
+    /// Private key, PEM.
+    pub key: Option<String>,
+}
+
+/// `[limits]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Open connections at most.
+    pub max_connections: usize,
+    /// The largest stanza a client may send, in bytes.
+    pub max_stanza: usize,
+    /// Bytes per second read from one connection.
+    pub bytes_per_second: usize,
+    /// Bytes that may wait to be written to one connection.
+    pub max_queued_bytes: usize,
+    /// Offline messages kept per user.
+    pub offline_messages: usize,
+}
+
+/// `[services]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Services {
+    /// Multi-user chat at `conference.<domain>`.
+    pub muc: bool,
+    /// Publish-subscribe at `pubsub.<domain>`.
+    pub pubsub: bool,
+    /// Archive room messages (MAM) in MUC rooms.
+    pub muc_mam: bool,
+    /// Archive users' messages (MAM).
+    pub mam: bool,
+    /// XEP-0077 in-band registration.
+    pub registration: bool,
+    /// Accounts one address may register per hour.
+    pub registrations_per_hour: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            domain: "localhost".into(),
+            listen: vec!["127.0.0.1:5222".into()],
+            accounts: None,
+            tls: Tls::default(),
+            limits: Limits::default(),
+            services: Services::default(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 10_000,
+            max_stanza: 64 * 1024,
+            bytes_per_second: 1024 * 1024,
+            max_queued_bytes: 1024 * 1024,
+            offline_messages: 1000,
+        }
+    }
+}
+
+impl Default for Services {
+    fn default() -> Self {
+        Services {
+            muc: true,
+            pubsub: true,
+            muc_mam: true,
+            mam: true,
+            registration: false,
+            registrations_per_hour: 3,
+        }
+    }
+}
+
+impl Settings {
+    /// The registration rate of the engine's configuration.
+    pub fn registration(&self) -> Option<xmppkit::server::Registration> {
+        self.services
+            .registration
+            .then_some(xmppkit::server::Registration {
+                per_address: self.services.registrations_per_hour,
+                window: Duration::from_secs(3600),
+            })
+    }
+}
+
+/// Reads `--config FILE` and the flags after it; returns the settings and what is left (the
+/// admin command, if any).
+pub fn parse(args: Vec<String>) -> Result<(Settings, Vec<String>), String> {
+    let mut settings = Settings::default();
+    let mut rest = Vec::new();
+    let mut it = args.into_iter();
+    let mut listen = Vec::new();
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().ok_or(format!("{arg} needs a value"));
+        let number = |v: String| v.parse::<usize>().map_err(|e| format!("{arg}: {e}"));
+        match arg.as_str() {
+            "--config" => {
+                let path = value()?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+                settings = toml::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+            }
+            "--domain" => settings.domain = value()?,
+            "--listen" => listen.push(value()?),
+            "--users" => settings.accounts = Some(value()?),
+            "--max-stanza" => settings.limits.max_stanza = number(value()?)?,
+            "--rate" => settings.limits.bytes_per_second = number(value()?)?,
+            "--max-connections" => settings.limits.max_connections = number(value()?)?,
+            "--max-queued" => settings.limits.max_queued_bytes = number(value()?)?,
+            "--registration" => settings.services.registration = true,
+            "--no-mam" => settings.services.mam = false,
+            _ if arg.starts_with("--") && rest.is_empty() => {
+                return Err(format!("unknown argument {arg}"))
+            }
+            _ => rest.push(arg),
+        }
+    }
+    if !listen.is_empty() {
+        settings.listen = listen;
+    }
+    Ok((settings, rest))
+}
+
+/// `name = "password"` lines; `#` starts a comment.
+pub fn read_accounts(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut accounts = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (name, password) = line
+            .split_once('=')
+            .ok_or(format!("line {}: expected name = \"password\"", n + 1))?;
+        accounts.push((
+            name.trim().to_owned(),
+            password.trim().trim_matches('"').to_owned(),
+        ));
+    }
+    Ok(accounts)
+}
