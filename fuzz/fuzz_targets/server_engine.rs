@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 use std::sync::Arc;
 use std::time::Instant;
 use xmppkit_server::*;
-use xmppkit_session::{ServerConfig, ServerEvent, ServerSession, ServerTls};
+use xmppkit_session::{ServerConfig, ServerSession, ServerTls};
 use xmppkit_stanza::datetime::DateTime;
 
 const HEADER: &[u8] = b"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='example.com' version='1.0'>";
