@@ -3,7 +3,9 @@
 # (Debian packages, configs beside this script) on 127.0.0.1, one after the other, each measured
 # with examples/load: USERS users in pairs exchanging MESSAGES messages each way, then IDLE idle
 # authenticated connections of one account for the memory per connection.
-#   USERS=100 MESSAGES=200 IDLE=10000 [SERVERS="xmppkit prosody ejabberd"] bash tests/load/run.sh
+# With SLOW=N, then a reader that stops reading while another user sends it N messages of 1 KiB
+# (`load --slow-reader`): the server's memory before, at its peak and after.
+#   USERS=100 MESSAGES=200 IDLE=10000 [SLOW=95000] [SERVERS="xmppkit prosody ejabberd"] bash tests/load/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/interop/lib.sh
@@ -21,6 +23,9 @@ load() {
   local pid=$1
   "$LOAD" --server 127.0.0.1:"$PORT" --users "$USERS" --messages "$MESSAGES" --server-pid "$pid"
   "$LOAD" --server 127.0.0.1:"$PORT" --idle "$IDLE" --server-pid "$pid"
+  if [ -n "${SLOW:-}" ]; then
+    "$LOAD" --server 127.0.0.1:"$PORT" --slow-reader "$SLOW" --server-pid "$pid"
+  fi
 }
 
 if wanted xmppkit; then
@@ -83,7 +88,7 @@ IDLE=${IDLE_EJABBERD:-900}
 load "$BEAM"
 "${EJ[@]}" stop >/dev/null 2>&1 || true
 sleep 2
-pkill -f "beam.*xmppkitload@localhost" 2>/dev/null || true
+kill "$BEAM" 2>/dev/null || true
 epmd -kill >/dev/null 2>&1 || true
 rm -rf "$DIR"
 fi

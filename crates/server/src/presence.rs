@@ -57,7 +57,10 @@ impl Server {
             self.route_to(jid, copy);
         }
         if first {
-            self.first_presence(from, priority);
+            self.first_presence(from);
+        }
+        if available && priority >= 0 && self.offline.count(&from.to_bare()) > 0 {
+            self.flush_offline(from);
         }
     }
 
@@ -82,9 +85,10 @@ impl Server {
     }
 
     /// The first available presence of a resource: the presences of the contacts it is
-    /// subscribed to (§4.3, answered here for local contacts), the subscription requests that
-    /// wait (§3.1.3), and the stored messages for a non-negative priority (XEP-0160 §4).
-    fn first_presence(&mut self, from: &FullJid, priority: i8) {
+    /// subscribed to (§4.3, answered here for local contacts) and the subscription requests
+    /// that wait (§3.1.3). Stored messages follow any available presence of non-negative
+    /// priority (XEP-0160 §4).
+    fn first_presence(&mut self, from: &FullJid) {
         let user = from.to_bare();
         let roster = self.load_roster(&user);
         let contacts: Vec<BareJid> = roster.subscriptions().cloned().collect();
@@ -100,9 +104,6 @@ impl Server {
         for contact in asking {
             let request = crate::routing::subscription_stanza(Kind::Subscribe, &contact, &user);
             let _ = self.send_to(from, request);
-        }
-        if priority >= 0 {
-            self.flush_offline(from);
         }
     }
 

@@ -191,7 +191,10 @@ impl Server {
 
     /// Serves `component` at `domain` (e.g. MUC at `conference.example.org`).
     pub fn add_component(&mut self, domain: impl Into<String>, component: Box<dyn Component>) {
-        self.components.insert(domain.into(), component);
+        let domain = domain.into();
+        // Keyed as JIDs print their domains (prepared: lower case).
+        let key = domain.parse::<BareJid>().map_or(domain, |j| j.to_string());
+        self.components.insert(key, component);
     }
 
     /// How many resources are bound (detached ones included).

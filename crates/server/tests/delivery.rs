@@ -187,3 +187,17 @@ fn headlines_go_to_every_non_negative_resource() {
     assert_eq!(w.bodies(one), ["news"]);
     assert_eq!(w.bodies(two), ["news"]);
 }
+
+#[test]
+fn stored_messages_wait_for_a_non_negative_priority() {
+    let mut w = World::new(|_| {});
+    let alice = w.login("alice", "a", 0);
+    w.send(
+        alice,
+        "<message to='bob@example.com' type='chat'><body>kept</body></message>",
+    );
+    let bob = w.login("bob", "b", -1);
+    assert!(w.bodies(bob).is_empty());
+    w.presence(bob, 1);
+    assert_eq!(w.bodies(bob), ["kept"]);
+}
