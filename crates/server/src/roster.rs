@@ -78,8 +78,8 @@ pub struct Roster {
 pub enum Sync {
     /// Up to date: an empty result.
     UpToDate,
-    /// An empty result, then one push per change, oldest first.
-    Pushes(Vec<Element>),
+    /// An empty result, then one push per change, oldest first, each with its version.
+    Pushes(Vec<(u64, Element)>),
     /// The whole roster.
     Full(Element),
 }
@@ -146,7 +146,7 @@ impl Roster {
             )
             .collect();
         changes.sort_by_key(|(v, _)| *v);
-        Sync::Pushes(changes.into_iter().map(|(_, e)| e).collect())
+        Sync::Pushes(changes)
     }
 
     /// The contacts who receive the user's presence (`from` or `both`).

@@ -31,9 +31,10 @@ impl Server {
                         Sync::Full(query) => (Some(query), Vec::new()),
                     },
                 };
-                let version = roster.version;
                 self.reply(iq.result(answer.0));
-                for item in answer.1 {
+                // XEP-0237 §2.4: each push carries the version after its change, so a client
+                // cut off in the middle resumes from the last one it saw.
+                for (version, item) in answer.1 {
                     self.push_to(from, item, version);
                 }
             }

@@ -409,6 +409,13 @@ fn roster_versioning_sends_only_what_changed() {
     let got = w.take(alice);
     assert!(got[0].children().next().is_none());
     assert_eq!(got.len(), 3);
+    let ver = |s: &minidom::Element| {
+        s.get_child("query", "jabber:iq:roster")
+            .and_then(|q| q.attr("ver"))
+            .map(str::to_owned)
+    };
+    assert_ne!(ver(&got[1]), ver(&got[2]), "each push has its own version");
+    assert_eq!(ver(&got[2]).as_deref(), Some(ver2.as_str()));
     // A removal is a change too; an unknown version gets the whole roster.
     w.send(alice, "<iq type='set' id='s3'><query xmlns='jabber:iq:roster'><item jid='carol@example.com' subscription='remove'/></query></iq>");
     w.take(alice);
