@@ -92,3 +92,41 @@ check alice "stream error from peer: system-shutdown"
 grep -q "^unacknowledged" "$LOGS/alice.log" && { echo "FAILED: the server did not acknowledge before closing"; FAIL=1; }
 grep -q "shutting down" "$DIR/server.log" || { echo "FAILED: the server did not log its shutdown"; FAIL=1; }
 end_check xmppkit shutdown || { cat "$DIR/server.log"; exit 1; }
+
+# The admin commands on an accounts file, then a server started from a TOML config file that
+# reads it: the account added by the command logs in.
+begin_check
+CONF=$(mktemp -d)
+SERVER=target/debug/examples/server
+"$SERVER" --users "$CONF/users.toml" adduser Dave@localhost --password davepass >"$LOGS/admin.log" 2>&1
+"$SERVER" --users "$CONF/users.toml" adduser erin@localhost --password erinpass >>"$LOGS/admin.log" 2>&1
+"$SERVER" --users "$CONF/users.toml" deluser erin@localhost >>"$LOGS/admin.log" 2>&1
+if "$SERVER" --users "$CONF/users.toml" deluser erin@localhost >>"$LOGS/admin.log" 2>&1; then
+  echo "FAILED: deleting a deleted account succeeded"; FAIL=1
+fi
+"$SERVER" --users "$CONF/users.toml" users >>"$LOGS/admin.log" 2>&1
+CPORT=$((PORT + 10))
+cat >"$CONF/server.toml" <<TOML
+domain = "localhost"
+listen = ["127.0.0.1:$CPORT"]
+accounts = "$CONF/users.toml"
+[limits]
+max_queued_bytes = 262144
+[services]
+pubsub = false
+TOML
+"$SERVER" --config "$CONF/server.toml" >"$LOGS/server.log" 2>&1 &
+CPID=$!
+wait_port "$CPORT" || true
+"$CLIENT" --jid dave@localhost --password davepass --server 127.0.0.1:"$CPORT" --insecure-tls \
+  --wait 1 send dave@localhost "note to self" >"$LOGS/dave.log" 2>&1 || true
+kill -INT "$CPID" 2>/dev/null || true
+wait "$CPID" 2>/dev/null || true
+show_logs admin dave
+check admin "^dave@localhost\$"
+grep -q "^erin@localhost" "$LOGS/admin.log" && { echo "FAILED: erin was not deleted"; FAIL=1; }
+check admin "no account erin@localhost"
+check dave "^online as dave@localhost/"
+check dave "^message from dave@localhost/.*: note to self\$"
+rm -rf "$CONF"
+end_check xmppkit config-and-admin || { cat "$DIR/server.log"; exit 1; }
