@@ -295,7 +295,7 @@ impl Server {
                     r.sm_id = id;
                 }
             }
-            ServerEvent::ResumeRequest { previd, .. } => self.resume(session, &previd),
+            ServerEvent::ResumeRequest { previd, .. } => self.resume(conn, session, &previd),
             ServerEvent::Unacknowledged(stanzas) => match self.conns.get_mut(&conn) {
                 Some(c) if c.closing => c.unacked.extend(stanzas),
                 _ => self.handle_undelivered(stanzas),
@@ -368,8 +368,9 @@ impl Server {
         match resource {
             // Resumed: the same resource, on this connection now.
             Some(r) => {
-                if let Some(id) = r.sm_id.take() {
-                    self.detached_bytes.remove(&id);
+                // The resumption id stays the stream's (XEP-0198 §5).
+                if let Some(id) = &r.sm_id {
+                    self.detached_bytes.remove(id);
                 }
                 r.conn = Some(conn);
             }
@@ -389,7 +390,7 @@ impl Server {
     }
 
     /// XEP-0198 §5: the detached session of `previd`, if it is the client's own and still kept.
-    fn resume(&mut self, session: &mut ServerSession, previd: &str) {
+    fn resume(&mut self, conn: ConnId, session: &mut ServerSession, previd: &str) {
         match self.detached.take(previd) {
             Some(detached) => {
                 if let Err(back) = session.resume(detached, self.now.instant) {
@@ -397,7 +398,25 @@ impl Server {
                     session.refuse_resume(None);
                 }
             }
-            None => session.refuse_resume(self.detached.expired_h(previd)),
+            None => {
+                // The stream is still held by a connection the server has not seen die yet
+                // (the client moved networks): that one ends now, and what it had not
+                // delivered goes to the client's new resource or offline storage. The client
+                // binds afresh.
+                let user = self.conns.get(&conn).and_then(|c| c.user.clone());
+                let old = user.and_then(|user| {
+                    self.resources
+                        .of(&user)
+                        .find(|(_, r)| r.sm_id.as_deref() == Some(previd))
+                        .and_then(|(_, r)| r.conn)
+                });
+                if let Some(old) = old.filter(|old| *old != conn) {
+                    let error = StreamError::new(StreamErrorCondition::Conflict)
+                        .with_text(Some("en"), "the client reconnected");
+                    self.close(old, Some(error));
+                }
+                session.refuse_resume(self.detached.expired_h(previd));
+            }
         }
     }
 

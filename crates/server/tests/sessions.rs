@@ -99,6 +99,32 @@ fn register(w: &mut World, peer: Option<IpAddr>, name: &str) -> String {
 }
 
 #[test]
+fn resuming_a_stream_the_server_still_holds_ends_the_old_connection_without_loss() {
+    let mut w = World::new(|_| {});
+    let alice = w.login("alice", "a", 0);
+    let bob = w.login("bob", "b", 0);
+    w.take(alice);
+    // Alice's phone changes networks: what Bob sends now goes to the old connection, which
+    // nobody reads any more.
+    w.clients[alice].paused = true;
+    w.send(
+        bob,
+        "<message to='alice@example.com/a' type='chat'><body>into the void</body></message>",
+    );
+    let again = w.reconnect(alice);
+    // The resumption fails (the server had not seen the old link die) and the client binds
+    // afresh; the old connection is closed, its message rerouted.
+    assert!(w.clients[again].session.is_online());
+    assert!(w.clients[again]
+        .events
+        .iter()
+        .any(|e| matches!(e, ClientEvent::ResumeFailed { .. })));
+    assert_eq!(w.server.bound(), 2);
+    w.presence(again, 0);
+    assert_eq!(w.bodies(again), ["into the void"]);
+}
+
+#[test]
 fn registration_is_off_by_default() {
     let mut w = World::new(|_| {});
     let answer = register(&mut w, None, "dave");

@@ -189,6 +189,27 @@ impl World {
         self.run();
     }
 
+    /// Client `i` moves to a new connection and asks to resume its stream there, while the
+    /// server still holds the old connection open.
+    pub fn reconnect(&mut self, i: usize) -> usize {
+        let token = self.clients[i]
+            .session
+            .connection_lost(self.now.instant)
+            .expect("a resumable stream");
+        self.clients[i].gone = true;
+        let jid = token.jid.to_bare();
+        let j = self.open(jid.node().unwrap().as_str(), "pass", None, None);
+        let config = {
+            let mut c = ClientConfig::new(jid, "pass");
+            c.tls = TlsPolicy::Off;
+            c
+        };
+        self.clients[j].session =
+            ClientSession::new(config, "cnonce-again", self.now.instant).resuming(token);
+        self.run();
+        j
+    }
+
     /// Client `i` reads again.
     pub fn resume_reading(&mut self, i: usize) {
         self.clients[i].paused = false;
@@ -205,7 +226,16 @@ impl World {
         for _ in 0..10_000 {
             let mut moved = false;
             let now = self.now;
-            for c in self.clients.iter_mut().filter(|c| !c.gone) {
+            for c in self.clients.iter_mut() {
+                if c.gone {
+                    // Nobody on the other end: only the server side's last events matter.
+                    while let Some(event) = c.server_side.poll_event() {
+                        self.server
+                            .handle_event(c.conn, &mut c.server_side, event, now);
+                        moved = true;
+                    }
+                    continue;
+                }
                 while let Some(b) = c.session.poll_transmit() {
                     c.server_side.handle_input(&b, now.instant);
                     moved = true;
