@@ -56,8 +56,6 @@ pub struct Services {
     pub muc: bool,
     /// Publish-subscribe at `pubsub.<domain>`.
     pub pubsub: bool,
-    /// Archive room messages (MAM) in MUC rooms.
-    pub muc_mam: bool,
     /// Archive users' messages (MAM).
     pub mam: bool,
     /// XEP-0077 in-band registration.
@@ -96,7 +94,6 @@ impl Default for Services {
         Services {
             muc: true,
             pubsub: true,
-            muc_mam: true,
             mam: true,
             registration: false,
             registrations_per_hour: 3,

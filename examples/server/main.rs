@@ -64,19 +64,12 @@ impl Hub {
                     (conn, ToConnection::Close(error))
                 }
             };
-            match self.conns.get(&conn) {
-                Some((tx, _)) => {
-                    if let Err(mpsc::error::SendError(ToConnection::Stanza(stanza, _))) =
-                        tx.send(message)
-                    {
-                        self.server.handle_undelivered(vec![stanza]);
-                    }
-                }
-                None => {
-                    if let ToConnection::Stanza(stanza, _) = message {
-                        self.server.handle_undelivered(vec![stanza]);
-                    }
-                }
+            let undelivered = match self.conns.get(&conn) {
+                Some((tx, _)) => tx.send(message).err().map(|e| e.0),
+                None => Some(message),
+            };
+            if let Some(ToConnection::Stanza(stanza, _)) = undelivered {
+                self.server.handle_undelivered(vec![stanza]);
             }
         }
     }
@@ -229,17 +222,8 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
         let jid = muc_domain
             .parse()
             .map_err(|e| format!("{muc_domain}: {e}"))?;
-        if settings.services.muc_mam {
-            server.add_component(
-                muc_domain.clone(),
-                Box::new(Service::new(jid, muc_config, hooks)),
-            );
-        } else {
-            server.add_component(
-                muc_domain.clone(),
-                Box::new(Service::new(jid, muc_config, hooks.1)),
-            );
-        }
+        let service = Service::new(jid, muc_config, hooks);
+        server.add_component(muc_domain.clone(), Box::new(service));
     }
     if settings.services.pubsub {
         let pubsub_config = PubSubConfig {
