@@ -97,4 +97,4 @@ pub use offline::{MemoryOffline, OfflineStore};
 pub use resources::ConnId;
 pub use roster::{MemoryRosters, Roster, RosterStore};
 pub use routing::wire_size;
-pub use server::{Now, Output, Random, Server, Stores};
+pub use server::{Now, Output, RandomBytes, Server, Stores};

@@ -58,7 +58,7 @@ pub enum Output {
 }
 
 /// Fresh random bytes (SCRAM salts, generated resources): the engine has no RNG.
-pub type Random = Box<dyn FnMut(&mut [u8]) + Send>;
+pub type RandomBytes = Box<dyn FnMut(&mut [u8]) + Send>;
 
 /// Where the server keeps what outlives a session.
 pub struct Stores {
@@ -129,7 +129,7 @@ pub struct Server {
     pub(crate) components: HashMap<String, Box<dyn Component>>,
     pub(crate) mam: Mam<Box<dyn Archive + Send>>,
     pub(crate) pep: Engine<Box<dyn NodeStore + Send>>,
-    pub(crate) random: Random,
+    pub(crate) random: RandomBytes,
     pub(crate) outputs: VecDeque<Output>,
     /// XEP-0077: when each address created its recent accounts.
     pub(crate) registrations: HashMap<IpAddr, VecDeque<Instant>>,
@@ -140,7 +140,7 @@ pub struct Server {
 
 impl Server {
     /// A server for `config`, keeping its state in `stores`.
-    pub fn new(config: Config, stores: Stores, random: Random, now: Now) -> Self {
+    pub fn new(config: Config, stores: Stores, random: RandomBytes, now: Now) -> Self {
         let pep_config = PubSubConfig {
             create: xmppkit_pubsub::CreatePolicy::Domains(vec![config.domain.to_string()]),
             ..PubSubConfig::default()

@@ -59,7 +59,7 @@ impl World {
         };
         let stores = Stores::memory(Arc::new(MemoryAccounts::default()));
         let mut counter = 0u8;
-        let random: xmppkit_server::Random = Box::new(move |bytes| {
+        let random: RandomBytes = Box::new(move |bytes| {
             for b in bytes {
                 counter = counter.wrapping_add(1);
                 *b = counter;
