@@ -64,8 +64,8 @@ impl Server {
         }
     }
 
-    /// `from`'s presence to its other resources and to its subscribers' available resources
-    /// (not where one blocks the other, XEP-0191 §3.5–§3.6).
+    /// `from`'s presence to its own available resources (itself included) and to its
+    /// subscribers' available resources (not where one blocks the other, XEP-0191 §3.5–§3.6).
     pub(crate) fn broadcast(&mut self, from: &FullJid, stanza: &Element) {
         let user = from.to_bare();
         let subscribers: Vec<BareJid> = self.load_roster(&user).subscribers().cloned().collect();
@@ -77,7 +77,8 @@ impl Server {
                 targets.extend(self.resources.available(&contact));
             }
         }
-        for jid in targets.into_iter().filter(|j| j != from) {
+        // §4.2.2 / §4.4.2: the originating resource gets its own presence back too.
+        for jid in targets {
             let mut copy = stanza.clone();
             set_attr(&mut copy, "to", jid.to_string());
             let _ = self.send_to(&jid, copy);

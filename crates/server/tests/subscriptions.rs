@@ -497,3 +497,21 @@ fn roster_sets_are_checked_and_removal_ends_both_subscriptions() {
         .unwrap();
     assert_eq!(item.attr("subscription"), Some("none"));
 }
+
+#[test]
+fn initial_presence_reaches_every_own_resource_including_its_sender() {
+    let mut w = World::new(|_| {});
+    let phone = w.login("alice", "phone", 0);
+    let laptop = w.bound("alice", "laptop");
+    w.take(phone);
+    w.presence(laptop, 0);
+    for i in [phone, laptop] {
+        assert!(
+            w.take(i)
+                .iter()
+                .any(|s| s.name() == "presence"
+                    && s.attr("from") == Some("alice@example.com/laptop")),
+            "RFC 6121 §4.2.2"
+        );
+    }
+}

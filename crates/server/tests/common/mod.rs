@@ -133,6 +133,12 @@ impl World {
     pub fn login(&mut self, user: &str, resource: &str, priority: i8) -> usize {
         let i = self.bound(user, resource);
         self.presence(i, priority);
+        // Its own presence comes back (RFC 6121 §4.2.2); stored messages are kept for the test.
+        self.clients[i].received.retain(|s| {
+            !(s.name() == "presence"
+                && s.attr("from")
+                    .is_some_and(|f| f.ends_with(&format!("/{resource}"))))
+        });
         i
     }
 
