@@ -46,6 +46,9 @@ pub struct Limits {
     pub max_queued_bytes: usize,
     /// Offline messages kept per user.
     pub offline_messages: usize,
+    /// Failed logins one address may make in ten minutes before every login from it is
+    /// refused (`temporary-auth-failure`) for the rest of those ten minutes; 0: no limit.
+    pub failed_logins: u32,
 }
 
 /// `[services]`.
@@ -85,6 +88,7 @@ impl Default for Limits {
             bytes_per_second: 1024 * 1024,
             max_queued_bytes: 1024 * 1024,
             offline_messages: 1000,
+            failed_logins: 10,
         }
     }
 }
@@ -103,13 +107,23 @@ impl Default for Services {
 
 impl Settings {
     /// The registration rate of the engine's configuration.
-    pub fn registration(&self) -> Option<xmppkit::server::Registration> {
+    pub fn registration(&self) -> Option<xmppkit::server::RateLimit> {
         self.services
             .registration
-            .then_some(xmppkit::server::Registration {
-                per_address: self.services.registrations_per_hour,
+            .then_some(xmppkit::server::RateLimit {
+                count: self.services.registrations_per_hour,
                 window: Duration::from_secs(3600),
             })
+    }
+}
+
+impl Limits {
+    /// The failed-login limit of the engine's configuration.
+    pub fn auth_failures(&self) -> Option<xmppkit::server::RateLimit> {
+        (self.failed_logins > 0).then_some(xmppkit::server::RateLimit {
+            count: self.failed_logins,
+            window: Duration::from_secs(600),
+        })
     }
 }
 

@@ -12,7 +12,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, Notify};
 use tokio_rustls::server::TlsStream;
 use xmppkit::server::ConnId;
-use xmppkit::session::{ServerConfig, ServerEvent, ServerSession};
+use xmppkit::session::{ServerEvent, ServerSession};
 
 enum Socket {
     Plain(TcpStream),
@@ -58,11 +58,9 @@ pub async fn run(
     acceptor: tokio_rustls::TlsAcceptor,
 ) -> Result<(), String> {
     let (mut session, rate) = {
-        let hub = link.hub.borrow();
-        let mut config = ServerConfig::new(hub.server.config().domain.clone());
+        let mut hub = link.hub.borrow_mut();
+        let mut config = hub.server.session_config(link.conn);
         config.limits.max_stanza_bytes = settings.limits.max_stanza;
-        config.features = hub.server.stream_features();
-        config.registration = hub.server.config().registration.is_some();
         let random = Box::new(|| {
             let mut bytes = [0u8; 12];
             crate::random_bytes(&mut bytes);

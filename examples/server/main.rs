@@ -193,6 +193,7 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
     config.offline_limit = settings.limits.offline_messages;
     config.max_queued_bytes = settings.limits.max_queued_bytes;
     config.registration = settings.registration();
+    config.auth_failures = settings.limits.auth_failures();
     config.archive = settings.services.mam;
     let stores = Stores::memory(Arc::new(MemoryAccounts::default()));
     let mut server = Server::new(config, stores, Box::new(random_bytes), now());

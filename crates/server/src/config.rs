@@ -1,7 +1,8 @@
 //! What a server is told before it starts: its domain, the resource conflict policy (RFC 6120
-//! §7.7.2.2), the bounds that keep memory finite (offline storage, what waits for a slow reader)
-//! and whether in-band registration (XEP-0077) is open.
+//! §7.7.2.2), the bounds that keep memory finite (offline storage, what waits for a slow reader),
+//! whether in-band registration (XEP-0077) is open, and how many failed logins an address gets.
 
+use crate::rate::RateLimit;
 use std::time::Duration;
 use xmppkit_jid::BareJid;
 
@@ -15,24 +16,6 @@ pub enum ResourceConflict {
     Replace,
     /// The new session is refused with the `conflict` stanza error and may ask again.
     Refuse,
-}
-
-/// XEP-0077 in-band registration, when open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Registration {
-    /// Accounts one address may create per `window`; beyond that, `resource-constraint`.
-    pub per_address: u32,
-    /// The window of the rate limit.
-    pub window: Duration,
-}
-
-impl Default for Registration {
-    fn default() -> Self {
-        Registration {
-            per_address: 3,
-            window: Duration::from_secs(600),
-        }
-    }
 }
 
 /// The server's configuration.
@@ -50,8 +33,13 @@ pub struct Config {
     /// and what it had not been given is stored offline or bounced: a reader that stops reading
     /// costs at most this much.
     pub max_queued_bytes: usize,
-    /// XEP-0077 in-band registration; `None` (the default) keeps it closed.
-    pub registration: Option<Registration>,
+    /// XEP-0077 in-band registration, at most this many accounts per address and window;
+    /// `None` (the default) keeps it closed.
+    pub registration: Option<RateLimit>,
+    /// Failed logins allowed per address and window; past them, every attempt from that
+    /// address gets `temporary-auth-failure` until the window passes (the account stays usable
+    /// from elsewhere). `None`: no limit.
+    pub auth_failures: Option<RateLimit>,
     /// RFC 6121 §3.4 subscription pre-approval (on by default).
     pub pre_approval: bool,
     /// PBKDF2 iterations for the SCRAM keys of new and changed passwords.
@@ -62,7 +50,8 @@ pub struct Config {
 
 impl Config {
     /// The defaults for `domain`: conflicts replace the old session, 1,000 offline messages a
-    /// user, 1 MiB queued per connection, registration closed, pre-approval on.
+    /// user, 1 MiB queued per connection, registration closed, 10 failed logins per address in
+    /// 10 minutes, pre-approval on.
     pub fn new(domain: BareJid) -> Self {
         Config {
             domain,
@@ -70,6 +59,10 @@ impl Config {
             offline_limit: 1000,
             max_queued_bytes: 1024 * 1024,
             registration: None,
+            auth_failures: Some(RateLimit {
+                count: 10,
+                window: Duration::from_secs(600),
+            }),
             pre_approval: true,
             scram_iterations: 4096,
             archive: true,

@@ -71,27 +71,19 @@ impl Server {
         };
         let peer = self.conns.get(&conn).and_then(|c| c.peer);
         let now = self.now.instant;
-        if let Some(peer) = peer {
-            let recent = self.registrations.entry(peer).or_default();
-            while recent
-                .front()
-                .is_some_and(|t| now.duration_since(*t) >= limit.window)
-            {
-                recent.pop_front();
-            }
-            if recent.len() >= limit.per_address as usize {
-                let mut e = error(
-                    DefinedCondition::ResourceConstraint,
-                    "too many accounts registered from this address; try again later",
-                );
-                e.type_ = ErrorType::Wait;
-                return Err(Box::new(e));
-            }
+        if let Some(peer) = peer.filter(|p| self.registrations.reached(*p, limit, now)) {
+            let _ = peer;
+            let mut e = error(
+                DefinedCondition::ResourceConstraint,
+                "too many accounts registered from this address; try again later",
+            );
+            e.type_ = ErrorType::Wait;
+            return Err(Box::new(e));
         }
         match self.create_account(&name, &password) {
             Ok(_) => {
                 if let Some(peer) = peer {
-                    self.registrations.entry(peer).or_default().push_back(now);
+                    self.registrations.record(peer, now);
                 }
                 Ok(())
             }

@@ -8,6 +8,7 @@ use crate::blocking::BlockingStore;
 use crate::components::Component;
 use crate::config::{Config, ResourceConflict};
 use crate::offline::OfflineStore;
+use crate::rate::Windows;
 use crate::resources::{ConnId, Resource, Resources};
 use crate::roster::{Roster, RosterStore};
 use minidom::Element;
@@ -18,7 +19,7 @@ use std::time::Instant;
 use xmppkit_jid::{BareJid, FullJid, Jid};
 use xmppkit_mam::{Archive, Mam, MamConfig};
 use xmppkit_pubsub::{Engine, NodeStore, PubSubConfig};
-use xmppkit_session::{CredentialStore, ServerEvent, ServerSession};
+use xmppkit_session::{CredentialStore, ServerConfig, ServerEvent, ServerSession};
 use xmppkit_sm::{DetachedSession, DetachedSessions};
 use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::{DefinedCondition, StanzaError, StreamError, StreamErrorCondition};
@@ -132,7 +133,9 @@ pub struct Server {
     pub(crate) random: RandomBytes,
     pub(crate) outputs: VecDeque<Output>,
     /// XEP-0077: when each address created its recent accounts.
-    pub(crate) registrations: HashMap<IpAddr, VecDeque<Instant>>,
+    pub(crate) registrations: Windows,
+    /// When each address failed to log in recently.
+    pub(crate) auth_failures: Windows,
     next_conn: u64,
     next_id: u64,
     pub(crate) now: Now,
@@ -161,7 +164,8 @@ impl Server {
             pep: Engine::new(stores.pep, pep_config),
             random,
             outputs: VecDeque::new(),
-            registrations: HashMap::new(),
+            registrations: Windows::default(),
+            auth_failures: Windows::default(),
             next_conn: 0,
             next_id: 0,
             now,
@@ -234,17 +238,11 @@ impl Server {
             self.resource_gone(&expired.jid);
             self.handle_undelivered(expired.unacked);
         }
-        let window = self.config.registration.map(|r| r.window);
-        if let Some(window) = window {
-            self.registrations.retain(|_, times| {
-                while times
-                    .front()
-                    .is_some_and(|t| now.instant.duration_since(*t) >= window)
-                {
-                    times.pop_front();
-                }
-                !times.is_empty()
-            });
+        if let Some(limit) = self.config.registration {
+            self.registrations.prune(limit.window, now.instant);
+        }
+        if let Some(limit) = self.config.auth_failures {
+            self.auth_failures.prune(limit.window, now.instant);
         }
     }
 
@@ -275,6 +273,7 @@ impl Server {
         self.now = now;
         match event {
             ServerEvent::StartTls => return Some(ServerEvent::StartTls),
+            ServerEvent::AuthFailed { .. } => self.auth_failed(conn, session),
             ServerEvent::Authenticated { user, .. } => {
                 if let Some(c) = self.conns.get_mut(&conn) {
                     c.user = Some(user);
@@ -305,6 +304,36 @@ impl Server {
             ServerEvent::Closed | ServerEvent::Failed(_) => self.connection_ended(conn),
         }
         None
+    }
+
+    /// The settings of a session for `conn`, as this server wants them: its domain, the stream
+    /// features it offers (roster versioning, pre-approval), registration when open, and
+    /// authentication refused up front for an address that failed too often. The application
+    /// sets TLS and limits on top.
+    pub fn session_config(&mut self, conn: ConnId) -> ServerConfig {
+        let mut config = ServerConfig::new(self.config.domain.clone());
+        config.features = self.stream_features();
+        config.registration = self.config.registration.is_some();
+        let peer = self.conns.get(&conn).and_then(|c| c.peer);
+        if let (Some(peer), Some(limit)) = (peer, self.config.auth_failures) {
+            config.auth_throttled = self.auth_failures.reached(peer, limit, self.now.instant);
+        }
+        config
+    }
+
+    /// A failed login on `conn`: counted for its address; past the limit, the rest of this
+    /// stream's attempts are refused too.
+    fn auth_failed(&mut self, conn: ConnId, session: &mut ServerSession) {
+        let (Some(peer), Some(limit)) = (
+            self.conns.get(&conn).and_then(|c| c.peer),
+            self.config.auth_failures,
+        ) else {
+            return;
+        };
+        self.auth_failures.record(peer, self.now.instant);
+        if self.auth_failures.reached(peer, limit, self.now.instant) {
+            session.throttle_auth();
+        }
     }
 
     /// `conn`'s link died without a closing tag: a resumable session is kept detached

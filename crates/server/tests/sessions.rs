@@ -69,13 +69,13 @@ fn a_cut_resumable_session_keeps_its_messages_and_expires_to_offline_storage() {
 /// server; returns what the session wrote.
 fn raw(w: &mut World, peer: Option<IpAddr>, stream: &str) -> String {
     use xmppkit_session::ServerSession;
+    let conn = w.server.connect(peer);
     let mut session = ServerSession::new(
-        w.server_config.clone(),
+        w.session_config(conn),
         w.server.credentials(),
         Box::new(|| "id".into()),
         w.now.instant,
     );
-    let conn = w.server.connect(peer);
     session.handle_input(stream.as_bytes(), w.now.instant);
     while let Some(event) = session.poll_event() {
         w.server.handle_event(conn, &mut session, event, w.now);
@@ -139,8 +139,8 @@ fn registration_is_off_by_default() {
 #[test]
 fn registration_when_on_is_offered_checked_and_rate_limited() {
     let mut w = World::new(|c| {
-        c.registration = Some(xmppkit_server::Registration {
-            per_address: 2,
+        c.registration = Some(xmppkit_server::RateLimit {
+            count: 2,
             window: Duration::from_secs(60),
         })
     });
@@ -242,4 +242,37 @@ fn a_reader_that_stops_is_closed_at_the_bound_and_nothing_is_lost() {
         .collect();
     assert_eq!(numbers, (0..100).collect::<Vec<_>>());
     assert!(w.clients[again].session.is_online());
+}
+
+#[test]
+fn an_address_that_keeps_failing_to_log_in_is_refused_for_a_while_others_are_not() {
+    let mut w = World::new(|c| {
+        c.auth_failures = Some(xmppkit_server::RateLimit {
+            count: 3,
+            window: Duration::from_secs(60),
+        })
+    });
+    let guesser = Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7)));
+    for _ in 0..3 {
+        let i = w.open("alice", "wrong", Some("r"), guesser);
+        w.run();
+        let failed = failed_with(&w, i).expect("a wrong password fails");
+        assert!(failed.contains("not-authorized"), "{failed}");
+    }
+    // The right password from the same address is not even checked now (RFC 6120 §6.5.12).
+    let i = w.open("alice", "pass", Some("r"), guesser);
+    w.run();
+    assert!(!w.clients[i].session.is_online());
+    let failed = failed_with(&w, i).expect("refused");
+    assert!(failed.contains("temporary-auth-failure"), "{failed}");
+    // Alice herself, from her own address, is not locked out.
+    let home = Some(IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1)));
+    let j = w.open("alice", "pass", Some("home"), home);
+    w.run();
+    assert!(w.clients[j].session.is_online());
+    // Once the window has passed, the address may try again.
+    w.advance(Duration::from_secs(61));
+    let k = w.open("alice", "pass", Some("r"), guesser);
+    w.run();
+    assert!(w.clients[k].session.is_online(), "{:?}", failed_with(&w, k));
 }

@@ -70,6 +70,9 @@ pub struct ServerConfig {
     /// Stream features offered after authentication besides bind and stream management (e.g.
     /// roster versioning, RFC 6121 §2.6.1).
     pub features: Vec<Element>,
+    /// Refuse every authentication with `temporary-auth-failure` (RFC 6120 §6.5.12): the
+    /// client's address failed too often (see also [`ServerSession::throttle_auth`]).
+    pub auth_throttled: bool,
 }
 
 impl ServerConfig {
@@ -86,6 +89,7 @@ impl ServerConfig {
             limits: xmppkit_codec::Limits::default(),
             registration: false,
             features: Vec::new(),
+            auth_throttled: false,
         }
     }
 }
@@ -98,6 +102,12 @@ pub type Random = Box<dyn FnMut() -> String + Send>;
 pub enum ServerEvent {
     /// Do the server side of the TLS handshake now, then call [`ServerSession::tls_established`].
     StartTls,
+    /// An authentication attempt failed (wrong credentials or a malformed exchange): for
+    /// counting failures per address.
+    AuthFailed {
+        /// The SASL condition sent (`not-authorized`, `malformed-request`).
+        condition: &'static str,
+    },
     /// The client authenticated.
     Authenticated {
         /// The account.
@@ -348,6 +358,11 @@ impl ServerSession {
         self.events.push_back(ServerEvent::Online { jid });
     }
 
+    /// From now on, every authentication attempt is refused with `temporary-auth-failure`.
+    pub fn throttle_auth(&mut self) {
+        self.config.auth_throttled = true;
+    }
+
     /// Sends the answer to a [`ServerEvent::Register`] (before authentication, while the
     /// session negotiates; ignored otherwise).
     pub fn answer_registration(&mut self, reply: Element) {
@@ -574,6 +589,11 @@ impl ServerSession {
             self.transport.send(&sasl_failure("encryption-required"));
             return;
         }
+        if self.config.auth_throttled {
+            // RFC 6120 §6.5.12: try again later; the credentials are not even looked at.
+            self.transport.send(&sasl_failure("temporary-auth-failure"));
+            return;
+        }
         let Some(data) = sasl_data(&el) else {
             self.transport.send(&sasl_failure("incorrect-encoding"));
             return;
@@ -676,6 +696,7 @@ impl ServerSession {
             _ => "malformed-request",
         };
         self.transport.send(&sasl_failure(condition));
+        self.events.push_back(ServerEvent::AuthFailed { condition });
         self.state = State::Negotiating;
         if self.failed_attempts >= self.config.max_auth_attempts {
             let error = StreamError::new(StreamErrorCondition::PolicyViolation)

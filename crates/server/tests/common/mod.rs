@@ -44,7 +44,6 @@ pub struct World {
     pub server: Server,
     pub now: Now,
     pub clients: Vec<Client>,
-    pub server_config: ServerConfig,
     counter: u64,
 }
 
@@ -66,10 +65,6 @@ impl World {
             }
         });
         let mut server = Server::new(config, stores, random, now);
-        let mut server_config = ServerConfig::new(BareJid::new(DOMAIN).unwrap());
-        server_config.tls = ServerTls::Unavailable;
-        server_config.features = server.stream_features();
-        server_config.registration = server.config().registration.is_some();
         for user in ["alice", "bob", "carol"] {
             server.create_account(user, "pass").unwrap();
         }
@@ -77,9 +72,15 @@ impl World {
             server,
             now,
             clients: Vec::new(),
-            server_config,
             counter: 0,
         }
+    }
+
+    /// The server's settings for a session on `conn`, without TLS.
+    pub fn session_config(&mut self, conn: ConnId) -> ServerConfig {
+        let mut config = self.server.session_config(conn);
+        config.tls = ServerTls::Unavailable;
+        config
     }
 
     pub fn advance(&mut self, by: Duration) {
@@ -106,8 +107,9 @@ impl World {
         config.resource = resource.map(str::to_owned);
         let session = ClientSession::new(config, format!("cnonce{n}"), self.now.instant);
         let mut m = 0u64;
+        let conn = self.server.connect(peer);
         let server_side = ServerSession::new(
-            self.server_config.clone(),
+            self.session_config(conn),
             self.server.credentials(),
             Box::new(move || {
                 m += 1;
@@ -115,7 +117,6 @@ impl World {
             }),
             self.now.instant,
         );
-        let conn = self.server.connect(peer);
         self.clients.push(Client {
             session,
             server_side,
