@@ -63,6 +63,10 @@ impl Hub {
                     }
                     (conn, ToConnection::Close(error))
                 }
+                Output::StoreFailed(e) => {
+                    tracing::error!("{e}");
+                    continue;
+                }
             };
             let undelivered = match self.conns.get(&conn) {
                 Some((tx, _)) => tx.send(message).err().map(|e| e.0),

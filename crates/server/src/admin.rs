@@ -3,6 +3,7 @@
 
 use crate::accounts::{derive_keys, prepare_name, AccountError};
 use crate::server::Server;
+use crate::Output;
 use xmppkit_jid::BareJid;
 
 impl Server {
@@ -25,10 +26,16 @@ impl Server {
         let user = self.jid_of(&name);
         self.close_sessions_of(&user);
         self.rosters.remove(&user);
-        self.roster_store.delete(&user);
         self.blocklists.remove(&user);
-        self.blocking_store.save(&user, &Default::default());
-        self.offline.take(&user);
+        self.unloaded.remove(&user);
+        let results = [
+            self.roster_store.delete(&user),
+            self.blocking_store.save(&user, &Default::default()),
+            self.offline.delete(&user),
+        ];
+        for e in results.into_iter().filter_map(Result::err) {
+            self.outputs.push_back(Output::StoreFailed(e));
+        }
         Ok(())
     }
 

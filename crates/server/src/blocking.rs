@@ -1,6 +1,7 @@
 //! XEP-0191 Blocking Command: the `urn:xmpp:blocking` payloads, which JIDs an item blocks (the
 //! XEP-0016 §2.1 matching rules the XEP refers to), and the store of blocklists.
 
+use crate::store::StoreError;
 use minidom::Element;
 use std::collections::{BTreeSet, HashMap};
 use xmppkit_jid::{BareJid, Jid};
@@ -57,9 +58,9 @@ pub fn blocked_error() -> StanzaError {
 /// Where blocklists are kept.
 pub trait BlockingStore: Send {
     /// `user`'s blocklist.
-    fn load(&mut self, user: &BareJid) -> BTreeSet<Jid>;
-    /// `user`'s blocklist is now `list`.
-    fn save(&mut self, user: &BareJid, list: &BTreeSet<Jid>);
+    fn load(&mut self, user: &BareJid) -> Result<BTreeSet<Jid>, StoreError>;
+    /// `user`'s blocklist is now `list` (empty: the user blocks no one).
+    fn save(&mut self, user: &BareJid, list: &BTreeSet<Jid>) -> Result<(), StoreError>;
 }
 
 /// Blocklists in memory.
@@ -69,15 +70,16 @@ pub struct MemoryBlocking {
 }
 
 impl BlockingStore for MemoryBlocking {
-    fn load(&mut self, user: &BareJid) -> BTreeSet<Jid> {
-        self.lists.get(user).cloned().unwrap_or_default()
+    fn load(&mut self, user: &BareJid) -> Result<BTreeSet<Jid>, StoreError> {
+        Ok(self.lists.get(user).cloned().unwrap_or_default())
     }
 
-    fn save(&mut self, user: &BareJid, list: &BTreeSet<Jid>) {
+    fn save(&mut self, user: &BareJid, list: &BTreeSet<Jid>) -> Result<(), StoreError> {
         if list.is_empty() {
             self.lists.remove(user);
         } else {
             self.lists.insert(user.clone(), list.clone());
         }
+        Ok(())
     }
 }

@@ -50,9 +50,10 @@ impl Server {
     /// §3.3: the blocked contacts stop seeing the user.
     fn block(&mut self, user: &BareJid, jids: &[Jid]) {
         let subscribers: Vec<BareJid> = self.load_roster(user).subscribers().cloned().collect();
+        self.blocklist(user);
         let list = self.blocklists.entry(user.clone()).or_default();
         list.extend(jids.iter().cloned());
-        self.blocking_store.save(user, &self.blocklists[user]);
+        self.save_blocklist(user);
         self.push_blocking(user, "block", jids);
         for contact in subscribers {
             let jid: Jid = contact.clone().into();
@@ -71,7 +72,7 @@ impl Server {
         } else {
             jids.iter().filter(|j| list.remove(*j)).cloned().collect()
         };
-        self.blocking_store.save(user, &self.blocklists[user]);
+        self.save_blocklist(user);
         self.push_blocking(user, "unblock", jids);
         let roster = self.load_roster(user);
         let contacts: Vec<(BareJid, bool, bool)> = roster

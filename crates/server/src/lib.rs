@@ -86,6 +86,7 @@ pub mod roster;
 mod roster_iq;
 mod routing;
 mod server;
+mod store;
 pub mod subscription;
 mod subscriptions;
 
@@ -100,3 +101,4 @@ pub use resources::ConnId;
 pub use roster::{MemoryRosters, Roster, RosterStore};
 pub use routing::wire_size;
 pub use server::{Now, Output, RandomBytes, Server, Stores};
+pub use store::StoreError;

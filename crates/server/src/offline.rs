@@ -2,36 +2,68 @@
 //! resource, delivered with a `<delay/>` when the user comes online. A full store answers the
 //! sender with an error; nothing is dropped silently.
 
+use crate::store::StoreError;
 use minidom::Element;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use xmppkit_jid::BareJid;
 
-/// Where offline messages are kept.
+/// Where offline messages are kept. Each message has a sequence number, increasing per user, so
+/// that the engine removes only what it handed on: a crash between reading and delivering loses
+/// nothing.
 pub trait OfflineStore: Send {
     /// How many messages wait for `user`.
-    fn count(&self, user: &BareJid) -> usize;
+    fn count(&self, user: &BareJid) -> Result<usize, StoreError>;
     /// Keeps `message` for `user` (the engine checks the limit first).
-    fn push(&mut self, user: &BareJid, message: Element);
-    /// Takes every message waiting for `user`, oldest first.
-    fn take(&mut self, user: &BareJid) -> Vec<Element>;
+    fn push(&mut self, user: &BareJid, message: Element) -> Result<(), StoreError>;
+    /// Every message waiting for `user` with its sequence number, oldest first.
+    fn list(&self, user: &BareJid) -> Result<Vec<(u64, Element)>, StoreError>;
+    /// Removes `user`'s messages up to and including sequence number `seq`.
+    fn remove_through(&mut self, user: &BareJid, seq: u64) -> Result<(), StoreError>;
+    /// Removes all of `user`'s messages (the account was deleted).
+    fn delete(&mut self, user: &BareJid) -> Result<(), StoreError>;
 }
 
 /// Offline messages in memory.
 #[derive(Debug, Default)]
 pub struct MemoryOffline {
-    queues: HashMap<BareJid, Vec<Element>>,
+    queues: HashMap<BareJid, VecDeque<(u64, Element)>>,
+    next: u64,
 }
 
 impl OfflineStore for MemoryOffline {
-    fn count(&self, user: &BareJid) -> usize {
-        self.queues.get(user).map_or(0, Vec::len)
+    fn count(&self, user: &BareJid) -> Result<usize, StoreError> {
+        Ok(self.queues.get(user).map_or(0, VecDeque::len))
     }
 
-    fn push(&mut self, user: &BareJid, message: Element) {
-        self.queues.entry(user.clone()).or_default().push(message);
+    fn push(&mut self, user: &BareJid, message: Element) -> Result<(), StoreError> {
+        self.next += 1;
+        let queue = self.queues.entry(user.clone()).or_default();
+        queue.push_back((self.next, message));
+        Ok(())
     }
 
-    fn take(&mut self, user: &BareJid) -> Vec<Element> {
-        self.queues.remove(user).unwrap_or_default()
+    fn list(&self, user: &BareJid) -> Result<Vec<(u64, Element)>, StoreError> {
+        Ok(self
+            .queues
+            .get(user)
+            .map(|q| q.iter().cloned().collect())
+            .unwrap_or_default())
+    }
+
+    fn remove_through(&mut self, user: &BareJid, seq: u64) -> Result<(), StoreError> {
+        if let Some(queue) = self.queues.get_mut(user) {
+            while queue.front().is_some_and(|(s, _)| *s <= seq) {
+                queue.pop_front();
+            }
+            if queue.is_empty() {
+                self.queues.remove(user);
+            }
+        }
+        Ok(())
+    }
+
+    fn delete(&mut self, user: &BareJid) -> Result<(), StoreError> {
+        self.queues.remove(user);
+        Ok(())
     }
 }

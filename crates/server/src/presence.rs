@@ -5,6 +5,7 @@
 
 use crate::server::Server;
 use crate::subscription::Kind;
+use crate::Output;
 use minidom::Element;
 use xmppkit_jid::{BareJid, FullJid, Jid};
 use xmppkit_stanza::{ns, set_attr};
@@ -59,7 +60,7 @@ impl Server {
         if first {
             self.first_presence(from);
         }
-        if available && priority >= 0 && self.offline.count(&from.to_bare()) > 0 {
+        if available && priority >= 0 && self.offline.count(&from.to_bare()).unwrap_or(1) > 0 {
             self.flush_offline(from);
         }
     }
@@ -113,8 +114,16 @@ impl Server {
     pub(crate) fn flush_offline(&mut self, jid: &FullJid) {
         let user = jid.to_bare();
         let room = self.config.max_queued_bytes / 2;
-        let mut rest = Vec::new();
-        for message in self.offline.take(&user) {
+        let waiting = match self.offline.list(&user) {
+            Ok(waiting) => waiting,
+            Err(e) => {
+                self.outputs.push_back(Output::StoreFailed(e));
+                Vec::new()
+            }
+        };
+        let mut handed = None;
+        let mut more = false;
+        for (seq, message) in waiting {
             let queued = self
                 .resources
                 .get(jid)
@@ -122,15 +131,17 @@ impl Server {
                 .and_then(|c| self.conns.get(&c))
                 .map_or(usize::MAX, |c| c.queued);
             let size = crate::routing::wire_size(&message);
-            if !rest.is_empty() || queued.saturating_add(size) > room {
-                rest.push(message);
-            } else if let Err(message) = self.send_to(jid, message) {
-                rest.push(message);
+            if queued.saturating_add(size) > room || self.send_to(jid, message).is_err() {
+                more = true;
+                break;
             }
+            handed = Some(seq);
         }
-        let more = !rest.is_empty();
-        for message in rest {
-            self.offline.push(&user, message);
+        // Removed once handed on, never before: a failure in between delivers twice, not never.
+        if let Some(seq) = handed {
+            if let Err(e) = self.offline.remove_through(&user, seq) {
+                self.outputs.push_back(Output::StoreFailed(e));
+            }
         }
         if let Some(r) = self.resources.get_mut(jid) {
             r.flushing_offline = more;

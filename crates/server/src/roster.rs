@@ -3,6 +3,7 @@
 //! holding an older version is sent only what changed; the `jabber:iq:roster` elements for
 //! results and pushes; and the store trait behind them.
 
+use crate::store::StoreError;
 use crate::subscription::State;
 use minidom::Element;
 use std::collections::{BTreeMap, HashMap};
@@ -170,11 +171,11 @@ impl Roster {
 /// through: a database store answers `load` from its cache and queues the writes.
 pub trait RosterStore: Send {
     /// `user`'s roster (empty when there is none).
-    fn load(&mut self, user: &BareJid) -> Roster;
+    fn load(&mut self, user: &BareJid) -> Result<Roster, StoreError>;
     /// `user`'s roster changed: `roster` is the new state.
-    fn save(&mut self, user: &BareJid, roster: &Roster);
+    fn save(&mut self, user: &BareJid, roster: &Roster) -> Result<(), StoreError>;
     /// `user`'s roster is gone (the account was deleted).
-    fn delete(&mut self, user: &BareJid);
+    fn delete(&mut self, user: &BareJid) -> Result<(), StoreError>;
 }
 
 /// Rosters in memory.
@@ -184,15 +185,17 @@ pub struct MemoryRosters {
 }
 
 impl RosterStore for MemoryRosters {
-    fn load(&mut self, user: &BareJid) -> Roster {
-        self.rosters.get(user).cloned().unwrap_or_default()
+    fn load(&mut self, user: &BareJid) -> Result<Roster, StoreError> {
+        Ok(self.rosters.get(user).cloned().unwrap_or_default())
     }
 
-    fn save(&mut self, user: &BareJid, roster: &Roster) {
+    fn save(&mut self, user: &BareJid, roster: &Roster) -> Result<(), StoreError> {
         self.rosters.insert(user.clone(), roster.clone());
+        Ok(())
     }
 
-    fn delete(&mut self, user: &BareJid) {
+    fn delete(&mut self, user: &BareJid) -> Result<(), StoreError> {
         self.rosters.remove(user);
+        Ok(())
     }
 }

@@ -7,6 +7,7 @@ use crate::blocking::{blocked_error, covers};
 use crate::components::Context;
 use crate::relations::View;
 use crate::server::{Output, Server};
+use crate::store::StoreError;
 use crate::subscription::Kind;
 use minidom::{Element, Node};
 use xmppkit_carbons::{copies, Direction};
@@ -278,7 +279,11 @@ impl Server {
 
     /// XEP-0160: kept for later with a `<delay/>`; a full store answers the sender.
     fn store_offline(&mut self, user: &BareJid, mut message: Element) {
-        if self.offline.count(user) >= self.config.offline_limit {
+        let full = match self.offline.count(user) {
+            Ok(count) => count >= self.config.offline_limit,
+            Err(e) => return self.offline_failed(&message, e),
+        };
+        if full {
             let error = StanzaError::new(DefinedCondition::ServiceUnavailable)
                 .with_text("en", "the recipient's offline storage is full");
             if let Some(reply) = error_to(&message, &error) {
@@ -292,7 +297,19 @@ impl Server {
             reason: Some("Offline Storage".into()),
         };
         message.append_child(delay.into());
-        self.offline.push(user, message);
+        if let Err(e) = self.offline.push(user, message.clone()) {
+            self.offline_failed(&message, e);
+        }
+    }
+
+    /// The offline store failed: the sender learns the message was not kept.
+    fn offline_failed(&mut self, message: &Element, e: StoreError) {
+        self.outputs.push_back(Output::StoreFailed(e));
+        let error = StanzaError::new(DefinedCondition::InternalServerError)
+            .with_text("en", "the recipient's offline storage failed");
+        if let Some(reply) = error_to(message, &error) {
+            self.route_from_service(reply);
+        }
     }
 
     /// Stanzas that were meant for a resource and did not reach it (unacknowledged under

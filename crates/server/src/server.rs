@@ -11,8 +11,9 @@ use crate::offline::OfflineStore;
 use crate::rate::Windows;
 use crate::resources::{ConnId, Resource, Resources};
 use crate::roster::{Roster, RosterStore};
+use crate::store::StoreError;
 use minidom::Element;
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -56,6 +57,10 @@ pub enum Output {
         /// The stream error, if any.
         error: Option<StreamError>,
     },
+    /// A store failed (for the operator's log). The engine went on: what could not be written
+    /// holds in memory until the next successful write of the same state, and what could not be
+    /// loaded is not written back over the stored state.
+    StoreFailed(StoreError),
 }
 
 /// Fresh random bytes (SCRAM salts, generated resources): the engine has no RNG.
@@ -120,6 +125,8 @@ pub struct Server {
     pub(crate) rosters: HashMap<BareJid, Roster>,
     pub(crate) offline: Box<dyn OfflineStore>,
     pub(crate) blocking_store: Box<dyn BlockingStore>,
+    /// Users whose roster or blocklist failed to load: their working copy is never saved.
+    pub(crate) unloaded: HashSet<BareJid>,
     /// The working set of blocklists.
     pub(crate) blocklists: HashMap<BareJid, BTreeSet<Jid>>,
     pub(crate) resources: Resources,
@@ -164,6 +171,7 @@ impl Server {
             pep: Engine::new(stores.pep, pep_config),
             random,
             outputs: VecDeque::new(),
+            unloaded: HashSet::new(),
             registrations: Windows::default(),
             auth_failures: Windows::default(),
             next_conn: 0,
@@ -528,7 +536,10 @@ impl Server {
     /// `user`'s roster, loaded into the working set.
     pub(crate) fn load_roster(&mut self, user: &BareJid) -> &mut Roster {
         if !self.rosters.contains_key(user) {
-            let roster = self.roster_store.load(user);
+            let roster = match self.roster_store.load(user) {
+                Ok(roster) => roster,
+                Err(e) => self.load_failed(user, e),
+            };
             self.rosters.insert(user.clone(), roster);
         }
         self.rosters.get_mut(user).expect("just loaded")
@@ -536,18 +547,45 @@ impl Server {
 
     /// Writes `user`'s roster through to the store.
     pub(crate) fn save_roster(&mut self, user: &BareJid) {
+        if self.unloaded.contains(user) {
+            return;
+        }
         if let Some(roster) = self.rosters.get(user) {
-            self.roster_store.save(user, roster);
+            if let Err(e) = self.roster_store.save(user, roster) {
+                self.outputs.push_back(Output::StoreFailed(e));
+            }
         }
     }
 
     /// `user`'s blocklist, loaded into the working set.
     pub(crate) fn blocklist(&mut self, user: &BareJid) -> &BTreeSet<Jid> {
         if !self.blocklists.contains_key(user) {
-            let list = self.blocking_store.load(user);
+            let list = match self.blocking_store.load(user) {
+                Ok(list) => list,
+                Err(e) => self.load_failed(user, e),
+            };
             self.blocklists.insert(user.clone(), list);
         }
         &self.blocklists[user]
+    }
+
+    /// Writes `user`'s blocklist through to the store.
+    pub(crate) fn save_blocklist(&mut self, user: &BareJid) {
+        if self.unloaded.contains(user) {
+            return;
+        }
+        let list = self.blocklists.get(user).cloned().unwrap_or_default();
+        if let Err(e) = self.blocking_store.save(user, &list) {
+            self.outputs.push_back(Output::StoreFailed(e));
+        }
+    }
+
+    /// A load failed: reported, and `user`'s working copy starts empty and is never saved, so
+    /// the stored state survives for when the store is back (after a restart).
+    fn load_failed<T: Default>(&mut self, user: &BareJid, error: StoreError) -> T {
+        self.outputs.push_back(Output::StoreFailed(error));
+        self.unloaded.insert(user.clone());
+        T::default()
     }
 
     /// A fresh id for pushes and archive entries (a counter with the wall clock: no RNG).

@@ -44,11 +44,21 @@ pub struct World {
     pub server: Server,
     pub now: Now,
     pub clients: Vec<Client>,
+    /// What the stores reported.
+    pub store_failures: Vec<StoreError>,
     counter: u64,
 }
 
 impl World {
     pub fn new(configure: impl FnOnce(&mut Config)) -> World {
+        Self::with_stores(configure, |_| {})
+    }
+
+    /// A world whose in-memory stores are first changed by `stores`.
+    pub fn with_stores(
+        configure: impl FnOnce(&mut Config),
+        change_stores: impl FnOnce(&mut Stores),
+    ) -> World {
         let mut config = Config::new(BareJid::new(DOMAIN).unwrap());
         config.scram_iterations = 64;
         configure(&mut config);
@@ -56,7 +66,8 @@ impl World {
             instant: Instant::now(),
             utc: DateTime::from_unix(1_700_000_000, 0).unwrap(),
         };
-        let stores = Stores::memory(Arc::new(MemoryAccounts::default()));
+        let mut stores = Stores::memory(Arc::new(MemoryAccounts::default()));
+        change_stores(&mut stores);
         let mut counter = 0u8;
         let random: RandomBytes = Box::new(move |bytes| {
             for b in bytes {
@@ -72,6 +83,7 @@ impl World {
             server,
             now,
             clients: Vec::new(),
+            store_failures: Vec::new(),
             counter: 0,
         }
     }
@@ -289,6 +301,7 @@ impl World {
                         let backlog: Vec<Element> = c.backlog.drain(..).map(|(e, _)| e).collect();
                         self.server.handle_returned(conn, backlog);
                     }
+                    Output::StoreFailed(e) => self.store_failures.push(e),
                 }
             }
             if !moved {
