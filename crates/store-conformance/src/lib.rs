@@ -1,0 +1,37 @@
+//! # xmppkit-store-conformance
+//!
+//! The behaviour every store behind the xmppkit traits must have, as plain functions that panic
+//! with a message naming the broken rule. Each store crate calls them from its tests, so memory,
+//! SQLite and PostgreSQL are held to the same suite: what one store returns, all return.
+//!
+//! ```
+//! use xmppkit_server::{MemoryAccounts, MemoryBlocking, MemoryOffline, MemoryRosters};
+//! xmppkit_store_conformance::accounts(&MemoryAccounts::default());
+//! xmppkit_store_conformance::rosters(&mut MemoryRosters::default());
+//! xmppkit_store_conformance::offline(&mut MemoryOffline::default());
+//! xmppkit_store_conformance::blocking(&mut MemoryBlocking::default());
+//! xmppkit_store_conformance::archive(&mut xmppkit_mam::MemoryArchive::default());
+//! ```
+#![forbid(unsafe_code)]
+
+mod accounts;
+mod archive;
+mod blocking;
+mod offline;
+mod rosters;
+
+pub use accounts::accounts;
+pub use archive::archive;
+pub use blocking::blocking;
+pub use offline::offline;
+pub use rosters::rosters;
+
+/// A bare JID from a literal.
+pub(crate) fn bare(s: &str) -> xmppkit_jid::BareJid {
+    xmppkit_jid::BareJid::new(s).expect("a valid bare JID")
+}
+
+/// An element from a literal.
+pub(crate) fn el(xml: &str) -> minidom::Element {
+    xml.parse().expect("valid XML")
+}

@@ -1,0 +1,26 @@
+//! The in-memory stores pass the suite: the reference every other store is held to.
+
+#[test]
+fn memory_accounts() {
+    xmppkit_store_conformance::accounts(&xmppkit_server::MemoryAccounts::default());
+}
+
+#[test]
+fn memory_rosters() {
+    xmppkit_store_conformance::rosters(&mut xmppkit_server::MemoryRosters::default());
+}
+
+#[test]
+fn memory_offline() {
+    xmppkit_store_conformance::offline(&mut xmppkit_server::MemoryOffline::default());
+}
+
+#[test]
+fn memory_blocking() {
+    xmppkit_store_conformance::blocking(&mut xmppkit_server::MemoryBlocking::default());
+}
+
+#[test]
+fn memory_archive() {
+    xmppkit_store_conformance::archive(&mut xmppkit_mam::MemoryArchive::default());
+}

@@ -1,0 +1,202 @@
+//! Opening the database: WAL, the durability level, foreign keys, and the schema migrations
+//! (`schema.sql`, tracked in `PRAGMA user_version`); and handing out one store per trait, all on
+//! the same connection.
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use xmppkit_server::StoreError;
+
+/// The migrations, in order; `user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+
+/// How far a committed write is guaranteed to survive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// The process being killed (`synchronous=NORMAL` in WAL mode): a commit is in the
+    /// operating system's hands when the call returns. An operating system crash or power loss
+    /// may lose the last commits, never corrupt the database.
+    #[default]
+    ProcessCrash,
+    /// Power loss too (`synchronous=FULL`): every commit is synced to the disk first.
+    PowerLoss,
+}
+
+/// The database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// SQLite refused to open or set up the file.
+    #[error("cannot open the SQLite database {path}: {source}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// A migration failed.
+    #[error("cannot migrate {path} to schema version {version}: {source}")]
+    Migrate {
+        /// The file.
+        path: PathBuf,
+        /// The version being applied.
+        version: usize,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// The file was written by a newer xmppkit.
+    #[error("{path} has schema version {found}; this xmppkit knows up to {known}")]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        found: usize,
+        /// The newest this code knows.
+        known: usize,
+    },
+}
+
+/// One SQLite database holding every store. Cheap to clone: the stores share its connection.
+#[derive(Debug, Clone)]
+pub struct Database {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl Database {
+    /// Opens (or creates) the database at `path`, surviving process crashes.
+    pub fn open(path: impl AsRef<Path>) -> Result<Database, OpenError> {
+        Self::open_with(path, Durability::default())
+    }
+
+    /// Opens (or creates) the database at `path` with this durability.
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        durability: Durability,
+    ) -> Result<Database, OpenError> {
+        let path = path.as_ref().to_path_buf();
+        let open_error = |source| OpenError::Open {
+            path: path.clone(),
+            source,
+        };
+        let conn = Connection::open(&path).map_err(open_error)?;
+        let synchronous = match durability {
+            Durability::ProcessCrash => "NORMAL",
+            Durability::PowerLoss => "FULL",
+        };
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;"
+        ))
+        .map_err(open_error)?;
+        migrate(&conn, &path)?;
+        Ok(Database {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// A database in memory (for tests): gone when the last store is dropped.
+    pub fn in_memory() -> Result<Database, OpenError> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(|source| OpenError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        conn.execute_batch("PRAGMA foreign_keys = ON;")
+            .map_err(|source| OpenError::Open {
+                path: path.clone(),
+                source,
+            })?;
+        migrate(&conn, &path)?;
+        Ok(Database {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// The accounts.
+    pub fn accounts(&self) -> crate::SqliteAccounts {
+        crate::SqliteAccounts { db: self.clone() }
+    }
+
+    /// The rosters.
+    pub fn rosters(&self) -> crate::SqliteRosters {
+        crate::SqliteRosters { db: self.clone() }
+    }
+
+    /// The offline messages.
+    pub fn offline(&self) -> crate::SqliteOffline {
+        crate::SqliteOffline { db: self.clone() }
+    }
+
+    /// The blocklists.
+    pub fn blocking(&self) -> crate::SqliteBlocking {
+        crate::SqliteBlocking { db: self.clone() }
+    }
+
+    /// The message archives (users' and rooms' in one table, apart by owner).
+    pub fn archive(&self) -> crate::SqliteArchive {
+        crate::SqliteArchive { db: self.clone() }
+    }
+
+    /// Every store of a [`Server`](xmppkit_server::Server) on this database; PEP nodes, which
+    /// it does not hold yet, in memory.
+    pub fn stores(&self) -> xmppkit_server::Stores {
+        xmppkit_server::Stores {
+            accounts: Arc::new(self.accounts()),
+            rosters: Box::new(self.rosters()),
+            offline: Box::new(self.offline()),
+            blocking: Box::new(self.blocking()),
+            archive: Box::new(self.archive()),
+            pep: Box::new(xmppkit_pubsub::MemoryStore::default()),
+        }
+    }
+
+    /// The connection, for one operation.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves no half transaction: SQLite rolls back an
+        // uncommitted transaction when the next one begins.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn migrate(conn: &Connection, path: &Path) -> Result<(), OpenError> {
+    let found: usize = conn
+        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .map_err(|source| OpenError::Open {
+            path: path.to_path_buf(),
+            source,
+        })? as usize;
+    if found > MIGRATIONS.len() {
+        return Err(OpenError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            known: MIGRATIONS.len(),
+        });
+    }
+    for (n, sql) in MIGRATIONS.iter().enumerate().skip(found) {
+        let version = n + 1;
+        conn.execute_batch(&format!(
+            "BEGIN; {sql}; PRAGMA user_version = {version}; COMMIT;"
+        ))
+        .map_err(|source| OpenError::Migrate {
+            path: path.to_path_buf(),
+            version,
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// A SQLite error as the engine's store error.
+pub(crate) fn backend(store: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
+    move |e| StoreError::Backend {
+        store,
+        reason: e.to_string(),
+    }
+}
+
+/// Unreadable stored data as the engine's store error.
+pub(crate) fn corrupt(store: &'static str, reason: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        store,
+        reason: reason.to_string(),
+    }
+}
