@@ -1,36 +1,51 @@
-//! Query latency of the in-memory MAM archive: one 50-message page from a 1,000,000-message
-//! archive, at the start, in the middle and at the end, with and without a `with` filter, through
-//! the whole engine (query parsing, archive, result stanzas). Results in docs/benchmarks.md.
+//! Query latency of the MAM archives, in memory and on SQLite: one 50-message page from a
+//! 1,000,000-message archive, at the start, in the middle and at the end, with and without a
+//! `with` filter, through the whole engine (query parsing, archive, result stanzas); and one
+//! append. The process's resident memory after filling each archive is printed
+//! (`VmRSS`). Results in docs/benchmarks.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use minidom::Element;
 use std::hint::black_box;
 use std::time::Duration;
 use xmppkit::jid::{BareJid, Jid};
-use xmppkit::mam::{query_iq, ArchiveKind, Filter, Mam, MamConfig, MemoryArchive};
+use xmppkit::mam::{query_iq, Archive, ArchiveKind, Filter, Mam, MamConfig, MemoryArchive};
 use xmppkit::stanza::datetime::DateTime;
 use xmppkit::stanza::rsm::Set;
 use xmppkit::stanza::set_attr;
 
 const SIZE: usize = 1_000_000;
 
-fn archive() -> Mam<MemoryArchive> {
-    let mut mam = Mam::new(MemoryArchive::default(), MamConfig::default());
+fn message(i: usize, with: &Jid) -> Element {
+    let mut message: Element = Element::builder("message", "jabber:client")
+        .append(
+            Element::builder("body", "jabber:client")
+                .append(format!("message number {i}, with a few words of text"))
+                .build(),
+        )
+        .build();
+    set_attr(&mut message, "type", "chat");
+    set_attr(&mut message, "from", with.to_string());
+    message
+}
+
+/// The resident memory of this process, from /proc (Linux), in MiB.
+fn rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn archive<A: Archive>(store: A) -> Mam<A> {
+    let mut mam = Mam::new(store, MamConfig::default());
     let owner: BareJid = "juliet@capulet.lit".parse().unwrap();
     let partners: Vec<Jid> = (0..100)
         .map(|i| format!("friend{i}@example.com/phone").parse().unwrap())
         .collect();
     for i in 0..SIZE {
         let with = &partners[i % partners.len()];
-        let mut message: Element = Element::builder("message", "jabber:client")
-            .append(
-                Element::builder("body", "jabber:client")
-                    .append(format!("message number {i}, with a few words of text"))
-                    .build(),
-            )
-            .build();
-        set_attr(&mut message, "type", "chat");
-        set_attr(&mut message, "from", with.to_string());
+        let message = message(i, with);
         let stamp = DateTime::from_unix(1_600_000_000 + i as i64, 0).unwrap();
         mam.store(
             &owner,
@@ -47,8 +62,71 @@ fn archive() -> Mam<MemoryArchive> {
 }
 
 fn bench(c: &mut Criterion) {
-    let mut mam = archive();
-    let mut group = c.benchmark_group("mam_page_of_50_from_1m");
+    let before = rss_mib();
+    let memory = archive(MemoryArchive::default());
+    eprintln!(
+        "VmRSS: {:.0} MiB before, {:.0} MiB with 1,000,000 messages in memory",
+        before.unwrap_or(0.0),
+        rss_mib().unwrap_or(0.0)
+    );
+    pages(c, "mam_page_of_50_from_1m", memory);
+    let dir = std::env::temp_dir().join(format!("xmppkit-bench-mam-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = xmppkit::store_sqlite::Database::open(dir.join("mam.db")).unwrap();
+    let before = rss_mib();
+    let sqlite = archive(db.archive());
+    eprintln!(
+        "VmRSS: {:.0} MiB before, {:.0} MiB with 1,000,000 messages on SQLite",
+        before.unwrap_or(0.0),
+        rss_mib().unwrap_or(0.0)
+    );
+    pages(c, "mam_sqlite_page_of_50_from_1m", sqlite);
+    drop(db);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// One append, in memory and on SQLite (one commit each), to an archive that grows as it runs.
+fn append(c: &mut Criterion) {
+    let owner: BareJid = "romeo@montague.lit".parse().unwrap();
+    let with: Jid = "friend1@example.com/phone".parse().unwrap();
+    let dir = std::env::temp_dir().join(format!("xmppkit-bench-append-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = xmppkit::store_sqlite::Database::open(dir.join("append.db")).unwrap();
+    let mut group = c.benchmark_group("mam_append");
+    let mut run = |name: &str, mam: &mut Mam<Box<dyn Archive>>| {
+        let mut i = 0usize;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                i += 1;
+                let stamp = DateTime::from_unix(1_700_000_000 + i as i64, 0).unwrap();
+                mam.store(
+                    &owner,
+                    ArchiveKind::User,
+                    &with,
+                    true,
+                    &message(i, &with),
+                    format!("a{i}"),
+                    stamp,
+                )
+                .unwrap()
+            })
+        });
+    };
+    run(
+        "memory",
+        &mut Mam::new(Box::new(MemoryArchive::default()), MamConfig::default()),
+    );
+    run(
+        "sqlite",
+        &mut Mam::new(Box::new(db.archive()), MamConfig::default()),
+    );
+    group.finish();
+    drop(db);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn pages<A: Archive>(c: &mut Criterion, group_name: &str, mut mam: Mam<A>) {
+    let mut group = c.benchmark_group(group_name);
     group.measurement_time(Duration::from_secs(5));
     let with: Jid = "friend7@example.com".parse().unwrap();
     let cases = [
@@ -126,5 +204,5 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, bench, append);
 criterion_main!(benches);

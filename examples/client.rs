@@ -9,6 +9,7 @@
 //!                                    # or: pubsub pubsub.localhost node (create | subscribe | publish TEXT)
 //!                                    # or: mam bob@localhost   (and --carbons anywhere)
 //!                                    # or: subscribe bob@localhost   (and --approve anywhere)
+//!                                    # or: roster   (prints the roster)
 //! ```
 //!
 //! It logs in, enables stream management (XEP-0198) when the server offers it, sends initial
@@ -284,7 +285,8 @@ async fn drive(
                             .map_err(|e| e.to_string())?;
                     }
                     let subscribing = args.command.first().is_some_and(|c| c == "subscribe");
-                    if args.approve || subscribing {
+                    let listing = args.command.first().is_some_and(|c| c == "roster");
+                    if args.approve || subscribing || listing {
                         // RFC 6121 §2.1.6: roster pushes go to resources that asked for it.
                         let query = minidom::Element::builder("query", "jabber:iq:roster").build();
                         let get = Iq::get("roster", None, query);
@@ -403,6 +405,16 @@ async fn drive(
                             "carbons enabled: {}",
                             matches!(iq.payload, IqPayload::Result(_))
                         );
+                    }
+                    if let (true, IqPayload::Result(Some(query))) = (iq.id == "roster", &iq.payload)
+                    {
+                        for item in query.children() {
+                            println!(
+                                "roster item: {} subscription={}",
+                                item.attr("jid").unwrap_or_default(),
+                                item.attr("subscription").unwrap_or("none")
+                            );
+                        }
                     }
                     if iq.id == "mam" {
                         if let Some(collector) = archive.take() {

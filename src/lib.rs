@@ -17,6 +17,9 @@
 //! | `mam` | [`xmppkit-mam`](mam) | XEP-0313 archives: engine, indexed in-memory archive, client helper |
 //! | `muc` | [`xmppkit-muc`](muc) | XEP-0045 Multi-User Chat: payloads, room and service engines, client helper (with `mam` / `read-markers`: their room hooks) |
 //! | `pubsub` | [`xmppkit-pubsub`](pubsub) | XEP-0060 Publish-Subscribe and XEP-0163 PEP: payloads, service engine, store trait, client helper |
+//! | `server` | [`xmppkit-server`](server) | the sans-IO server core: resources, RFC 6121 delivery, rosters, presence, offline, blocking, accounts, components |
+//! | `store-sqlite` | [`xmppkit-store-sqlite`](store_sqlite) | the server's and MAM's stores on one SQLite file (bundled) |
+//! | `store-conformance` (off by default) | [`xmppkit-store-conformance`](store_conformance) | the conformance suite every store passes |
 //!
 //! ```
 //! # #[cfg(all(feature = "codec", feature = "jid"))] {
@@ -59,3 +62,7 @@ pub use xmppkit_session as session;
 pub use xmppkit_sm as sm;
 #[cfg(feature = "stanza")]
 pub use xmppkit_stanza as stanza;
+#[cfg(feature = "store-conformance")]
+pub use xmppkit_store_conformance as store_conformance;
+#[cfg(feature = "store-sqlite")]
+pub use xmppkit_store_sqlite as store_sqlite;

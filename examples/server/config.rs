@@ -12,7 +12,10 @@ pub struct Settings {
     pub domain: String,
     /// Addresses to listen on for clients.
     pub listen: Vec<String>,
-    /// The accounts file.
+    /// Where state is kept: `sqlite:PATH` (the default, `sqlite:xmppkit.db`) or `memory`.
+    pub store: String,
+    /// An accounts file: with `memory`, the accounts; with a database, accounts created in it
+    /// at start when missing.
     pub accounts: Option<String>,
     /// TLS certificate and key (PEM); a self-signed certificate is made when absent.
     pub tls: Tls,
@@ -72,6 +75,7 @@ impl Default for Settings {
         Settings {
             domain: "localhost".into(),
             listen: vec!["127.0.0.1:5222".into()],
+            store: "sqlite:xmppkit.db".into(),
             accounts: None,
             tls: Tls::default(),
             limits: Limits::default(),
@@ -106,6 +110,11 @@ impl Default for Services {
 }
 
 impl Settings {
+    /// The store chosen.
+    pub fn store(&self) -> Result<crate::store::Choice, String> {
+        self.store.parse()
+    }
+
     /// The registration rate of the engine's configuration.
     pub fn registration(&self) -> Option<xmppkit::server::RateLimit> {
         self.services
@@ -146,6 +155,7 @@ pub fn parse(args: Vec<String>) -> Result<(Settings, Vec<String>), String> {
             "--domain" => settings.domain = value()?,
             "--listen" => listen.push(value()?),
             "--users" => settings.accounts = Some(value()?),
+            "--store" => settings.store = value()?,
             "--max-stanza" => settings.limits.max_stanza = number(value()?)?,
             "--rate" => settings.limits.bytes_per_second = number(value()?)?,
             "--max-connections" => settings.limits.max_connections = number(value()?)?,

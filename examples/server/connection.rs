@@ -75,27 +75,9 @@ pub async fn run(
     let mut buf = vec![0u8; 16 * 1024];
     let mut unreported = 0usize;
     let result = 'run: loop {
-        while let Some(bytes) = session.poll_transmit() {
-            let Some(s) = socket.as_mut() else { break };
-            tokio::select! {
-                biased;
-                written = s.write(&bytes) => if written.is_err() { socket = None },
-                // The engine gave up on this reader while the write waited.
-                _ = link.closing.notified() => socket = None,
-            }
-        }
-        if unreported > 0 {
-            let mut hub = link.hub.borrow_mut();
-            hub.server
-                .handle_written(link.conn, std::mem::take(&mut unreported));
-            hub.dispatch();
-        }
-        if socket.is_none() {
-            break Ok(());
-        }
-        let mut acted = false;
+        // The engine first: what the last input caused (stored, archived, routed) is committed
+        // before the session's answers to it (its XEP-0198 `<a h/>` among them) are written.
         while let Some(event) = session.poll_event() {
-            acted = true;
             if let ServerEvent::Online { jid } | ServerEvent::Resumed { jid, .. } = &event {
                 tracing::info!("{jid} online");
             }
@@ -118,6 +100,12 @@ pub async fn run(
                 back
             };
             if let Some(ServerEvent::StartTls) = handed_back {
+                // `<proceed/>` goes out in the clear, then the handshake (RFC 6120 §5.4.3.3).
+                while let Some(bytes) = session.poll_transmit() {
+                    if let Some(s) = socket.as_mut() {
+                        let _ = s.write(&bytes).await;
+                    }
+                }
                 let Some(Socket::Plain(tcp)) = socket.take() else {
                     break 'run Err("STARTTLS twice".into());
                 };
@@ -137,8 +125,23 @@ pub async fn run(
                 break 'run failure.map_or(Ok(()), Err);
             }
         }
-        if acted {
-            continue;
+        while let Some(bytes) = session.poll_transmit() {
+            let Some(s) = socket.as_mut() else { break };
+            tokio::select! {
+                biased;
+                written = s.write(&bytes) => if written.is_err() { socket = None },
+                // The engine gave up on this reader while the write waited.
+                _ = link.closing.notified() => socket = None,
+            }
+        }
+        if unreported > 0 {
+            let mut hub = link.hub.borrow_mut();
+            hub.server
+                .handle_written(link.conn, std::mem::take(&mut unreported));
+            hub.dispatch();
+        }
+        if socket.is_none() {
+            break Ok(());
         }
         let sleep = session
             .poll_timeout()

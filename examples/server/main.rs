@@ -4,33 +4,34 @@
 //! else. Settings come from a TOML file (`--config`) and flags; `tracing` logs.
 //!
 //! ```sh
-//! cargo run --example server -- --domain localhost --listen 127.0.0.1:5222 --users users.toml
+//! cargo run --example server        # localhost on 127.0.0.1:5222, state in xmppkit.db
 //! cargo run --example server -- --config server.toml
-//! cargo run --example server -- --users users.toml adduser dave@localhost --password secret
+//! cargo run --example server -- --store sqlite:/var/lib/xmppkit.db adduser dave@localhost --password secret
+//! cargo run --example server -- --store memory --users users.toml
 //! ```
 //!
-//! The admin commands (`adduser JID [--password P]`, `deluser JID`, `passwd JID [--password P]`,
-//! `users`) work on the accounts file the server reads at start (`name = "password"` lines;
-//! without `--password` the password is read from the terminal). Everything else is in memory
-//! until the storage issue lands.
+//! State is kept where `--store` says (`store.rs`): by default on the embedded SQLite store in
+//! `xmppkit.db`, which starts with demo accounts alice, bob and carol (password `pass`) when it
+//! has none and no accounts file is given. The admin commands (`admin.rs`) change the store's
+//! accounts, or the accounts file with `--store memory`. MUC room configurations, PubSub nodes
+//! and read markers are still in memory.
 
+mod admin;
 mod config;
 mod connection;
+mod store;
 mod tls;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::process::ExitCode;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Notify};
 use xmppkit::muc::{MamHook, ReadMarkersHook, Service, ServiceConfig};
 use xmppkit::pubsub::{Engine, PubSubConfig};
-use xmppkit::server::{
-    Config, ConnId, MemoryAccounts, Now, Output, PubSubComponent, Server, Stores,
-};
+use xmppkit::server::{AccountError, Config, ConnId, Now, Output, PubSubComponent, Server};
 use xmppkit::stanza::datetime::DateTime;
 
 /// What the hub tells a connection.
@@ -102,7 +103,7 @@ fn main() -> ExitCode {
     let run = || -> Result<(), String> {
         let (settings, command) = config::parse(std::env::args().skip(1).collect())?;
         if !command.is_empty() {
-            return admin(&settings, command);
+            return admin::run(&settings, command);
         }
         tracing_subscriber::fmt().with_ansi(false).init();
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -114,77 +115,10 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}\nusage: server [--config FILE] [--domain D] [--listen ADDR]... [--users FILE] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND] [--max-queued BYTES] [--registration] [--no-mam] [adduser JID | deluser JID | passwd JID | users] [--password P]");
+            eprintln!("error: {e}\nusage: server [--config FILE] [--domain D] [--listen ADDR]... [--store sqlite:PATH | --store memory] [--users FILE] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND] [--max-queued BYTES] [--registration] [--no-mam] [adduser JID | deluser JID | passwd JID | users] [--password P]");
             ExitCode::FAILURE
         }
     }
-}
-
-/// `prosodyctl`-style commands on the accounts file.
-fn admin(settings: &config::Settings, command: Vec<String>) -> Result<(), String> {
-    let path = settings
-        .accounts
-        .clone()
-        .ok_or("the admin commands need --users FILE (or accounts in --config)")?;
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let mut accounts = config::read_accounts(&text)?;
-    let name_of = |jid: &str| -> Result<String, String> {
-        let (name, domain) = jid.split_once('@').unwrap_or((jid, &settings.domain));
-        if domain != settings.domain {
-            return Err(format!("{jid} is not on {}", settings.domain));
-        }
-        let domain_jid = settings.domain.parse().map_err(|e| format!("{e}"))?;
-        xmppkit::server::prepare_name(name, &domain_jid).map_err(|e| e.to_string())
-    };
-    let password = |args: &[String]| -> Result<String, String> {
-        match args.iter().position(|a| a == "--password") {
-            Some(i) => args
-                .get(i + 1)
-                .cloned()
-                .ok_or("--password needs a value".into()),
-            None => {
-                eprint!("password: ");
-                let mut line = String::new();
-                std::io::stdin()
-                    .read_line(&mut line)
-                    .map_err(|e| e.to_string())?;
-                Ok(line.trim_end_matches(['\r', '\n']).to_owned())
-            }
-        }
-    };
-    let exists =
-        |accounts: &[(String, String)], name: &str| accounts.iter().position(|(n, _)| n == name);
-    match command.as_slice() {
-        [cmd] if cmd == "users" => {
-            for (name, _) in &accounts {
-                println!("{name}@{}", settings.domain);
-            }
-            return Ok(());
-        }
-        [cmd, jid, rest @ ..] if cmd == "adduser" => {
-            let name = name_of(jid)?;
-            if exists(&accounts, &name).is_some() {
-                return Err(format!("{name}@{} exists already", settings.domain));
-            }
-            accounts.push((name, password(rest)?));
-        }
-        [cmd, jid, rest @ ..] if cmd == "passwd" => {
-            let name = name_of(jid)?;
-            let i = exists(&accounts, &name).ok_or(format!("no account {jid}"))?;
-            accounts[i].1 = password(rest)?;
-        }
-        [cmd, jid] if cmd == "deluser" => {
-            let name = name_of(jid)?;
-            let i = exists(&accounts, &name).ok_or(format!("no account {jid}"))?;
-            accounts.remove(i);
-        }
-        _ => return Err(format!("unknown command {}", command.join(" "))),
-    }
-    let text: String = accounts
-        .iter()
-        .map(|(n, p)| format!("{n} = {p:?}\n"))
-        .collect();
-    std::fs::write(&path, text).map_err(|e| format!("{path}: {e}"))
 }
 
 async fn serve(settings: config::Settings) -> Result<(), String> {
@@ -199,21 +133,31 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
     config.registration = settings.registration();
     config.auth_failures = settings.limits.auth_failures();
     config.archive = settings.services.mam;
-    let stores = Stores::memory(Arc::new(MemoryAccounts::default()));
-    let mut server = Server::new(config, stores, Box::new(random_bytes), now());
+    let choice = settings.store()?;
+    let opened = store::open(&choice)?;
+    let mut server = Server::new(config, opened.stores, Box::new(random_bytes), now());
     if let Some(path) = &settings.accounts {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
         for (name, password) in config::read_accounts(&text)? {
+            match server.create_account(&name, &password) {
+                Ok(_) | Err(AccountError::Exists(_)) => {}
+                Err(e) => return Err(format!("{path}: {e}")),
+            }
+        }
+    }
+    let demo = settings.accounts.is_none() && server.users().is_empty();
+    if demo {
+        for name in ["alice", "bob", "carol"] {
             server
-                .create_account(&name, &password)
-                .map_err(|e| format!("{path}: {e}"))?;
+                .create_account(name, "pass")
+                .map_err(|e| format!("demo account {name}: {e}"))?;
         }
     }
     let muc_domain = format!("conference.{domain}");
     if settings.services.muc {
         let hooks = (
             MamHook(xmppkit::mam::Mam::new(
-                xmppkit::mam::MemoryArchive::default(),
+                opened.rooms_archive,
                 Default::default(),
             )),
             ReadMarkersHook(xmppkit::read_markers::ReadMarkers::new(
@@ -262,6 +206,18 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
             }
         });
     }
+    let address = settings.listen.first().map_or("", String::as_str);
+    println!(
+        "xmppkit serving {domain} on {}, state in {choice}",
+        settings.listen.join(", ")
+    );
+    if demo {
+        println!("demo accounts alice@{domain}, bob@{domain}, carol@{domain}, password \"pass\"");
+    }
+    println!(
+        "try: cargo run --example client -- --jid alice@{domain} --password pass \
+         --server {address} --insecure-tls send bob@{domain} hello"
+    );
     // Detached sessions expire and registration windows pass on their own schedule.
     let ticking = hub.clone();
     tokio::task::spawn_local(async move {

@@ -93,22 +93,23 @@ grep -q "^unacknowledged" "$LOGS/alice.log" && { echo "FAILED: the server did no
 grep -q "shutting down" "$DIR/server.log" || { echo "FAILED: the server did not log its shutdown"; FAIL=1; }
 end_check xmppkit shutdown || { cat "$DIR/server.log"; exit 1; }
 
-# The admin commands on an accounts file, then a server started from a TOML config file that
-# reads it: the account added by the command logs in.
+# The admin commands on an accounts file (the memory store), then a server started from a TOML
+# config file that reads it: the account added by the command logs in.
 begin_check
 CONF=$(mktemp -d)
 SERVER=target/debug/examples/server
-"$SERVER" --users "$CONF/users.toml" adduser Dave@localhost --password davepass >"$LOGS/admin.log" 2>&1
-"$SERVER" --users "$CONF/users.toml" adduser erin@localhost --password erinpass >>"$LOGS/admin.log" 2>&1
-"$SERVER" --users "$CONF/users.toml" deluser erin@localhost >>"$LOGS/admin.log" 2>&1
-if "$SERVER" --users "$CONF/users.toml" deluser erin@localhost >>"$LOGS/admin.log" 2>&1; then
+"$SERVER" --store memory --users "$CONF/users.toml" adduser Dave@localhost --password davepass >"$LOGS/admin.log" 2>&1
+"$SERVER" --store memory --users "$CONF/users.toml" adduser erin@localhost --password erinpass >>"$LOGS/admin.log" 2>&1
+"$SERVER" --store memory --users "$CONF/users.toml" deluser erin@localhost >>"$LOGS/admin.log" 2>&1
+if "$SERVER" --store memory --users "$CONF/users.toml" deluser erin@localhost >>"$LOGS/admin.log" 2>&1; then
   echo "FAILED: deleting a deleted account succeeded"; FAIL=1
 fi
-"$SERVER" --users "$CONF/users.toml" users >>"$LOGS/admin.log" 2>&1
+"$SERVER" --store memory --users "$CONF/users.toml" users >>"$LOGS/admin.log" 2>&1
 CPORT=$((PORT + 10))
 cat >"$CONF/server.toml" <<TOML
 domain = "localhost"
 listen = ["127.0.0.1:$CPORT"]
+store = "memory"
 accounts = "$CONF/users.toml"
 [limits]
 max_queued_bytes = 262144

@@ -5,7 +5,8 @@
 # authenticated connections of one account for the memory per connection.
 # With SLOW=N, then a reader that stops reading while another user sends it N messages of 1 KiB
 # (`load --slow-reader`): the server's memory before, at its peak and after.
-#   USERS=100 MESSAGES=200 IDLE=10000 [SLOW=95000] [SERVERS="xmppkit prosody ejabberd"] bash tests/load/run.sh
+# STORES names the example server's stores to run it on, one after the other (`memory`, `sqlite`).
+#   USERS=100 MESSAGES=200 IDLE=10000 [SLOW=95000] [STORES="memory sqlite"] [SERVERS="xmppkit prosody ejabberd"] bash tests/load/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/interop/lib.sh
@@ -15,6 +16,7 @@ MESSAGES=${MESSAGES:-200}
 IDLE=${IDLE:-10000}
 PORT=${XMPPKIT_LOAD_PORT:-25500}
 SERVERS=${SERVERS:-xmppkit prosody ejabberd}
+STORES=${STORES:-memory sqlite}
 wanted() { [[ " $SERVERS " == *" $1 "* ]]; }
 ulimit -n "$(ulimit -Hn)"
 cargo build --quiet --release --example server --example load
@@ -29,16 +31,22 @@ load() {
 }
 
 if wanted xmppkit; then
-echo "== xmppkit example server"
+for store in $STORES; do
+echo "== xmppkit example server, $store store"
 DIR=$(mktemp -d)
 { for i in $(seq 0 $((USERS - 1))); do echo "user$i = \"pass\""; done; echo 'idle = "pass"'; } > "$DIR/users.toml"
+case $store in
+  sqlite) spec=sqlite:"$DIR/state.db" ;;
+  *) spec=$store ;;
+esac
 target/release/examples/server --domain localhost --listen 127.0.0.1:"$PORT" --users "$DIR/users.toml" \
-  --max-connections 20000 --rate 100000000 >"$DIR/server.log" 2>&1 &
+  --store "$spec" --max-connections 20000 --rate 100000000 >"$DIR/server.log" 2>&1 &
 PID=$!
 wait_port "$PORT"
 load "$PID"
 kill -INT "$PID"; wait "$PID" || true
 rm -rf "$DIR"
+done
 fi
 
 if wanted prosody; then

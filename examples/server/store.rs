@@ -1,0 +1,66 @@
+//! Where the server keeps its state, chosen with `--store` (or `store =` in the config file):
+//! `sqlite:PATH` (the default, `sqlite:xmppkit.db`: accounts, rosters, offline messages,
+//! blocklists, users' and rooms' archives) or `memory` (everything lost at exit; accounts come
+//! from the accounts file).
+
+use std::path::PathBuf;
+use xmppkit::mam::Archive;
+use xmppkit::server::{MemoryAccounts, Stores};
+use xmppkit::store_sqlite::Database;
+
+/// The `--store` choices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// Everything in memory.
+    Memory,
+    /// One SQLite file.
+    Sqlite(PathBuf),
+}
+
+impl std::str::FromStr for Choice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Choice, String> {
+        match s.split_once(':') {
+            _ if s == "memory" => Ok(Choice::Memory),
+            Some(("sqlite", path)) if !path.is_empty() => Ok(Choice::Sqlite(path.into())),
+            Some(("postgres" | "postgresql", _)) => Err(format!(
+                "{s}: the PostgreSQL store is not there yet; use sqlite:PATH"
+            )),
+            _ => Err(format!("{s}: expected sqlite:PATH or memory")),
+        }
+    }
+}
+
+impl std::fmt::Display for Choice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Choice::Memory => f.write_str("memory"),
+            Choice::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
+        }
+    }
+}
+
+/// The opened stores: the server's, and the archive of the MUC rooms.
+pub struct Opened {
+    /// For the server engine.
+    pub stores: Stores,
+    /// For the rooms' MAM hook.
+    pub rooms_archive: Box<dyn Archive + Send>,
+}
+
+/// Opens what `choice` names.
+pub fn open(choice: &Choice) -> Result<Opened, String> {
+    Ok(match choice {
+        Choice::Memory => Opened {
+            stores: Stores::memory(std::sync::Arc::new(MemoryAccounts::default())),
+            rooms_archive: Box::new(xmppkit::mam::MemoryArchive::default()),
+        },
+        Choice::Sqlite(path) => {
+            let db = Database::open(path).map_err(|e| e.to_string())?;
+            Opened {
+                stores: db.stores(),
+                rooms_archive: Box::new(db.archive()),
+            }
+        }
+    })
+}
