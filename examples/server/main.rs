@@ -13,8 +13,8 @@
 //! State is kept where `--store` says (`store.rs`): by default on the embedded SQLite store in
 //! `xmppkit.db`, which starts with demo accounts alice, bob and carol (password `pass`) when it
 //! has none and no accounts file is given. The admin commands (`admin.rs`) change the store's
-//! accounts, or the accounts file with `--store memory`. MUC room configurations, PubSub nodes
-//! and read markers are still in memory.
+//! accounts; an accounts file (`--users`) adds its missing accounts at start. MUC room
+//! configurations, PubSub nodes and read markers are still in memory.
 
 mod admin;
 mod config;

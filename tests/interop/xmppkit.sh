@@ -93,24 +93,23 @@ grep -q "^unacknowledged" "$LOGS/alice.log" && { echo "FAILED: the server did no
 grep -q "shutting down" "$DIR/server.log" || { echo "FAILED: the server did not log its shutdown"; FAIL=1; }
 end_check xmppkit shutdown || { cat "$DIR/server.log"; exit 1; }
 
-# The admin commands on an accounts file (the memory store), then a server started from a TOML
-# config file that reads it: the account added by the command logs in.
+# The admin commands on a SQLite store, then a server started from a TOML config file on that
+# store: the account added by the command logs in (and no demo accounts were made).
 begin_check
 CONF=$(mktemp -d)
 SERVER=target/debug/examples/server
-"$SERVER" --store memory --users "$CONF/users.toml" adduser Dave@localhost --password davepass >"$LOGS/admin.log" 2>&1
-"$SERVER" --store memory --users "$CONF/users.toml" adduser erin@localhost --password erinpass >>"$LOGS/admin.log" 2>&1
-"$SERVER" --store memory --users "$CONF/users.toml" deluser erin@localhost >>"$LOGS/admin.log" 2>&1
-if "$SERVER" --store memory --users "$CONF/users.toml" deluser erin@localhost >>"$LOGS/admin.log" 2>&1; then
+"$SERVER" --store sqlite:"$CONF/state.db" adduser Dave@localhost --password davepass >"$LOGS/admin.log" 2>&1
+"$SERVER" --store sqlite:"$CONF/state.db" adduser erin@localhost --password erinpass >>"$LOGS/admin.log" 2>&1
+"$SERVER" --store sqlite:"$CONF/state.db" deluser erin@localhost >>"$LOGS/admin.log" 2>&1
+if "$SERVER" --store sqlite:"$CONF/state.db" deluser erin@localhost >>"$LOGS/admin.log" 2>&1; then
   echo "FAILED: deleting a deleted account succeeded"; FAIL=1
 fi
-"$SERVER" --store memory --users "$CONF/users.toml" users >>"$LOGS/admin.log" 2>&1
+"$SERVER" --store sqlite:"$CONF/state.db" users >>"$LOGS/admin.log" 2>&1
 CPORT=$((PORT + 10))
 cat >"$CONF/server.toml" <<TOML
 domain = "localhost"
 listen = ["127.0.0.1:$CPORT"]
-store = "memory"
-accounts = "$CONF/users.toml"
+store = "sqlite:$CONF/state.db"
 [limits]
 max_queued_bytes = 262144
 [services]
@@ -123,10 +122,13 @@ wait_port "$CPORT" || true
   --wait 1 send dave@localhost "note to self" >"$LOGS/dave.log" 2>&1 || true
 kill -INT "$CPID" 2>/dev/null || true
 wait "$CPID" 2>/dev/null || true
-show_logs admin dave
+"$SERVER" --store sqlite:"$CONF/state.db" users >"$LOGS/after.log" 2>&1
+show_logs admin dave after
 check admin "^dave@localhost\$"
 grep -q "^erin@localhost" "$LOGS/admin.log" && { echo "FAILED: erin was not deleted"; FAIL=1; }
 check admin "no account erin@localhost"
+check after "^dave@localhost\$"
+grep -q "^alice@localhost" "$LOGS/after.log" && { echo "FAILED: demo accounts in a store that had accounts"; FAIL=1; }
 check dave "^online as dave@localhost/"
 check dave "^message from dave@localhost/.*: note to self\$"
 rm -rf "$CONF"
