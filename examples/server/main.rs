@@ -14,7 +14,7 @@
 //! `xmppkit.db`, which starts with demo accounts alice, bob and carol (password `pass`) when it
 //! has none and no accounts file is given. The admin commands (`admin.rs`) change the store's
 //! accounts; an accounts file (`--users`) adds its missing accounts at start. MUC room
-//! configurations, PubSub nodes and read markers are still in memory.
+//! configurations and read markers are still in memory.
 
 mod admin;
 mod config;
@@ -179,7 +179,7 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
             create: xmppkit::pubsub::CreatePolicy::Domains(vec![domain.clone()]),
             ..PubSubConfig::default()
         };
-        let engine = Engine::new(xmppkit::pubsub::MemoryStore::default(), pubsub_config);
+        let engine = Engine::new(opened.nodes, pubsub_config);
         server.add_component(
             format!("pubsub.{domain}"),
             Box::new(PubSubComponent(engine)),

@@ -1,10 +1,11 @@
 //! Where the server keeps its state, chosen with `--store` (or `store =` in the config file):
 //! `sqlite:PATH` (the default, `sqlite:xmppkit.db`: accounts, rosters, offline messages,
-//! blocklists, users' and rooms' archives) or `memory` (everything lost at exit; accounts come
-//! from the accounts file).
+//! blocklists, users' and rooms' archives, PEP and PubSub nodes) or `memory` (everything lost at
+//! exit; accounts come from the accounts file).
 
 use std::path::PathBuf;
 use xmppkit::mam::Archive;
+use xmppkit::pubsub::NodeStore;
 use xmppkit::server::{MemoryAccounts, Stores};
 use xmppkit::store_sqlite::Database;
 
@@ -40,12 +41,15 @@ impl std::fmt::Display for Choice {
     }
 }
 
-/// The opened stores: the server's, and the archive of the MUC rooms.
+/// The opened stores: the server's, the archive of the MUC rooms, and the pubsub component's
+/// nodes.
 pub struct Opened {
     /// For the server engine.
     pub stores: Stores,
     /// For the rooms' MAM hook.
     pub rooms_archive: Box<dyn Archive + Send>,
+    /// For the pubsub component.
+    pub nodes: Box<dyn NodeStore + Send>,
 }
 
 /// Opens what `choice` names.
@@ -54,12 +58,16 @@ pub fn open(choice: &Choice) -> Result<Opened, String> {
         Choice::Memory => Opened {
             stores: Stores::memory(std::sync::Arc::new(MemoryAccounts::default())),
             rooms_archive: Box::new(xmppkit::mam::MemoryArchive::default()),
+            nodes: Box::new(xmppkit::pubsub::MemoryStore::default()),
         },
         Choice::Sqlite(path) => {
             let db = Database::open(path).map_err(|e| e.to_string())?;
+            let failed = |e: xmppkit::server::StoreError| format!("{choice}: {e}");
             Opened {
-                stores: db.stores(),
+                stores: db.stores().map_err(failed)?,
                 rooms_archive: Box::new(db.archive()),
+                // The component's services are domains; users' PEP services are accounts.
+                nodes: Box::new(db.nodes_of(|s| s.node().is_none()).map_err(failed)?),
             }
         }
     })

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Nothing acknowledged is lost (the storage issue's guarantee): the example server on a SQLite
 # store keeps an offline message, the sender's archive, a roster entry with its pending
-# subscription, and an account added by the admin command while it runs, across `kill -9` and a
-# restart; the recipient then gets the message and the request, and approving it reaches the
-# sender's roster, again across a second `kill -9`.
+# subscription, a pubsub node with its published item, and an account added by the admin command
+# while it runs, across `kill -9` and a restart; the recipient then gets the message and the
+# request, a new subscriber gets the item, and approving the request reaches the sender's roster,
+# again across a second `kill -9`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/interop/lib.sh
@@ -32,22 +33,28 @@ start
 "$CLIENT" --jid alice@localhost --password pass "${c[@]}" --wait 1 send bob@localhost "while you were out" \
   >>"$LOGS/alice1.log" 2>&1 || true
 "$SERVER" --domain localhost --store "$STORE" adduser dave@localhost --password davepass >"$LOGS/admin.log" 2>&1
+"$CLIENT" --jid carol@localhost --password pass "${c[@]}" --wait 1 pubsub pubsub.localhost news create \
+  >"$LOGS/carol.log" 2>&1 || true
+"$CLIENT" --jid carol@localhost --password pass "${c[@]}" --wait 1 pubsub pubsub.localhost news publish "kept" \
+  >>"$LOGS/carol.log" 2>&1 || true
 crash
 start
 "$CLIENT" --jid bob@localhost --password pass "${c[@]}" --wait 2 --approve listen >"$LOGS/bob.log" 2>&1 || true
-"$CLIENT" --jid dave@localhost --password davepass "${c[@]}" --wait 1 listen >"$LOGS/dave.log" 2>&1 || true
+"$CLIENT" --jid dave@localhost --password davepass "${c[@]}" --wait 1 pubsub pubsub.localhost news subscribe \
+  >"$LOGS/dave.log" 2>&1 || true
 crash
 start
 "$CLIENT" --jid alice@localhost --password pass "${c[@]}" --wait 1 roster >"$LOGS/alice2.log" 2>&1 || true
 "$CLIENT" --jid alice@localhost --password pass "${c[@]}" --wait 1 mam bob@localhost >>"$LOGS/alice2.log" 2>&1 || true
 kill -INT "$PID"; wait "$PID" 2>/dev/null || true; PID=
-show_logs alice1 admin bob dave alice2
+show_logs alice1 admin carol bob dave alice2
 check alice1 "^roster push: bob@localhost subscription=none ask\$"
 check alice1 "^sent to bob@localhost\$"
 check bob "^message from alice@localhost/.*: while you were out\$"
 check bob "^subscription request from alice@localhost\$"
 check bob "^approved alice@localhost\$"
 check dave "^online as dave@localhost/"
+check dave "^pubsub item on news: kept\$"
 check alice2 "^roster item: bob@localhost subscription=to\$"
 check alice2 "^archived alice@localhost/.* -> bob@localhost: while you were out\$"
 if [ "$(grep -c "while you were out" "$LOGS/bob.log")" != 1 ]; then

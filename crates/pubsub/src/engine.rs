@@ -265,6 +265,12 @@ impl<S: NodeStore> Engine<S> {
             stanza_ns::DISCO_ITEMS if !set => self.disco_items(&mut request, element.attr("node")),
             _ => request.refuse(DefinedCondition::BadRequest.into()),
         }
+        if set && self.store.flush().is_err() {
+            // Nothing is answered as done that is not stored; nobody is told of it either.
+            let error = StanzaError::new(DefinedCondition::InternalServerError)
+                .with_text("en", "the change could not be stored");
+            return Some(vec![iq.error(error).into()]);
+        }
         Some(request.out)
     }
 

@@ -115,6 +115,13 @@ pub trait NodeStore {
     fn nodes<'a>(&'a self, service: &BareJid) -> Box<dyn Iterator<Item = &'a Node> + 'a>;
     /// How many nodes a service has.
     fn count(&self, service: &BareJid) -> usize;
+    /// Makes every change since the last flush durable: nodes inserted, removed, or handed out
+    /// by [`node_mut`](Self::node_mut). The engine calls it before answering each request that
+    /// may change nodes, and answers `internal-server-error` when it fails. A store that keeps
+    /// nothing (like [`MemoryStore`]) has nothing to do.
+    fn flush(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// A boxed store is a store, so a server can hold any store behind one type.
@@ -136,6 +143,9 @@ impl<S: NodeStore + ?Sized> NodeStore for Box<S> {
     }
     fn count(&self, service: &BareJid) -> usize {
         (**self).count(service)
+    }
+    fn flush(&mut self) -> Result<(), StoreError> {
+        (**self).flush()
     }
 }
 

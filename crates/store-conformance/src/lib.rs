@@ -11,18 +11,21 @@
 //! xmppkit_store_conformance::offline(&mut MemoryOffline::default());
 //! xmppkit_store_conformance::blocking(&mut MemoryBlocking::default());
 //! xmppkit_store_conformance::archive(&mut xmppkit_mam::MemoryArchive::default());
+//! xmppkit_store_conformance::nodes(&mut || Box::new(xmppkit_pubsub::MemoryStore::default()), false);
 //! ```
 #![forbid(unsafe_code)]
 
 mod accounts;
 mod archive;
 mod blocking;
+mod nodes;
 mod offline;
 mod rosters;
 
 pub use accounts::accounts;
 pub use archive::archive;
 pub use blocking::blocking;
+pub use nodes::nodes;
 pub use offline::offline;
 pub use rosters::rosters;
 

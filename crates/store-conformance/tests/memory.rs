@@ -24,3 +24,11 @@ fn memory_blocking() {
 fn memory_archive() {
     xmppkit_store_conformance::archive(&mut xmppkit_mam::MemoryArchive::default());
 }
+
+#[test]
+fn memory_nodes() {
+    xmppkit_store_conformance::nodes(
+        &mut || Box::new(xmppkit_pubsub::MemoryStore::default()),
+        false,
+    );
+}

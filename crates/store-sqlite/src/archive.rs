@@ -1,6 +1,9 @@
 //! Message archives (XEP-0313 §4, XEP-0059 paging) in one table: each message serialized, with
-//! its owner, id, stamp and partner as indexed columns. A page costs index lookups plus the page
-//! itself; `count` is an index range count. Nothing is held in memory.
+//! its owner, id, stamp and partner as indexed columns, and its position in the owner's archive
+//! (`pos`) and in the conversation (`with_pos`). A query by time, ids of bounds and bare `with`
+//! is a range of positions found with index lookups: the page, its first index and the count
+//! cost O(log n + page), never a scan. A full-JID `with` or an `ids` list (small, rare) counts
+//! rows instead. Nothing is held in memory.
 
 use crate::database::{backend, corrupt};
 use crate::Database;
@@ -155,6 +158,156 @@ fn rows(
     .collect()
 }
 
+/// Positions along one ordering: every message of the owner (`pos`), or of one conversation
+/// (`with_pos`). Both grow with `seq` and with the stamp.
+struct Positions<'a> {
+    conn: &'a Connection,
+    /// `owner = ?1` or `owner = ?1 AND with_bare = ?2`.
+    base: &'static str,
+    params: Vec<Value>,
+    column: &'static str,
+}
+
+impl Positions<'_> {
+    /// The position of the first message (in append order) matching `condition` on `value`;
+    /// past the end when none does.
+    fn first(&self, condition: &str, order: &str, value: i64) -> Result<i64, ArchiveError> {
+        let n = self.params.len() + 1;
+        let sql = format!(
+            "SELECT {} FROM archive WHERE {} AND {condition} ?{n} ORDER BY {order} LIMIT 1",
+            self.column, self.base
+        );
+        let mut params = self.params.clone();
+        params.push(Value::Integer(value));
+        let found: Option<i64> = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(failed)?
+            .query_row(params_from_iter(&params), |r| r.get(0))
+            .optional()
+            .map_err(failed)?;
+        match found {
+            Some(p) => Ok(p),
+            None => self.end(),
+        }
+    }
+
+    /// One past the last position.
+    fn end(&self) -> Result<i64, ArchiveError> {
+        let sql = format!(
+            "SELECT {0} FROM archive WHERE {1} ORDER BY {0} DESC LIMIT 1",
+            self.column, self.base
+        );
+        let last: Option<i64> = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(failed)?
+            .query_row(params_from_iter(&self.params), |r| r.get(0))
+            .optional()
+            .map_err(failed)?;
+        Ok(last.map_or(0, |p| p + 1))
+    }
+
+    /// The messages at positions `from..to`, in order.
+    fn items(&self, from: i64, to: i64) -> Result<Vec<Archived>, ArchiveError> {
+        let n = self.params.len();
+        let (base, column) = (self.base, self.column);
+        let sql = format!(
+            "{base} AND {column} >= ?{} AND {column} < ?{}",
+            n + 1,
+            n + 2
+        );
+        let mut params = self.params.clone();
+        params.extend([Value::Integer(from), Value::Integer(to)]);
+        rows(
+            self.conn,
+            &sql,
+            &params,
+            &format!("ORDER BY {}", self.column),
+        )
+    }
+}
+
+/// A query whose selection is a range of positions (no `ids`, no full-JID `with`).
+fn query_positions(
+    conn: &Connection,
+    owner: &str,
+    filter: &Filter,
+    page: &Page,
+) -> Result<PageResult, ArchiveError> {
+    let positions = match &filter.with {
+        Some(with) => Positions {
+            conn,
+            base: "owner = ?1 AND with_bare = ?2",
+            params: vec![
+                Value::Text(owner.to_owned()),
+                Value::Text(with.to_bare().to_string()),
+            ],
+            column: "with_pos",
+        },
+        None => Positions {
+            conn,
+            base: "owner = ?1",
+            params: vec![Value::Text(owner.to_owned())],
+            column: "pos",
+        },
+    };
+    let seq = |id: &str| seq_of(conn, owner, id);
+    // The selection, [lo, hi): each bound found with one index lookup.
+    let mut lo = 0;
+    let mut hi = positions.end()?;
+    if let Some(start) = &filter.start {
+        lo = lo.max(positions.first("stamp >=", "stamp, seq", nanos(start))?);
+    }
+    if let Some(end) = &filter.end {
+        hi = hi.min(positions.first("stamp >", "stamp, seq", nanos(end))?);
+    }
+    if let Some(after) = &filter.after_id {
+        lo = lo.max(positions.first("seq >", "seq", seq(after)?)?);
+    }
+    if let Some(before) = &filter.before_id {
+        hi = hi.min(positions.first("seq >=", "seq", seq(before)?)?);
+    }
+    let hi = hi.max(lo);
+    let count = (hi - lo) as usize;
+    let max = page.max as i64;
+    let (from, to) = match (&page.after, &page.before) {
+        (_, Some(before)) => {
+            let to = if before.is_empty() {
+                hi
+            } else {
+                positions
+                    .first("seq >=", "seq", seq(before)?)?
+                    .clamp(lo, hi)
+            };
+            ((to - max).max(lo), to)
+        }
+        (Some(after), None) => {
+            let from = positions.first("seq >", "seq", seq(after)?)?.clamp(lo, hi);
+            (from, (from + max).min(hi))
+        }
+        (None, None) => {
+            let from = lo + (page.index.unwrap_or(0) as i64).min(hi - lo);
+            (from, (from + max).min(hi))
+        }
+    };
+    let items = if from < to {
+        positions.items(from, to)?
+    } else {
+        Vec::new()
+    };
+    let complete = match page.before {
+        Some(_) => from == lo,
+        None => to == hi,
+    };
+    Ok(PageResult {
+        items,
+        first_index: (from - lo) as usize,
+        count,
+        complete,
+    })
+}
+
 impl Archive for SqliteArchive {
     fn append(&mut self, owner: &BareJid, item: Archived) -> Result<(), ArchiveError> {
         let conn = self.db.lock();
@@ -165,19 +318,40 @@ impl Archive for SqliteArchive {
             .optional()
             .map_err(failed)?;
         let stamp = nanos(&item.stamp).max(last.unwrap_or(i64::MIN));
+        let with_bare = item.with.to_bare().to_string();
+        let next = |sql: &str, params: &[&str]| -> Result<i64, ArchiveError> {
+            let last: Option<i64> = conn
+                .prepare_cached(sql)
+                .map_err(failed)?
+                .query_row(params_from_iter(params), |r| r.get(0))
+                .optional()
+                .map_err(failed)?;
+            Ok(last.map_or(0, |p| p + 1))
+        };
+        let pos = next(
+            "SELECT pos FROM archive WHERE owner = ?1 ORDER BY pos DESC LIMIT 1",
+            &[owner.as_str()],
+        )?;
+        let with_pos = next(
+            "SELECT with_pos FROM archive WHERE owner = ?1 AND with_bare = ?2 \
+             ORDER BY with_pos DESC LIMIT 1",
+            &[owner.as_str(), &with_bare],
+        )?;
         let inserted = conn
             .prepare_cached(
-                "INSERT INTO archive (owner, id, stamp, with_bare, with_jid, stanza) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (owner, id) DO NOTHING",
+                "INSERT INTO archive (owner, id, stamp, with_bare, with_jid, stanza, pos, with_pos) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (owner, id) DO NOTHING",
             )
             .map_err(failed)?
             .execute(params![
                 owner.as_str(),
                 item.id,
                 stamp,
-                item.with.to_bare().to_string(),
+                with_bare,
                 item.with.to_string(),
-                String::from(&item.message)
+                String::from(&item.message),
+                pos,
+                with_pos
             ])
             .map_err(failed)?;
         match inserted {
@@ -194,6 +368,11 @@ impl Archive for SqliteArchive {
     ) -> Result<PageResult, ArchiveError> {
         let conn = self.db.lock();
         let owner = owner.as_str();
+        let by_position =
+            filter.ids.is_empty() && filter.with.as_ref().is_none_or(|w| w.resource().is_none());
+        if by_position {
+            return query_positions(&conn, owner, filter, page);
+        }
         let selection = select(&conn, owner, filter)?;
         let total = count(&conn, &selection.sql, &selection.params)?;
         let max = page.max;

@@ -8,7 +8,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use xmppkit_server::StoreError;
 
 /// The migrations, in order; `user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema.sql"),
+    include_str!("schema2.sql"),
+    include_str!("schema3.sql"),
+];
 
 /// How far a committed write is guaranteed to survive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -136,17 +140,32 @@ impl Database {
         crate::SqliteArchive { db: self.clone() }
     }
 
-    /// Every store of a [`Server`](xmppkit_server::Server) on this database; PEP nodes, which
-    /// it does not hold yet, in memory.
-    pub fn stores(&self) -> xmppkit_server::Stores {
-        xmppkit_server::Stores {
+    /// The PubSub and PEP nodes: every node is loaded now and held in memory (the engine reads
+    /// nodes by reference); changes are written at each [`flush`](xmppkit_pubsub::NodeStore::flush).
+    pub fn nodes(&self) -> Result<crate::SqliteNodes, StoreError> {
+        crate::SqliteNodes::load(self.clone(), |_| true)
+    }
+
+    /// The nodes of the services `wanted` picks (say, users' PEP services for one engine and a
+    /// pubsub component's for another), loaded and held like [`nodes`](Self::nodes).
+    pub fn nodes_of(
+        &self,
+        wanted: fn(&xmppkit_jid::BareJid) -> bool,
+    ) -> Result<crate::SqliteNodes, StoreError> {
+        crate::SqliteNodes::load(self.clone(), wanted)
+    }
+
+    /// Every store of a [`Server`](xmppkit_server::Server) on this database (PEP nodes
+    /// included: the services that are accounts).
+    pub fn stores(&self) -> Result<xmppkit_server::Stores, StoreError> {
+        Ok(xmppkit_server::Stores {
             accounts: Arc::new(self.accounts()),
             rosters: Box::new(self.rosters()),
             offline: Box::new(self.offline()),
             blocking: Box::new(self.blocking()),
             archive: Box::new(self.archive()),
-            pep: Box::new(xmppkit_pubsub::MemoryStore::default()),
-        }
+            pep: Box::new(self.nodes_of(|service| service.node().is_some())?),
+        })
     }
 
     /// The connection, for one operation.

@@ -4,9 +4,10 @@
 //! install): [`AccountStore`](xmppkit_server::AccountStore) (SCRAM keys only, RFC 5802 §3),
 //! [`RosterStore`](xmppkit_server::RosterStore) (RFC 6121 §2 with XEP-0237 versions),
 //! [`OfflineStore`](xmppkit_server::OfflineStore) (XEP-0160),
-//! [`BlockingStore`](xmppkit_server::BlockingStore) (XEP-0191) and the MAM
+//! [`BlockingStore`](xmppkit_server::BlockingStore) (XEP-0191), the MAM
 //! [`Archive`](xmppkit_mam::Archive) (XEP-0313), which keeps messages as serialized stanzas on
-//! disk and nothing in memory.
+//! disk and nothing in memory, and the PubSub/PEP [`NodeStore`](xmppkit_pubsub::NodeStore)
+//! (XEP-0060, XEP-0163).
 //!
 //! The database runs in WAL mode. Each write is its own transaction, committed before the call
 //! returns: once the engine has moved on (and so before any acknowledgement or delivery it
@@ -39,6 +40,7 @@ mod accounts;
 mod archive;
 mod blocking;
 mod database;
+mod nodes;
 mod offline;
 mod rosters;
 
@@ -46,5 +48,6 @@ pub use accounts::SqliteAccounts;
 pub use archive::SqliteArchive;
 pub use blocking::SqliteBlocking;
 pub use database::{Database, Durability, OpenError};
+pub use nodes::SqliteNodes;
 pub use offline::SqliteOffline;
 pub use rosters::SqliteRosters;

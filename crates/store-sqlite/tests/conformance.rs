@@ -57,3 +57,11 @@ fn sqlite_archive() {
         xmppkit_store_conformance::archive(&mut db.archive())
     });
 }
+
+#[test]
+fn sqlite_nodes() {
+    let (db, dir) = file_db("nodes");
+    xmppkit_store_conformance::nodes(&mut || Box::new(db.nodes().unwrap()), true);
+    drop(db);
+    std::fs::remove_dir_all(dir).unwrap();
+}
