@@ -60,7 +60,9 @@ pub enum ArchiveError {
     Storage(String),
 }
 
-/// Storage of archives, one per owner (a user's bare JID or a room's).
+/// Storage of archives, one per owner (a user's bare JID or a room's). Every archive answers
+/// every [`Filter`] field, full text (XEP-0431) included, the way [`MemoryArchive`] does: the
+/// store conformance suite holds each implementation to it.
 pub trait Archive {
     /// Appends a message to `owner`'s archive (stamps are expected in order; an earlier one is
     /// stored as the previous stamp, keeping the archive sorted).
@@ -156,6 +158,24 @@ impl OneArchive {
     }
 
     fn select(&self, filter: &Filter) -> Result<Selection<'_>, ArchiveError> {
+        let selection = self.select_by_fields(filter)?;
+        let words = filter
+            .fulltext
+            .as_deref()
+            .map(crate::fulltext::words)
+            .unwrap_or_default();
+        if words.is_empty() {
+            return Ok(selection);
+        }
+        // Full text: a scan of what the other fields selected (the reference, not the fast path).
+        let found: Vec<usize> = (0..selection.len())
+            .map(|i| selection.at(i))
+            .filter(|p| crate::fulltext::matches(&words, &self.items[*p].message))
+            .collect();
+        Ok(Selection::List(found.into()))
+    }
+
+    fn select_by_fields(&self, filter: &Filter) -> Result<Selection<'_>, ArchiveError> {
         // Bounds on positions from time and ids, each O(log n).
         let mut lo = 0;
         let mut hi = self.items.len();

@@ -38,6 +38,7 @@
 mod archive;
 mod client;
 mod engine;
+pub mod fulltext;
 pub mod payload;
 
 pub use archive::{Archive, ArchiveError, Archived, MemoryArchive, Page, PageResult};

@@ -36,6 +36,9 @@ pub struct Filter {
     pub before_id: Option<String>,
     /// `ids`: exactly these archive ids.
     pub ids: Vec<String>,
+    /// `{urn:xmpp:fulltext:0}fulltext` (XEP-0431): messages whose body has every word of it
+    /// (see [`fulltext`](crate::fulltext)); an empty one is no filter.
+    pub fulltext: Option<String>,
 }
 
 /// Why a query's form cannot be used.
@@ -82,6 +85,9 @@ impl Filter {
                 "after-id" => filter.after_id = value.map(str::to_owned),
                 "before-id" => filter.before_id = value.map(str::to_owned),
                 "ids" => filter.ids = field.values.clone(),
+                crate::fulltext::FIELD => {
+                    filter.fulltext = value.filter(|v| !v.trim().is_empty()).map(str::to_owned)
+                }
                 other => return Err(FormError::UnknownField(other.to_owned())),
             }
         }
@@ -103,6 +109,9 @@ impl Filter {
         text("before-id", self.before_id.clone());
         if !self.ids.is_empty() {
             fields.push(Field::new("ids", self.ids.clone()));
+        }
+        if let Some(text) = &self.fulltext {
+            fields.push(Field::new(crate::fulltext::FIELD, [text.clone()]));
         }
         DataForm::submit(NS, fields)
     }
@@ -418,6 +427,7 @@ pub fn query_form() -> DataForm {
             field("before-id", FieldType::TextSingle),
             field("after-id", FieldType::TextSingle),
             field("ids", FieldType::ListMulti),
+            field(crate::fulltext::FIELD, FieldType::TextSingle),
         ],
     )
 }

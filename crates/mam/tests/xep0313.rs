@@ -762,3 +762,47 @@ fn example_timespans_and_room_results() {
         matches!(collector.finish(&refused), Err(MamClientError::Refused(e)) if e.condition == DefinedCondition::ItemNotFound)
     );
 }
+
+#[test]
+fn xep0431_full_text_field_is_read_written_and_announced() {
+    // XEP-0431 §3.1: the `{urn:xmpp:fulltext:0}fulltext` text field of the urn:xmpp:mam:2 form.
+    let query = Query::try_from(el(&format!(
+        "<query xmlns='urn:xmpp:mam:2'><x xmlns='jabber:x:data' type='submit'>{FORM}\
+        <field var='{{urn:xmpp:fulltext:0}}fulltext'><value>Where arth thou, my Juliet?</value></field>\
+        </x></query>"
+    )))
+    .unwrap();
+    let filter = Filter::from_form(query.form.as_ref().unwrap()).unwrap();
+    assert_eq!(
+        filter.fulltext.as_deref(),
+        Some("Where arth thou, my Juliet?")
+    );
+    assert_eq!(Filter::from_form(&filter.to_form()).unwrap(), filter);
+    // An empty value is no search (§3.2: "if non-empty").
+    let empty = Query::try_from(el(&format!(
+        "<query xmlns='urn:xmpp:mam:2'><x xmlns='jabber:x:data' type='submit'>{FORM}\
+        <field var='{{urn:xmpp:fulltext:0}}fulltext'><value> </value></field></x></query>"
+    )))
+    .unwrap();
+    assert_eq!(
+        Filter::from_form(empty.form.as_ref().unwrap())
+            .unwrap()
+            .fulltext,
+        None
+    );
+    let announced = query_form();
+    assert!(announced
+        .fields
+        .iter()
+        .any(|f| f.var.as_deref() == Some("{urn:xmpp:fulltext:0}fulltext")));
+    // Matching: every word, whole words, any case.
+    let message =
+        el("<message xmlns='jabber:client'><body>Wherefore art thou Romeo?</body></message>");
+    let words = fulltext::words("ROMEO art");
+    assert!(fulltext::matches(&words, &message));
+    assert!(!fulltext::matches(&fulltext::words("Rom"), &message));
+    assert!(!fulltext::matches(
+        &fulltext::words("Romeo Juliet"),
+        &message
+    ));
+}

@@ -84,7 +84,11 @@ pub struct MamHook<A>(pub xmppkit_mam::Mam<A>);
 #[cfg(feature = "mam")]
 impl<A: xmppkit_mam::Archive> RoomHooks for MamHook<A> {
     fn features(&self) -> Vec<&'static str> {
-        vec![xmppkit_mam::NS, xmppkit_stanza::ns::SID]
+        vec![
+            xmppkit_mam::NS,
+            xmppkit_mam::fulltext::NS_FULLTEXT,
+            xmppkit_stanza::ns::SID,
+        ]
     }
 
     fn on_groupchat(

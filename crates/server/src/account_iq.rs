@@ -166,16 +166,25 @@ impl Server {
         info.identities.push(Identity::new("account", "registered"));
         info.identities.push(Identity::new("pubsub", "pep"));
         let mam = self.config.archive.then_some(xmppkit_mam::NS);
-        info.features = [Some(ns::DISCO_INFO), mam, Some(xmppkit_pubsub::ns::PUBSUB)]
-            .into_iter()
-            .flatten()
-            .map(str::to_owned)
-            .chain(
-                xmppkit_pubsub::FEATURES
-                    .iter()
-                    .map(|f| xmppkit_pubsub::ns::feature(f)),
-            )
-            .collect();
+        let fulltext = self
+            .config
+            .archive
+            .then_some(xmppkit_mam::fulltext::NS_FULLTEXT);
+        info.features = [
+            Some(ns::DISCO_INFO),
+            mam,
+            fulltext,
+            Some(xmppkit_pubsub::ns::PUBSUB),
+        ]
+        .into_iter()
+        .flatten()
+        .map(str::to_owned)
+        .chain(
+            xmppkit_pubsub::FEATURES
+                .iter()
+                .map(|f| xmppkit_pubsub::ns::feature(f)),
+        )
+        .collect();
         info
     }
 

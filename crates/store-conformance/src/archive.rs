@@ -145,6 +145,60 @@ pub fn archive(store: &mut dyn Archive) {
         (list(&[1, 5]), 0, 2, true)
     );
 
+    // Full text (XEP-0431): every word, any case, word for word; combined with the other fields
+    // and paged like them; no word at all is no filter.
+    let text = |words: &str| Filter {
+        fulltext: Some(words.into()),
+        ..Filter::default()
+    };
+    assert_eq!(
+        ask(store, &text("LINE 3"), &page(100)),
+        (list(&[3]), 0, 1, true)
+    );
+    assert_eq!(
+        ask(store, &text("3 line"), &page(100)),
+        (list(&[3]), 0, 1, true)
+    );
+    assert_eq!(
+        ask(store, &text("lin"), &page(100)),
+        (vec![], 0, 0, true),
+        "whole words"
+    );
+    assert_eq!(
+        ask(store, &text("line 3 extra"), &page(100)),
+        (vec![], 0, 0, true)
+    );
+    assert_eq!(
+        ask(store, &text(" ,; "), &page(3)),
+        (list(&[0, 1, 2]), 0, 10, false)
+    );
+    let romeo_lines = Filter {
+        fulltext: Some("Line".into()),
+        ..by("romeo@example.net")
+    };
+    assert_eq!(
+        ask(
+            store,
+            &romeo_lines,
+            &Page {
+                after: Some("a2".into()),
+                ..page(2)
+            }
+        ),
+        (list(&[4, 6]), 2, 6, false)
+    );
+    assert_eq!(
+        ask(
+            store,
+            &text("line"),
+            &Page {
+                before: Some(String::new()),
+                ..page(2)
+            }
+        ),
+        (list(&[8, 9]), 8, 10, false)
+    );
+
     // Unknown ids anywhere: item-not-found (§4.1.2, §4.3.1).
     let unknown = |filter: Filter, page: Page| {
         assert_eq!(

@@ -46,6 +46,39 @@ fn from_nanos(n: i64) -> Result<DateTime, ArchiveError> {
     .ok_or_else(|| ArchiveError::Storage(corrupt(STORE, format!("stamp {n}")).to_string()))
 }
 
+/// The FTS5 query of the filter's full text: each word quoted (words are letters and digits
+/// only), all required. `None` when there is no word.
+fn fulltext_query(filter: &Filter) -> Option<String> {
+    let words = xmppkit_mam::fulltext::words(filter.fulltext.as_deref()?);
+    (!words.is_empty()).then(|| {
+        words
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// Indexes the bodies of messages archived before full-text search came (schema version 4).
+pub(crate) fn index_fulltext(conn: &Connection) -> rusqlite::Result<()> {
+    let mut select = conn.prepare("SELECT seq, stanza FROM archive ORDER BY seq")?;
+    let mut insert = conn.prepare("INSERT INTO archive_fts (rowid, body) VALUES (?1, ?2)")?;
+    conn.execute_batch("BEGIN")?;
+    let rows = select.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (seq, stanza) = row?;
+        // An unreadable stanza is reported when it is read; here it is just not searchable.
+        let body = stanza
+            .parse::<Element>()
+            .ok()
+            .and_then(|m| xmppkit_mam::fulltext::searched_text(&m));
+        if let Some(body) = body {
+            insert.execute(params![seq, body])?;
+        }
+    }
+    conn.execute_batch("COMMIT")
+}
+
 /// The `WHERE` clause selecting a filter's messages, with its parameters.
 struct Selection {
     sql: String,
@@ -99,6 +132,10 @@ fn select(conn: &Connection, owner: &str, filter: &Filter) -> Result<Selection, 
             params.push(Value::Text(with.to_bare().to_string()));
         }
         None => {}
+    }
+    if let Some(query) = fulltext_query(filter) {
+        sql.push_str(" AND seq IN (SELECT rowid FROM archive_fts WHERE archive_fts MATCH ?)");
+        params.push(Value::Text(query));
     }
     if !filter.ids.is_empty() {
         let seqs = filter
@@ -354,10 +391,18 @@ impl Archive for SqliteArchive {
                 with_pos
             ])
             .map_err(failed)?;
-        match inserted {
-            0 => Err(ArchiveError::Storage(format!("duplicate id `{}`", item.id))),
-            _ => Ok(()),
+        if inserted == 0 {
+            return Err(ArchiveError::Storage(format!("duplicate id `{}`", item.id)));
         }
+        if let Some(body) = xmppkit_mam::fulltext::searched_text(&item.message) {
+            conn.prepare_cached(
+                "INSERT INTO archive_fts (rowid, body) VALUES (last_insert_rowid(), ?1)",
+            )
+            .map_err(failed)?
+            .execute([body])
+            .map_err(failed)?;
+        }
+        Ok(())
     }
 
     fn query(
@@ -368,8 +413,9 @@ impl Archive for SqliteArchive {
     ) -> Result<PageResult, ArchiveError> {
         let conn = self.db.lock();
         let owner = owner.as_str();
-        let by_position =
-            filter.ids.is_empty() && filter.with.as_ref().is_none_or(|w| w.resource().is_none());
+        let by_position = filter.ids.is_empty()
+            && filter.with.as_ref().is_none_or(|w| w.resource().is_none())
+            && fulltext_query(filter).is_none();
         if by_position {
             return query_positions(&conn, owner, filter, page);
         }

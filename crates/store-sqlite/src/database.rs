@@ -12,7 +12,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema.sql"),
     include_str!("schema2.sql"),
     include_str!("schema3.sql"),
+    include_str!("schema4.sql"),
 ];
+
+/// The schema version that brought full-text search: older archives are indexed on opening.
+const FULLTEXT_VERSION: usize = 4;
 
 /// How far a committed write is guaranteed to survive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -177,6 +181,19 @@ impl Database {
 }
 
 fn migrate(conn: &Connection, path: &Path) -> Result<(), OpenError> {
+    let found = apply(conn, path)?;
+    if found < FULLTEXT_VERSION {
+        crate::archive::index_fulltext(conn).map_err(|source| OpenError::Migrate {
+            path: path.to_path_buf(),
+            version: FULLTEXT_VERSION,
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Applies the migrations not applied yet; returns the version the file had.
+fn apply(conn: &Connection, path: &Path) -> Result<usize, OpenError> {
     let found: usize = conn
         .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
         .map_err(|source| OpenError::Open {
@@ -201,7 +218,7 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), OpenError> {
             source,
         })?;
     }
-    Ok(())
+    Ok(found)
 }
 
 /// A SQLite error as the engine's store error.

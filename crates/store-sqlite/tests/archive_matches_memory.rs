@@ -1,7 +1,8 @@
 //! The SQLite archive answers every query exactly as the in-memory reference does: random
 //! archives (partners bare and full, equal stamps, stamps going back) and random filters and
-//! pages (XEP-0313 §4 with XEP-0059), compared item by item, with the same errors. Also: an
-//! archive written by schema version 2 gets its positions when opened by this version.
+//! pages (XEP-0313 §4 with XEP-0059, full text of XEP-0431), compared item by item, with the
+//! same errors. Also: an archive written by schema version 2 gets its positions and its
+//! full-text index when opened by this version.
 
 use proptest::prelude::*;
 use xmppkit_jid::{BareJid, Jid};
@@ -21,12 +22,24 @@ fn owner() -> BareJid {
     BareJid::new("juliet@example.com").unwrap()
 }
 
+/// Words of bodies and full-text queries: cases, diacritics, digits.
+const WORDS: [&str; 6] = ["apple", "Banana", "CHERRY", "Éclair", "naïve", "42"];
+
 fn item(n: usize, partner: usize, second: i64) -> Archived {
+    item_saying(n, partner, second, &[])
+}
+
+fn item_saying(n: usize, partner: usize, second: i64, words: &[usize]) -> Archived {
     let with: Jid = PARTNERS[partner].parse().unwrap();
+    let body: Vec<&str> = words.iter().map(|w| WORDS[*w]).collect();
+    let body = match body.is_empty() {
+        true => String::new(),
+        false => format!("<body>{}, again!</body>", body.join(" ")),
+    };
     Archived {
         id: format!("m{n}"),
         stamp: DateTime::from_unix(1_780_000_000 + second, 0).unwrap(),
-        message: format!("<message xmlns='jabber:client' from='{with}'><body>{n}</body></message>")
+        message: format!("<message xmlns='jabber:client' from='{with}'>{body}</message>")
             .parse()
             .unwrap(),
         with,
@@ -63,7 +76,11 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
     #[test]
     fn any_query_gets_the_memory_archive_answer(
-        messages in prop::collection::vec((0..PARTNERS.len(), 0i64..4), 0..40),
+        messages in prop::collection::vec(
+            (0..PARTNERS.len(), 0i64..4, prop::collection::vec(0..WORDS.len(), 0..3)),
+            0..40,
+        ),
+        fulltext in prop::option::of((prop::collection::vec(0..WORDS.len(), 0..3), any::<bool>())),
         with in prop::option::of((0..PARTNERS.len(), any::<bool>())),
         start in prop::option::of(0i64..80),
         end in prop::option::of(0i64..80),
@@ -77,11 +94,11 @@ proptest! {
         let db = Database::in_memory().unwrap();
         let (mut sqlite, mut memory) = (db.archive(), MemoryArchive::default());
         let mut second = 0;
-        for (n, (partner, step)) in messages.iter().enumerate() {
+        for (n, (partner, step, words)) in messages.iter().enumerate() {
             // Steps of 0 repeat a stamp; a step of 3 goes back in time (kept as the last).
             second += match step { 3 => -2, s => *s };
-            sqlite.append(&owner(), item(n, *partner, second)).unwrap();
-            memory.append(&owner(), item(n, *partner, second)).unwrap();
+            sqlite.append(&owner(), item_saying(n, *partner, second, words)).unwrap();
+            memory.append(&owner(), item_saying(n, *partner, second, words)).unwrap();
         }
         let len = messages.len();
         let filter = Filter {
@@ -94,6 +111,11 @@ proptest! {
             after_id: after_id.map(|n| id(n, len)),
             before_id: before_id.map(|n| id(n, len)),
             ids: ids.iter().map(|n| id(*n, len)).collect(),
+            fulltext: fulltext.map(|(words, upper)| {
+                let text: Vec<&str> = words.iter().map(|w| WORDS[*w]).collect();
+                let text = text.join(" ");
+                if upper { text.to_uppercase() } else { text.to_lowercase() }
+            }),
         };
         let page = match paging {
             0 => Page { max, after: Some(id(at, len)), ..Page::default() },
@@ -154,6 +176,29 @@ fn an_archive_of_schema_version_2_gets_its_positions() {
     let ids: Vec<&str> = got.items.iter().map(|i| i.id.as_str()).collect();
     // romeo is partner 0 and 1 (two resources): m0, m1, m3, m4.
     assert_eq!((ids, got.first_index, got.count), (vec!["m3", "m4"], 2, 4));
+    // Their bodies became searchable (schema version 4 indexes what was archived before it).
+    let three = Filter {
+        fulltext: Some("3".into()),
+        ..Filter::default()
+    };
+    let found = archive
+        .query(
+            &owner(),
+            &three,
+            &Page {
+                max: 10,
+                ..Page::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        found
+            .items
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect::<Vec<_>>(),
+        ["m3"]
+    );
     // New messages continue the numbering.
     archive.append(&owner(), item(6, 0, 6)).unwrap();
     let all = archive
