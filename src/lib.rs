@@ -19,7 +19,7 @@
 //! | `pubsub` | [`xmppkit-pubsub`](pubsub) | XEP-0060 Publish-Subscribe and XEP-0163 PEP: payloads, service engine, store trait, client helper |
 //! | `server` | [`xmppkit-server`](server) | the sans-IO server core: resources, RFC 6121 delivery, rosters, presence, offline, blocking, accounts, components |
 //! | `store-sqlite` | [`xmppkit-store-sqlite`](store_sqlite) | the server's and MAM's stores on one SQLite file (bundled) |
-//! | `store-conformance` (off by default) | [`xmppkit-store-conformance`](store_conformance) | the conformance suite every store passes |
+//! | `store-conformance` (off by default) | `xmppkit-store-conformance` (`xmppkit::store_conformance`) | the conformance suite every store passes |
 //!
 //! ```
 //! # #[cfg(all(feature = "codec", feature = "jid"))] {
