@@ -101,6 +101,9 @@ pub async fn run(
             };
             if let Some(ServerEvent::StartTls) = handed_back {
                 // `<proceed/>` goes out in the clear, then the handshake (RFC 6120 §5.4.3.3).
+                if let Err(e) = link.hub.borrow().commit() {
+                    break 'run Err(e);
+                }
                 while let Some(bytes) = session.poll_transmit() {
                     if let Some(s) = socket.as_mut() {
                         let _ = s.write(&bytes).await;
@@ -109,14 +112,17 @@ pub async fn run(
                 let Some(Socket::Plain(tcp)) = socket.take() else {
                     break 'run Err("STARTTLS twice".into());
                 };
-                let tls = acceptor
-                    .accept(tcp)
-                    .await
-                    .map_err(|e| format!("TLS: {e}"))?;
+                let tls = match acceptor.accept(tcp).await {
+                    Ok(tls) => tls,
+                    Err(e) => break 'run Err(format!("TLS: {e}")),
+                };
                 socket = Some(Socket::Tls(Box::new(tls)));
                 session.tls_established(Instant::now());
             }
             if ended {
+                if let Err(e) = link.hub.borrow().commit() {
+                    break 'run Err(e);
+                }
                 while let Some(bytes) = session.poll_transmit() {
                     if let Some(s) = socket.as_mut() {
                         let _ = s.write(&bytes).await;
@@ -124,6 +130,11 @@ pub async fn run(
                 }
                 break 'run failure.map_or(Ok(()), Err);
             }
+        }
+        // Durable before anything that depends on it leaves; a failed commit ends the stream
+        // before its acknowledgements do (the client resends what was not acknowledged).
+        if let Err(e) = link.hub.borrow().commit() {
+            break 'run Err(e);
         }
         while let Some(bytes) = session.poll_transmit() {
             let Some(s) = socket.as_mut() else { break };
@@ -139,6 +150,11 @@ pub async fn run(
             hub.server
                 .handle_written(link.conn, std::mem::take(&mut unreported));
             hub.dispatch();
+            // What was delivered leaves the offline store: no transaction stays open while
+            // this task waits (it would hide other processes' writes and block theirs).
+            if let Err(e) = hub.commit() {
+                break 'run Err(e);
+            }
         }
         if socket.is_none() {
             break Ok(());
@@ -183,6 +199,9 @@ pub async fn run(
     hub.server.handle_disconnect(link.conn, &mut session, now());
     hub.conns.remove(&link.conn);
     hub.dispatch();
+    if let Err(e) = hub.commit() {
+        tracing::error!("{e}");
+    }
     result
 }
 

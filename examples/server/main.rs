@@ -47,10 +47,23 @@ pub enum ToConnection {
 pub struct Hub {
     /// The engine.
     pub server: Server,
+    /// The database, when the store has one: its writes are grouped and committed by
+    /// [`Hub::commit`].
+    pub db: Option<xmppkit::store_sqlite::Database>,
     conns: HashMap<ConnId, (mpsc::UnboundedSender<ToConnection>, Rc<Notify>)>,
 }
 
 impl Hub {
+    /// Makes the writes of this turn durable; call it before writing anything to a socket (an
+    /// acknowledgement or a delivery depends on them). Other connections' tasks only run at the
+    /// next `.await`, so what was handed to them waits for this too.
+    pub fn commit(&self) -> Result<(), String> {
+        match &self.db {
+            Some(db) => db.commit().map_err(|e| e.to_string()),
+            None => Ok(()),
+        }
+    }
+
     /// Hands the engine's outputs to the connections.
     pub fn dispatch(&mut self) {
         while let Some(output) = self.server.poll_output() {
@@ -189,8 +202,13 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
         &settings,
         &[domain.clone(), muc_domain, format!("pubsub.{domain}")],
     )?;
+    // From here on the writes of a turn share one commit (the accounts above each had theirs).
+    if let Some(db) = &opened.db {
+        db.set_group_commit(true);
+    }
     let hub = Rc::new(RefCell::new(Hub {
         server,
+        db: opened.db,
         conns: HashMap::new(),
     }));
     let (accepted_tx, mut accepted) = mpsc::unbounded_channel();
@@ -226,6 +244,9 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
             let mut hub = ticking.borrow_mut();
             hub.server.handle_timeout(now());
             hub.dispatch();
+            if let Err(e) = hub.commit() {
+                tracing::error!("{e}");
+            }
         }
     });
     let open = Rc::new(std::cell::Cell::new(0usize));
@@ -259,6 +280,9 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
                     let mut h = hub.borrow_mut();
                     h.server.shutdown();
                     h.dispatch();
+                    if let Err(e) = h.commit() {
+                        tracing::error!("{e}");
+                    }
                 }
                 // Give the connections a moment to write their closing tags.
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;

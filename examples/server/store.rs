@@ -50,6 +50,9 @@ pub struct Opened {
     pub rooms_archive: Box<dyn Archive + Send>,
     /// For the pubsub component.
     pub nodes: Box<dyn NodeStore + Send>,
+    /// The database, for the server to turn group commit on (it commits each turn; an admin
+    /// command writes each change on its own).
+    pub db: Option<Database>,
 }
 
 /// Opens what `choice` names.
@@ -59,6 +62,7 @@ pub fn open(choice: &Choice) -> Result<Opened, String> {
             stores: Stores::memory(std::sync::Arc::new(MemoryAccounts::default())),
             rooms_archive: Box::new(xmppkit::mam::MemoryArchive::default()),
             nodes: Box::new(xmppkit::pubsub::MemoryStore::default()),
+            db: None,
         },
         Choice::Sqlite(path) => {
             let db = Database::open(path).map_err(|e| e.to_string())?;
@@ -68,6 +72,7 @@ pub fn open(choice: &Choice) -> Result<Opened, String> {
                 rooms_archive: Box::new(db.archive()),
                 // The component's services are domains; users' PEP services are accounts.
                 nodes: Box::new(db.nodes_of(|s| s.node().is_none()).map_err(failed)?),
+                db: Some(db),
             }
         }
     })

@@ -22,7 +22,7 @@ fn storage(e: rusqlite::Error) -> AccountError {
 }
 
 fn insert_keys(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     user: &str,
     keys: &[ScramKeys; 2],
 ) -> rusqlite::Result<()> {
@@ -71,8 +71,8 @@ impl CredentialStore for SqliteAccounts {
 
 impl AccountStore for SqliteAccounts {
     fn create(&self, user: &str, keys: [ScramKeys; 2]) -> Result<(), AccountError> {
-        let mut conn = self.db.lock();
-        let tx = conn.transaction().map_err(storage)?;
+        let mut conn = self.db.writer().map_err(storage)?;
+        let tx = conn.savepoint().map_err(storage)?;
         let inserted = tx
             .execute(
                 "INSERT INTO accounts (user) VALUES (?1) ON CONFLICT DO NOTHING",
@@ -87,8 +87,8 @@ impl AccountStore for SqliteAccounts {
     }
 
     fn set_keys(&self, user: &str, keys: [ScramKeys; 2]) -> Result<(), AccountError> {
-        let mut conn = self.db.lock();
-        let tx = conn.transaction().map_err(storage)?;
+        let mut conn = self.db.writer().map_err(storage)?;
+        let tx = conn.savepoint().map_err(storage)?;
         let exists = tx
             .query_row("SELECT 1 FROM accounts WHERE user = ?1", [user], |_| Ok(()))
             .optional()
@@ -106,7 +106,8 @@ impl AccountStore for SqliteAccounts {
     fn delete(&self, user: &str) -> Result<(), AccountError> {
         let deleted = self
             .db
-            .lock()
+            .writer()
+            .map_err(storage)?
             .execute("DELETE FROM accounts WHERE user = ?1", [user])
             .map_err(storage)?;
         match deleted {

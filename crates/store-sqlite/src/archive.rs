@@ -347,7 +347,7 @@ fn query_positions(
 
 impl Archive for SqliteArchive {
     fn append(&mut self, owner: &BareJid, item: Archived) -> Result<(), ArchiveError> {
-        let conn = self.db.lock();
+        let conn = self.db.writer().map_err(failed)?;
         let last: Option<i64> = conn
             .prepare_cached("SELECT stamp FROM archive WHERE owner = ?1 ORDER BY seq DESC LIMIT 1")
             .map_err(failed)?
@@ -512,7 +512,8 @@ impl Archive for SqliteArchive {
     fn set_prefs(&mut self, owner: &BareJid, prefs: Prefs) -> Result<(), ArchiveError> {
         let element = Element::from(prefs);
         self.db
-            .lock()
+            .writer()
+            .map_err(failed)?
             .execute(
                 "INSERT INTO mam_prefs (owner, prefs) VALUES (?1, ?2) \
                  ON CONFLICT (owner) DO UPDATE SET prefs = excluded.prefs",

@@ -32,8 +32,8 @@ impl BlockingStore for SqliteBlocking {
     }
 
     fn save(&mut self, user: &BareJid, list: &BTreeSet<Jid>) -> Result<(), StoreError> {
-        let mut conn = self.db.lock();
-        let tx = conn.transaction().map_err(backend(STORE))?;
+        let mut conn = self.db.writer().map_err(backend(STORE))?;
+        let tx = conn.savepoint().map_err(backend(STORE))?;
         tx.execute("DELETE FROM blocklist WHERE user = ?1", [user.as_str()])
             .map_err(backend(STORE))?;
         {

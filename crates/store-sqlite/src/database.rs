@@ -4,6 +4,7 @@
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use xmppkit_server::StoreError;
 
@@ -67,6 +68,8 @@ pub enum OpenError {
 #[derive(Debug, Clone)]
 pub struct Database {
     conn: Arc<Mutex<Connection>>,
+    /// Writes gather in one transaction until [`Database::commit`].
+    grouped: Arc<AtomicBool>,
 }
 
 impl Database {
@@ -98,6 +101,7 @@ impl Database {
         migrate(&conn, &path)?;
         Ok(Database {
             conn: Arc::new(Mutex::new(conn)),
+            grouped: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -116,6 +120,7 @@ impl Database {
         migrate(&conn, &path)?;
         Ok(Database {
             conn: Arc::new(Mutex::new(conn)),
+            grouped: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -170,6 +175,41 @@ impl Database {
             archive: Box::new(self.archive()),
             pep: Box::new(self.nodes_of(|service| service.node().is_some())?),
         })
+    }
+
+    /// Group commit: with `on`, writes gather in one transaction that [`commit`](Self::commit)
+    /// ends, instead of each being its own. The application commits before it writes anything
+    /// that depends on them (an XEP-0198 acknowledgement, a delivery, a result), typically once
+    /// per turn of its event loop: one commit then covers every write of the turn. Off by
+    /// default.
+    pub fn set_group_commit(&self, on: bool) {
+        self.grouped.store(on, Ordering::Relaxed);
+    }
+
+    /// Ends the gathering transaction, if one is open: its writes are then as durable as the
+    /// [`Durability`] says. A failed commit rolls them all back; nothing that depended on them
+    /// may be sent.
+    pub fn commit(&self) -> Result<(), StoreError> {
+        let conn = self.lock();
+        if conn.is_autocommit() {
+            return Ok(());
+        }
+        let committed = conn.execute_batch("COMMIT");
+        if committed.is_err() && !conn.is_autocommit() {
+            // Never leave the next writes in a transaction that can no longer commit.
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        committed.map_err(backend("database"))
+    }
+
+    /// The connection, for one write: inside the gathering transaction under group commit
+    /// (opened here when none is), else on its own.
+    pub(crate) fn writer(&self) -> rusqlite::Result<MutexGuard<'_, Connection>> {
+        let conn = self.lock();
+        if self.grouped.load(Ordering::Relaxed) && conn.is_autocommit() {
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+        }
+        Ok(conn)
     }
 
     /// The connection, for one operation.

@@ -104,8 +104,8 @@ impl SqliteNodes {
     }
 
     fn write(&mut self) -> Result<(), StoreError> {
-        let mut conn = self.db.lock();
-        let tx = conn.transaction().map_err(backend(STORE))?;
+        let mut conn = self.db.writer().map_err(backend(STORE))?;
+        let tx = conn.savepoint().map_err(backend(STORE))?;
         for (service, id) in &self.dirty {
             let (s, n) = (service.as_str(), id.as_str());
             tx.execute(

@@ -29,7 +29,7 @@ impl OfflineStore for SqliteOffline {
     }
 
     fn push(&mut self, user: &BareJid, message: Element) -> Result<(), StoreError> {
-        let conn = self.db.lock();
+        let conn = self.db.writer().map_err(backend(STORE))?;
         let mut insert = conn
             .prepare_cached("INSERT INTO offline (user, stanza) VALUES (?1, ?2)")
             .map_err(backend(STORE))?;
@@ -61,7 +61,8 @@ impl OfflineStore for SqliteOffline {
 
     fn remove_through(&mut self, user: &BareJid, seq: u64) -> Result<(), StoreError> {
         self.db
-            .lock()
+            .writer()
+            .map_err(backend(STORE))?
             .execute(
                 "DELETE FROM offline WHERE user = ?1 AND seq <= ?2",
                 params![user.as_str(), seq as i64],
@@ -72,7 +73,8 @@ impl OfflineStore for SqliteOffline {
 
     fn delete(&mut self, user: &BareJid) -> Result<(), StoreError> {
         self.db
-            .lock()
+            .writer()
+            .map_err(backend(STORE))?
             .execute("DELETE FROM offline WHERE user = ?1", [user.as_str()])
             .map(drop)
             .map_err(backend(STORE))

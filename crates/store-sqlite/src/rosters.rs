@@ -106,8 +106,8 @@ impl RosterStore for SqliteRosters {
     }
 
     fn save(&mut self, user: &BareJid, roster: &Roster) -> Result<(), StoreError> {
-        let mut conn = self.db.lock();
-        let tx = conn.transaction().map_err(backend(STORE))?;
+        let mut conn = self.db.writer().map_err(backend(STORE))?;
+        let tx = conn.savepoint().map_err(backend(STORE))?;
         let user = user.as_str();
         clear(&tx, user).map_err(backend(STORE))?;
         tx.execute(
@@ -165,14 +165,14 @@ impl RosterStore for SqliteRosters {
     }
 
     fn delete(&mut self, user: &BareJid) -> Result<(), StoreError> {
-        let mut conn = self.db.lock();
-        let tx = conn.transaction().map_err(backend(STORE))?;
+        let mut conn = self.db.writer().map_err(backend(STORE))?;
+        let tx = conn.savepoint().map_err(backend(STORE))?;
         clear(&tx, user.as_str()).map_err(backend(STORE))?;
         tx.commit().map_err(backend(STORE))
     }
 }
 
-fn clear(tx: &rusqlite::Transaction<'_>, user: &str) -> rusqlite::Result<()> {
+fn clear(tx: &rusqlite::Connection, user: &str) -> rusqlite::Result<()> {
     for table in [
         "roster_versions",
         "roster_items",

@@ -14,12 +14,19 @@ fn file_db(name: &str) -> (Database, std::path::PathBuf) {
     (Database::open(dir.join("test.db")).unwrap(), dir)
 }
 
-/// Runs `check` on a file database and on one in memory.
+/// Runs `check` on a file database, on one in memory, and on one gathering its writes in a
+/// single transaction (group commit, committed at the end).
 fn on_both(name: &str, check: impl Fn(&Database)) {
     let (db, dir) = file_db(name);
     check(&db);
     check(&Database::in_memory().unwrap());
     drop(db);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let (grouped, dir) = file_db(&format!("{name}-grouped"));
+    grouped.set_group_commit(true);
+    check(&grouped);
+    grouped.commit().unwrap();
+    drop(grouped);
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -63,5 +70,32 @@ fn sqlite_nodes() {
     let (db, dir) = file_db("nodes");
     xmppkit_store_conformance::nodes(&mut || Box::new(db.nodes().unwrap()), true);
     drop(db);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn grouped_writes_are_seen_by_others_only_once_committed() {
+    use xmppkit_server::{derive_keys, AccountStore, OfflineStore};
+    let (db, dir) = file_db("group-commit");
+    db.set_group_commit(true);
+    let other = Database::open(dir.join("test.db")).unwrap();
+    let juliet = "juliet@example.com".parse().unwrap();
+    db.accounts()
+        .create("juliet", derive_keys("pw", b"salt", 64))
+        .unwrap();
+    db.offline()
+        .push(&juliet, "<message xmlns='jabber:client'/>".parse().unwrap())
+        .unwrap();
+    // The writer sees its own writes; another connection (a process restarted after a crash
+    // would be one) sees none of them before the commit.
+    assert!(db.accounts().exists("juliet"));
+    assert!(!other.accounts().exists("juliet"));
+    assert_eq!(other.offline().count(&juliet).unwrap(), 0);
+    db.commit().unwrap();
+    assert!(other.accounts().exists("juliet"));
+    assert_eq!(other.offline().count(&juliet).unwrap(), 1);
+    // A commit with nothing open is nothing.
+    db.commit().unwrap();
+    drop((db, other));
     std::fs::remove_dir_all(dir).unwrap();
 }
