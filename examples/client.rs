@@ -21,7 +21,7 @@
 //! and resumes the stream: what the server held for it arrives, and what it queued goes out.
 //!
 //! With `muc ROOM NICK [TEXT]` it enters the room with [`RoomClient`] (accepting the instant
-//! room when it created it), sends TEXT to all occupants, prints who comes and goes, and leaves
+//! room when it created it, or with `--persistent` configuring it as a persistent room), sends TEXT to all occupants, prints who comes and goes, and leaves
 //! before closing.
 //!
 //! With `--carbons` it enables Message Carbons (XEP-0280) and prints each carbon, checked
@@ -49,6 +49,7 @@ use xmppkit::codec::to_string;
 use xmppkit::jid::BareJid;
 use xmppkit::muc::{History, Muc, RoomClient, RoomEvent};
 use xmppkit::session::{ClientConfig, ClientEvent, ClientSession, TlsPolicy};
+use xmppkit::stanza::data_forms::{DataForm, Field};
 use xmppkit::stanza::{Iq, IqPayload, Message, Presence, PresenceType};
 
 struct Args {
@@ -64,6 +65,7 @@ struct Args {
     break_text: Option<String>,
     carbons: bool,
     approve: bool,
+    persistent: bool,
     command: Vec<String>,
 }
 
@@ -75,6 +77,7 @@ fn parse_args() -> Result<Args, String> {
     let mut command = Vec::new();
     let mut carbons = false;
     let mut approve = false;
+    let mut persistent = false;
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
@@ -92,6 +95,7 @@ fn parse_args() -> Result<Args, String> {
             "--break-text" => break_text = Some(value()?),
             "--carbons" => carbons = true,
             "--approve" => approve = true,
+            "--persistent" => persistent = true,
             _ => command.push(arg),
         }
     }
@@ -111,6 +115,7 @@ fn parse_args() -> Result<Args, String> {
         break_text,
         carbons,
         approve,
+        persistent,
         command,
     })
 }
@@ -518,9 +523,18 @@ fn on_room_events(
                     room.nick()
                 );
                 if created {
-                    let form = minidom::Element::builder("x", "jabber:x:data")
-                        .attr(minidom::rxml::NcName::try_from("type").unwrap(), "submit")
-                        .build();
+                    // An empty submission accepts the instant room (§10.1.2); with
+                    // --persistent, the room is configured to outlive its occupants (§10.2).
+                    let form = if args.persistent {
+                        minidom::Element::from(DataForm::submit(
+                            xmppkit::muc::ns::ROOMCONFIG,
+                            vec![Field::new("muc#roomconfig_persistentroom", ["1"])],
+                        ))
+                    } else {
+                        minidom::Element::builder("x", "jabber:x:data")
+                            .attr(minidom::rxml::NcName::try_from("type").unwrap(), "submit")
+                            .build()
+                    };
                     let query = minidom::Element::builder("query", xmppkit::muc::ns::OWNER)
                         .append(form)
                         .build();
@@ -528,7 +542,11 @@ fn on_room_events(
                     session
                         .send_iq(iq, Instant::now())
                         .map_err(|e| e.to_string())?;
-                    println!("accepted the instant room");
+                    if args.persistent {
+                        println!("configured a persistent room");
+                    } else {
+                        println!("accepted the instant room");
+                    }
                 }
                 if let Some(text) = args.command.get(3) {
                     session

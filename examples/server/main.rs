@@ -173,9 +173,7 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
                 opened.rooms_archive,
                 Default::default(),
             )),
-            ReadMarkersHook(xmppkit::read_markers::ReadMarkers::new(
-                xmppkit::read_markers::MemoryStore::default(),
-            )),
+            ReadMarkersHook(xmppkit::read_markers::ReadMarkers::new(opened.read_markers)),
         );
         let muc_config = ServiceConfig {
             create: xmppkit::muc::CreatePolicy::Domains(vec![domain.clone()]),
@@ -184,7 +182,9 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
         let jid = muc_domain
             .parse()
             .map_err(|e| format!("{muc_domain}: {e}"))?;
-        let service = Service::new(jid, muc_config, hooks);
+        let service = Service::new(jid, muc_config, hooks)
+            .with_store(opened.rooms)
+            .map_err(|e| format!("{choice}: {e}"))?;
         server.add_component(muc_domain.clone(), Box::new(service));
     }
     if settings.services.pubsub {

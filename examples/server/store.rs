@@ -1,11 +1,13 @@
 //! Where the server keeps its state, chosen with `--store` (or `store =` in the config file):
 //! `sqlite:PATH` (the default, `sqlite:xmppkit.db`: accounts, rosters, offline messages,
-//! blocklists, users' and rooms' archives, PEP and PubSub nodes) or `memory` (everything lost at
-//! exit; accounts come from the accounts file).
+//! blocklists, users' and rooms' archives, PEP and PubSub nodes, persistent rooms, room read
+//! markers) or `memory` (everything lost at exit; accounts come from the accounts file).
 
 use std::path::PathBuf;
 use xmppkit::mam::Archive;
+use xmppkit::muc::RoomStore;
 use xmppkit::pubsub::NodeStore;
+use xmppkit::read_markers::ReadMarkerStore;
 use xmppkit::server::{MemoryAccounts, Stores};
 use xmppkit::store_sqlite::Database;
 
@@ -50,6 +52,10 @@ pub struct Opened {
     pub rooms_archive: Box<dyn Archive + Send>,
     /// For the pubsub component.
     pub nodes: Box<dyn NodeStore + Send>,
+    /// The MUC service's persistent rooms.
+    pub rooms: Box<dyn RoomStore + Send>,
+    /// For the rooms' read-markers hook.
+    pub read_markers: Box<dyn ReadMarkerStore>,
     /// The database, for the server to turn group commit on (it commits each turn; an admin
     /// command writes each change on its own).
     pub db: Option<Database>,
@@ -62,6 +68,8 @@ pub fn open(choice: &Choice) -> Result<Opened, String> {
             stores: Stores::memory(std::sync::Arc::new(MemoryAccounts::default())),
             rooms_archive: Box::new(xmppkit::mam::MemoryArchive::default()),
             nodes: Box::new(xmppkit::pubsub::MemoryStore::default()),
+            rooms: Box::new(xmppkit::muc::MemoryRooms::default()),
+            read_markers: Box::new(xmppkit::read_markers::MemoryStore::default()),
             db: None,
         },
         Choice::Sqlite(path) => {
@@ -72,6 +80,8 @@ pub fn open(choice: &Choice) -> Result<Opened, String> {
                 rooms_archive: Box::new(db.archive()),
                 // The component's services are domains; users' PEP services are accounts.
                 nodes: Box::new(db.nodes_of(|s| s.node().is_none()).map_err(failed)?),
+                rooms: Box::new(db.rooms()),
+                read_markers: Box::new(db.read_markers()),
                 db: Some(db),
             }
         }

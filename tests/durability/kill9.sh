@@ -27,7 +27,8 @@ begin_check
 c=(--server 127.0.0.1:"$PORT" --insecure-tls)
 start
 # The demo accounts (alice, bob, carol / pass) were made in the empty store. Alice asks for bob's
-# presence and writes to him while he is away; an admin adds dave to the running server.
+# presence and writes to him while he is away; an admin adds dave to the running server; carol
+# creates a pubsub node and a persistent room, which dave finds after the crash.
 "$CLIENT" --jid alice@localhost --password pass "${c[@]}" --wait 1 subscribe bob@localhost \
   >"$LOGS/alice1.log" 2>&1 || true
 "$CLIENT" --jid alice@localhost --password pass "${c[@]}" --wait 1 send bob@localhost "while you were out" \
@@ -37,11 +38,15 @@ start
   >"$LOGS/carol.log" 2>&1 || true
 "$CLIENT" --jid carol@localhost --password pass "${c[@]}" --wait 1 pubsub pubsub.localhost news publish "kept" \
   >>"$LOGS/carol.log" 2>&1 || true
+"$CLIENT" --jid carol@localhost --password pass "${c[@]}" --wait 1 --persistent muc cave@conference.localhost carol \
+  >>"$LOGS/carol.log" 2>&1 || true
 crash
 start
 "$CLIENT" --jid bob@localhost --password pass "${c[@]}" --wait 2 --approve listen >"$LOGS/bob.log" 2>&1 || true
 "$CLIENT" --jid dave@localhost --password davepass "${c[@]}" --wait 1 pubsub pubsub.localhost news subscribe \
   >"$LOGS/dave.log" 2>&1 || true
+"$CLIENT" --jid dave@localhost --password davepass "${c[@]}" --wait 1 muc cave@conference.localhost dave \
+  >>"$LOGS/dave.log" 2>&1 || true
 crash
 start
 "$CLIENT" --jid alice@localhost --password pass "${c[@]}" --wait 1 roster >"$LOGS/alice2.log" 2>&1 || true
@@ -55,6 +60,8 @@ check bob "^subscription request from alice@localhost\$"
 check bob "^approved alice@localhost\$"
 check dave "^online as dave@localhost/"
 check dave "^pubsub item on news: kept\$"
+check carol "^configured a persistent room\$"
+check dave "^joined cave@conference.localhost as dave (created: false"
 check alice2 "^roster item: bob@localhost subscription=to\$"
 check alice2 "^archived alice@localhost/.* -> bob@localhost: while you were out\$"
 if [ "$(grep -c "while you were out" "$LOGS/bob.log")" != 1 ]; then

@@ -50,6 +50,7 @@ pub mod privileges;
 mod room;
 mod service;
 pub mod status;
+mod store;
 mod user;
 
 pub use admin::AdminQuery;
@@ -66,4 +67,5 @@ pub use join::{History, Muc};
 pub use owner::OwnerQuery;
 pub use room::{Effects, Occupant, Room, Subject};
 pub use service::{CreatePolicy, Service, ServiceConfig};
+pub use store::{MemoryRooms, RoomStore, SavedRoom, StoreError, NS_SAVED};
 pub use user::{Decline, Invite, MucUser};

@@ -15,6 +15,7 @@ pub use occupant::Occupant;
 use crate::config::{RoomConfig, Whois};
 use crate::hooks::RoomHooks;
 use crate::privileges::Standing;
+use crate::store::SavedRoom;
 use crate::{Affiliation, Role};
 use history::History;
 use minidom::Element;
@@ -85,6 +86,8 @@ pub struct Room {
     history: History,
     locked: bool,
     next_id: u64,
+    /// Bumped by every change to what a persistent room keeps (see [`Room::revision`]).
+    revision: u64,
 }
 
 impl Room {
@@ -100,7 +103,32 @@ impl Room {
             history: History::default(),
             locked: false,
             next_id: 0,
+            revision: 0,
         }
+    }
+
+    /// A persistent room as it was saved: no occupants, unlocked.
+    pub fn restore(saved: SavedRoom) -> Self {
+        let mut room = Room::new(saved.jid, saved.config);
+        room.affiliations = saved.affiliations;
+        room.subject = saved.subject;
+        room
+    }
+
+    /// What of this room outlives its occupants, for a [`RoomStore`](crate::RoomStore).
+    pub fn saved(&self) -> SavedRoom {
+        SavedRoom {
+            jid: self.jid.clone(),
+            config: self.config.clone(),
+            affiliations: self.affiliations.clone(),
+            subject: self.subject.clone(),
+        }
+    }
+
+    /// A counter that moves whenever the configuration, an affiliation or the subject changes:
+    /// a service compares it with the one it last saved.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// A room being created by `owner` (§10.1.1): owned by them and locked until they submit a
@@ -139,6 +167,7 @@ impl Room {
 
     /// Sets an affiliation directly, without notifying anyone (for loading a stored room).
     pub fn set_affiliation(&mut self, user: BareJid, affiliation: Affiliation) {
+        self.revision += 1;
         if affiliation == Affiliation::None {
             self.affiliations.remove(&user);
         } else {

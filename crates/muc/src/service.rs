@@ -6,6 +6,7 @@ use crate::config::RoomConfig;
 use crate::hooks::RoomHooks;
 use crate::ns;
 use crate::room::{Effects, Room};
+use crate::store::{RoomStore, StoreError};
 use minidom::Element;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use xmppkit_jid::{BareJid, FullJid, Jid};
@@ -65,6 +66,22 @@ pub struct Service<H: RoomHooks = ()> {
     sitting: HashMap<FullJid, BTreeSet<BareJid>>,
     out: VecDeque<Element>,
     hooks: H,
+    persistence: Option<Persistence>,
+}
+
+/// The store of persistent rooms and what was last written to it.
+struct Persistence {
+    store: Box<dyn RoomStore + Send>,
+    /// The revision each stored room was written at.
+    written: HashMap<BareJid, u64>,
+}
+
+impl std::fmt::Debug for Persistence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Persistence")
+            .field("written", &self.written)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<H: RoomHooks> Service<H> {
@@ -77,7 +94,24 @@ impl<H: RoomHooks> Service<H> {
             sitting: HashMap::new(),
             out: VecDeque::new(),
             hooks,
+            persistence: None,
         }
+    }
+
+    /// Keeps persistent rooms in `store`: loads the rooms saved for this service (empty,
+    /// unlocked), then writes a persistent room whenever its configuration, an affiliation or
+    /// its subject changes, and removes it when it is destroyed or made temporary. A write that
+    /// fails turns the answer to the request that caused it into `internal-server-error`
+    /// (the change stays in memory and is written with the room's next change).
+    pub fn with_store(mut self, store: Box<dyn RoomStore + Send>) -> Result<Self, StoreError> {
+        let mut written = HashMap::new();
+        for saved in store.load(&self.jid)? {
+            let room = Room::restore(saved);
+            written.insert(room.jid().clone(), room.revision());
+            self.rooms.insert(room.jid().clone(), room);
+        }
+        self.persistence = Some(Persistence { store, written });
+        Ok(self)
     }
 
     /// The service JID.
@@ -127,11 +161,15 @@ impl<H: RoomHooks> Service<H> {
         }
         match self.rooms.get_mut(&room_jid) {
             Some(room) => {
+                // Presence never changes what a room keeps; iq and messages may.
+                let request = (self.persistence.is_some() && stanza.name() != "presence")
+                    .then(|| headers(&stanza));
                 let mut fx = Effects {
                     stanzas: std::mem::take(&mut self.out),
                     ..Effects::default()
                 };
                 room.handle(stanza, now, &mut self.hooks, &mut fx);
+                self.persist(&room_jid, request.as_ref(), &mut fx);
                 self.apply(&room_jid, fx);
             }
             None => {
@@ -195,6 +233,49 @@ impl<H: RoomHooks> Service<H> {
             }
             fx.destroyed = false;
             self.apply(&room_jid, fx);
+        }
+    }
+
+    /// Writes the room at `room_jid` to the store when what it keeps changed, or removes it
+    /// when it is gone or no longer persistent. On failure, `request`'s answer in `fx` becomes
+    /// `internal-server-error`.
+    fn persist(&mut self, room_jid: &BareJid, request: Option<&Element>, fx: &mut Effects) {
+        let Some(persistence) = self.persistence.as_mut() else {
+            return;
+        };
+        let room = self.rooms.get(room_jid);
+        let keep = room.filter(|r| !fx.destroyed && r.config().persistent && !r.is_locked());
+        let written = persistence.written.get(room_jid).copied();
+        let done = match (keep, written) {
+            (Some(room), w) if w != Some(room.revision()) => persistence
+                .store
+                .save(&room.saved())
+                .map(|()| Some(room.revision())),
+            (None, Some(_)) => persistence.store.remove(room_jid).map(|()| None),
+            _ => return,
+        };
+        match done {
+            Ok(Some(revision)) => {
+                persistence.written.insert(room_jid.clone(), revision);
+            }
+            Ok(None) => {
+                persistence.written.remove(room_jid);
+            }
+            Err(_) => {
+                let Some(request) = request else { return };
+                let failed = StanzaError::new(DefinedCondition::InternalServerError);
+                let answer = fx.stanzas.iter_mut().rev().find(|s| {
+                    s.is("iq", stanza_ns::CLIENT)
+                        && s.attr("type") == Some("result")
+                        && s.attr("id") == request.attr("id")
+                        && s.attr("to") == request.attr("from")
+                });
+                match (answer, error_reply(request, &failed)) {
+                    (Some(answer), Some(error)) => *answer = error,
+                    (None, Some(error)) => fx.stanzas.push_back(error),
+                    _ => {}
+                }
+            }
         }
     }
 
@@ -287,4 +368,15 @@ impl<H: RoomHooks> Service<H> {
         };
         self.out.push_back(iq.result(Some(answer)).into());
     }
+}
+
+/// A stanza's name and addressing without its payload: enough to answer it with an error.
+fn headers(stanza: &Element) -> Element {
+    let mut copy = Element::builder(stanza.name(), stanza.ns()).build();
+    for attr in ["from", "to", "id", "type"] {
+        if let Some(value) = stanza.attr(attr) {
+            xmppkit_stanza::set_attr(&mut copy, attr, value.to_owned());
+        }
+    }
+    copy
 }

@@ -47,6 +47,34 @@ pub trait ReadMarkerStore: Send + Sync {
     fn get(&self, room: &BareJid, user: &BareJid) -> Result<Record, StoreError>;
 }
 
+/// A boxed store is a store, so an application can pick one at run time.
+impl<S: ReadMarkerStore + ?Sized> ReadMarkerStore for Box<S> {
+    fn message(
+        &self,
+        room: &BareJid,
+        sender: &BareJid,
+        id: &str,
+        at: DateTime,
+        others: &[BareJid],
+    ) -> Result<(), StoreError> {
+        (**self).message(room, sender, id, at, others)
+    }
+
+    fn ack(
+        &self,
+        room: &BareJid,
+        user: &BareJid,
+        id: &str,
+        at: DateTime,
+    ) -> Result<(), StoreError> {
+        (**self).ack(room, user, id, at)
+    }
+
+    fn get(&self, room: &BareJid, user: &BareJid) -> Result<Record, StoreError> {
+        (**self).get(room, user)
+    }
+}
+
 #[derive(Debug, Default)]
 struct Inner {
     /// Message order per room.

@@ -12,6 +12,8 @@
 //! xmppkit_store_conformance::blocking(&mut MemoryBlocking::default());
 //! xmppkit_store_conformance::archive(&mut xmppkit_mam::MemoryArchive::default());
 //! xmppkit_store_conformance::nodes(&mut || Box::new(xmppkit_pubsub::MemoryStore::default()), false);
+//! xmppkit_store_conformance::rooms(&mut xmppkit_muc::MemoryRooms::default());
+//! xmppkit_store_conformance::read_markers(&xmppkit_read_markers::MemoryStore::default());
 //! ```
 #![forbid(unsafe_code)]
 
@@ -20,6 +22,8 @@ mod archive;
 mod blocking;
 mod nodes;
 mod offline;
+mod read_markers;
+mod rooms;
 mod rosters;
 
 pub use accounts::accounts;
@@ -27,6 +31,8 @@ pub use archive::archive;
 pub use blocking::blocking;
 pub use nodes::nodes;
 pub use offline::offline;
+pub use read_markers::read_markers;
+pub use rooms::rooms;
 pub use rosters::rosters;
 
 /// A bare JID from a literal.

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema2.sql"),
     include_str!("schema3.sql"),
     include_str!("schema4.sql"),
+    include_str!("schema5.sql"),
 ];
 
 /// The schema version that brought full-text search: older archives are indexed on opening.
@@ -162,6 +163,16 @@ impl Database {
         wanted: fn(&xmppkit_jid::BareJid) -> bool,
     ) -> Result<crate::SqliteNodes, StoreError> {
         crate::SqliteNodes::load(self.clone(), wanted)
+    }
+
+    /// The persistent MUC rooms, for [`Service::with_store`](xmppkit_muc::Service::with_store).
+    pub fn rooms(&self) -> crate::SqliteRooms {
+        crate::SqliteRooms { db: self.clone() }
+    }
+
+    /// The room read markers, for [`ReadMarkers`](xmppkit_read_markers::ReadMarkers).
+    pub fn read_markers(&self) -> crate::SqliteReadMarkers {
+        crate::SqliteReadMarkers { db: self.clone() }
     }
 
     /// Every store of a [`Server`](xmppkit_server::Server) on this database (PEP nodes

@@ -6,13 +6,17 @@
 //! [`OfflineStore`](xmppkit_server::OfflineStore) (XEP-0160),
 //! [`BlockingStore`](xmppkit_server::BlockingStore) (XEP-0191), the MAM
 //! [`Archive`](xmppkit_mam::Archive) (XEP-0313), which keeps messages as serialized stanzas on
-//! disk and nothing in memory, and the PubSub/PEP [`NodeStore`](xmppkit_pubsub::NodeStore)
-//! (XEP-0060, XEP-0163).
+//! disk and nothing in memory, the PubSub/PEP [`NodeStore`](xmppkit_pubsub::NodeStore)
+//! (XEP-0060, XEP-0163), persistent MUC rooms ([`RoomStore`](xmppkit_muc::RoomStore),
+//! XEP-0045 §10.2) and room read markers
+//! ([`ReadMarkerStore`](xmppkit_read_markers::ReadMarkerStore)).
 //!
 //! The database runs in WAL mode. Each write is its own transaction, committed before the call
 //! returns: once the engine has moved on (and so before any acknowledgement or delivery it
 //! makes), the write survives the process being killed. [`Durability::PowerLoss`] also syncs
-//! each commit to the disk.
+//! each commit to the disk. With [`Database::set_group_commit`] the writes gather in one
+//! transaction until [`Database::commit`], which the application calls before it sends
+//! anything that depends on them.
 //!
 //! ```
 //! use xmppkit_server::{derive_keys, AccountStore, OfflineStore};
@@ -42,6 +46,8 @@ mod blocking;
 mod database;
 mod nodes;
 mod offline;
+mod read_markers;
+mod rooms;
 mod rosters;
 
 pub use accounts::SqliteAccounts;
@@ -50,4 +56,6 @@ pub use blocking::SqliteBlocking;
 pub use database::{Database, Durability, OpenError};
 pub use nodes::SqliteNodes;
 pub use offline::SqliteOffline;
+pub use read_markers::SqliteReadMarkers;
+pub use rooms::SqliteRooms;
 pub use rosters::SqliteRosters;

@@ -66,6 +66,20 @@ fn sqlite_archive() {
 }
 
 #[test]
+fn sqlite_rooms() {
+    on_both("rooms", |db| {
+        xmppkit_store_conformance::rooms(&mut db.rooms())
+    });
+}
+
+#[test]
+fn sqlite_read_markers() {
+    on_both("read-markers", |db| {
+        xmppkit_store_conformance::read_markers(&db.read_markers())
+    });
+}
+
+#[test]
 fn sqlite_nodes() {
     let (db, dir) = file_db("nodes");
     xmppkit_store_conformance::nodes(&mut || Box::new(db.nodes().unwrap()), true);

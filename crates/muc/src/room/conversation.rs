@@ -41,6 +41,7 @@ impl Room {
                         if let Err(c) = may_change_subject(role, &self.config) {
                             return fx.error(stanza, c);
                         }
+                        self.revision += 1;
                         self.subject = Some(Subject {
                             text: subject.text(),
                             by: Some(nick.clone()),

@@ -154,6 +154,7 @@ impl Room {
         let was_locked = self.locked;
         let lists = self.config.apply(form).map_err(|e| e.to_string())?;
         self.locked = false;
+        self.revision += 1;
         let by = Actor {
             jid: Some(from.to_bare().into()),
             nick: None,
