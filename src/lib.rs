@@ -19,6 +19,7 @@
 //! | `pubsub` | [`xmppkit-pubsub`](pubsub) | XEP-0060 Publish-Subscribe and XEP-0163 PEP: payloads, service engine, store trait, client helper |
 //! | `server` | [`xmppkit-server`](server) | the sans-IO server core: resources, RFC 6121 delivery, rosters, presence, offline, blocking, accounts, components |
 //! | `store-sqlite` | [`xmppkit-store-sqlite`](store_sqlite) | the server's and MAM's stores on one SQLite file (bundled) |
+//! | `store-postgres` | [`xmppkit-store-postgres`](store_postgres) | the same stores on PostgreSQL, writes behind with durability futures |
 //! | `store-conformance` (off by default) | `xmppkit-store-conformance` (`xmppkit::store_conformance`) | the conformance suite every store passes |
 //!
 //! ```
@@ -64,5 +65,7 @@ pub use xmppkit_sm as sm;
 pub use xmppkit_stanza as stanza;
 #[cfg(feature = "store-conformance")]
 pub use xmppkit_store_conformance as store_conformance;
+#[cfg(feature = "store-postgres")]
+pub use xmppkit_store_postgres as store_postgres;
 #[cfg(feature = "store-sqlite")]
 pub use xmppkit_store_sqlite as store_sqlite;

@@ -13,7 +13,7 @@ pub fn run(settings: &Settings, command: Vec<String>) -> Result<(), String> {
     let choice = settings.store()?;
     if choice == Choice::Memory {
         return Err(
-            "the memory store keeps nothing: the admin commands need --store sqlite:PATH".into(),
+            "the memory store keeps nothing: the admin commands need --store sqlite:PATH or postgres://…".into(),
         );
     }
     let opened = store::open(&choice)?;
@@ -85,5 +85,10 @@ pub fn run(settings: &Settings, command: Vec<String>) -> Result<(), String> {
         }
         _ => return Err(format!("unknown command {}", command.join(" "))),
     }
-    Ok(())
+    // What went behind (a deleted account's roster and offline messages) is durable before
+    // the command says it is done.
+    match &opened.db {
+        Some(db) => db.flush(),
+        None => Ok(()),
+    }
 }

@@ -50,6 +50,20 @@ pub struct Link {
     pub closing: Rc<Notify>,
 }
 
+/// Waits until the writes since `since` are durable, then moves `since` past them. The hub is
+/// not borrowed while waiting: the other connections go on.
+async fn durable(hub: &Rc<RefCell<Hub>>, since: &mut u64) -> Result<(), String> {
+    let pending = hub.borrow().durable(*since);
+    match pending {
+        crate::store::Pending::Ready(done) => done,
+        crate::store::Pending::Wait(writes, through) => {
+            let done = writes.await;
+            *since = through;
+            done
+        }
+    }
+}
+
 /// Runs one connection to its end.
 pub async fn run(
     tcp: TcpStream,
@@ -74,6 +88,13 @@ pub async fn run(
     let mut socket = Some(Socket::Plain(tcp));
     let mut buf = vec![0u8; 16 * 1024];
     let mut unreported = 0usize;
+    // The writes this connection's output waits for are those after `since`.
+    let mut since = link
+        .hub
+        .borrow()
+        .db
+        .as_ref()
+        .map_or(0, crate::store::Db::mark);
     let result = 'run: loop {
         // The engine first: what the last input caused (stored, archived, routed) is committed
         // before the session's answers to it (its XEP-0198 `<a h/>` among them) are written.
@@ -101,7 +122,7 @@ pub async fn run(
             };
             if let Some(ServerEvent::StartTls) = handed_back {
                 // `<proceed/>` goes out in the clear, then the handshake (RFC 6120 §5.4.3.3).
-                if let Err(e) = link.hub.borrow().commit() {
+                if let Err(e) = durable(&link.hub, &mut since).await {
                     break 'run Err(e);
                 }
                 while let Some(bytes) = session.poll_transmit() {
@@ -120,7 +141,7 @@ pub async fn run(
                 session.tls_established(Instant::now());
             }
             if ended {
-                if let Err(e) = link.hub.borrow().commit() {
+                if let Err(e) = durable(&link.hub, &mut since).await {
                     break 'run Err(e);
                 }
                 while let Some(bytes) = session.poll_transmit() {
@@ -131,9 +152,9 @@ pub async fn run(
                 break 'run failure.map_or(Ok(()), Err);
             }
         }
-        // Durable before anything that depends on it leaves; a failed commit ends the stream
+        // Durable before anything that depends on it leaves; a failed write ends the stream
         // before its acknowledgements do (the client resends what was not acknowledged).
-        if let Err(e) = link.hub.borrow().commit() {
+        if let Err(e) = durable(&link.hub, &mut since).await {
             break 'run Err(e);
         }
         while let Some(bytes) = session.poll_transmit() {

@@ -7,14 +7,14 @@
 //! cargo run --example server        # localhost on 127.0.0.1:5222, state in xmppkit.db
 //! cargo run --example server -- --config server.toml
 //! cargo run --example server -- --store sqlite:/var/lib/xmppkit.db adduser dave@localhost --password secret
+//! cargo run --example server -- --store postgres://xmpp@127.0.0.1/chat
 //! cargo run --example server -- --store memory --users users.toml
 //! ```
 //!
 //! State is kept where `--store` says (`store.rs`): by default on the embedded SQLite store in
 //! `xmppkit.db`, which starts with demo accounts alice, bob and carol (password `pass`) when it
 //! has none and no accounts file is given. The admin commands (`admin.rs`) change the store's
-//! accounts; an accounts file (`--users`) adds its missing accounts at start. MUC room
-//! configurations and read markers are still in memory.
+//! accounts; an accounts file (`--users`) adds its missing accounts at start.
 
 mod admin;
 mod config;
@@ -47,20 +47,29 @@ pub enum ToConnection {
 pub struct Hub {
     /// The engine.
     pub server: Server,
-    /// The database, when the store has one: its writes are grouped and committed by
-    /// [`Hub::commit`].
-    pub db: Option<xmppkit::store_sqlite::Database>,
+    /// The database, when the store has one.
+    pub db: Option<store::Db>,
     conns: HashMap<ConnId, (mpsc::UnboundedSender<ToConnection>, Rc<Notify>)>,
 }
 
 impl Hub {
-    /// Makes the writes of this turn durable; call it before writing anything to a socket (an
-    /// acknowledgement or a delivery depends on them). Other connections' tasks only run at the
-    /// next `.await`, so what was handed to them waits for this too.
+    /// What a connection waits for before writing to its socket: the writes after `since`
+    /// (an acknowledgement or a delivery depends on them). SQLite commits them here; other
+    /// connections' tasks only run at the next `.await`, so what was handed to them waits for
+    /// this too.
+    pub fn durable(&self, since: u64) -> store::Pending {
+        match &self.db {
+            Some(db) => db.durable(since),
+            None => store::Pending::Ready(Ok(())),
+        }
+    }
+
+    /// Commits what the engine wrote outside a connection's turn (timers, a disconnect);
+    /// PostgreSQL's writer needs nothing.
     pub fn commit(&self) -> Result<(), String> {
         match &self.db {
-            Some(db) => db.commit().map_err(|e| e.to_string()),
-            None => Ok(()),
+            Some(store::Db::Sqlite(db)) => db.commit().map_err(|e| e.to_string()),
+            _ => Ok(()),
         }
     }
 
@@ -204,7 +213,7 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
     )?;
     // From here on the writes of a turn share one commit (the accounts above each had theirs).
     if let Some(db) = &opened.db {
-        db.set_group_commit(true);
+        db.group();
     }
     let hub = Rc::new(RefCell::new(Hub {
         server,
@@ -280,7 +289,7 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
                     let mut h = hub.borrow_mut();
                     h.server.shutdown();
                     h.dispatch();
-                    if let Err(e) = h.commit() {
+                    if let Some(Err(e)) = h.db.as_ref().map(store::Db::flush) {
                         tracing::error!("{e}");
                     }
                 }

@@ -1,7 +1,13 @@
 //! Where the server keeps its state, chosen with `--store` (or `store =` in the config file):
 //! `sqlite:PATH` (the default, `sqlite:xmppkit.db`: accounts, rosters, offline messages,
 //! blocklists, users' and rooms' archives, PEP and PubSub nodes, persistent rooms, room read
-//! markers) or `memory` (everything lost at exit; accounts come from the accounts file).
+//! markers), `postgres://USER@HOST[:PORT]/DB` (the same on PostgreSQL) or `memory` (everything
+//! lost at exit; accounts come from the accounts file).
+//!
+//! Before a connection writes anything that depends on the writes so far (an XEP-0198
+//! acknowledgement, a delivery), it waits on [`Db::durable`]: SQLite commits the turn's
+//! transaction there and then; PostgreSQL's writer commits behind, and the connection's task
+//! waits for the numbers it covers while the other connections go on.
 
 use std::path::PathBuf;
 use xmppkit::mam::Archive;
@@ -18,6 +24,8 @@ pub enum Choice {
     Memory,
     /// One SQLite file.
     Sqlite(PathBuf),
+    /// A PostgreSQL database, by URL.
+    Postgres(String),
 }
 
 impl std::str::FromStr for Choice {
@@ -26,10 +34,12 @@ impl std::str::FromStr for Choice {
         match s.split_once(':') {
             _ if s == "memory" => Ok(Choice::Memory),
             Some(("sqlite", path)) if !path.is_empty() => Ok(Choice::Sqlite(path.into())),
-            Some(("postgres" | "postgresql", _)) => Err(format!(
-                "{s}: the PostgreSQL store is not there yet; use sqlite:PATH"
+            Some(("postgres" | "postgresql", rest)) if rest.starts_with("//") => {
+                Ok(Choice::Postgres(s.to_owned()))
+            }
+            _ => Err(format!(
+                "{s}: expected sqlite:PATH, postgres://USER@HOST/DB or memory"
             )),
-            _ => Err(format!("{s}: expected sqlite:PATH or memory")),
         }
     }
 }
@@ -39,6 +49,14 @@ impl std::fmt::Display for Choice {
         match self {
             Choice::Memory => f.write_str("memory"),
             Choice::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
+            // Without the password, if the URL has one.
+            Choice::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(scheme), Some(at)) if url[scheme + 3..at].contains(':') => {
+                    let user = url[scheme + 3..at].split(':').next().unwrap_or_default();
+                    write!(f, "{}{user}:***{}", &url[..scheme + 3], &url[at..])
+                }
+                _ => f.write_str(url),
+            },
         }
     }
 }
@@ -56,9 +74,70 @@ pub struct Opened {
     pub rooms: Box<dyn RoomStore + Send>,
     /// For the rooms' read-markers hook.
     pub read_markers: Box<dyn ReadMarkerStore>,
-    /// The database, for the server to turn group commit on (it commits each turn; an admin
-    /// command writes each change on its own).
-    pub db: Option<Database>,
+    /// The database, when there is one.
+    pub db: Option<Db>,
+}
+
+/// The database behind the stores.
+#[derive(Debug, Clone)]
+pub enum Db {
+    /// SQLite: synchronous writes, grouped per turn once [`Db::group`] was called.
+    Sqlite(Database),
+    /// PostgreSQL: writes behind, numbered.
+    Postgres(xmppkit::store_postgres::Database),
+}
+
+/// What a connection waits for before it writes: nothing, or the PostgreSQL writes numbered
+/// up to `through`.
+pub enum Pending {
+    /// Durable already (or failed).
+    Ready(Result<(), String>),
+    /// Resolves when the writes are committed.
+    Wait(xmppkit::store_postgres::Durable, u64),
+}
+
+impl Db {
+    /// From here on, writes of one turn share a commit (SQLite; PostgreSQL always batches).
+    pub fn group(&self) {
+        if let Db::Sqlite(db) = self {
+            db.set_group_commit(true);
+        }
+    }
+
+    /// The number to start a connection's waits from: what was written before it is not its
+    /// concern.
+    pub fn mark(&self) -> u64 {
+        match self {
+            Db::Sqlite(_) => 0,
+            Db::Postgres(db) => db.queued(),
+        }
+    }
+
+    /// Makes every write so far durable (SQLite), or says what to wait for (PostgreSQL: the
+    /// writes after `since`).
+    pub fn durable(&self, since: u64) -> Pending {
+        match self {
+            Db::Sqlite(db) => Pending::Ready(db.commit().map_err(|e| e.to_string())),
+            Db::Postgres(db) => {
+                let through = db.queued();
+                if through <= since {
+                    Pending::Ready(Ok(()))
+                } else {
+                    Pending::Wait(db.durable(since, through), through)
+                }
+            }
+        }
+    }
+
+    /// Blocks until every write so far is durable (at shutdown and after an admin command).
+    pub fn flush(&self) -> Result<(), String> {
+        match self {
+            Db::Sqlite(db) => db.commit().map_err(|e| e.to_string()),
+            Db::Postgres(db) => db
+                .flush(std::time::Duration::from_secs(10))
+                .map_err(|e| e.to_string()),
+        }
+    }
 }
 
 /// Opens what `choice` names.
@@ -82,7 +161,19 @@ pub fn open(choice: &Choice) -> Result<Opened, String> {
                 nodes: Box::new(db.nodes_of(|s| s.node().is_none()).map_err(failed)?),
                 rooms: Box::new(db.rooms()),
                 read_markers: Box::new(db.read_markers()),
-                db: Some(db),
+                db: Some(Db::Sqlite(db)),
+            }
+        }
+        Choice::Postgres(url) => {
+            let db = xmppkit::store_postgres::Database::connect(url).map_err(|e| e.to_string())?;
+            let failed = |e: xmppkit::server::StoreError| format!("{choice}: {e}");
+            Opened {
+                stores: db.stores().map_err(failed)?,
+                rooms_archive: Box::new(db.archive()),
+                nodes: Box::new(db.nodes_of(|s| s.node().is_none()).map_err(failed)?),
+                rooms: Box::new(db.rooms()),
+                read_markers: Box::new(db.read_markers()),
+                db: Some(Db::Postgres(db)),
             }
         }
     })

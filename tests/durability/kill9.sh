@@ -67,4 +67,4 @@ check alice2 "^archived alice@localhost/.* -> bob@localhost: while you were out\
 if [ "$(grep -c "while you were out" "$LOGS/bob.log")" != 1 ]; then
   echo "FAILED: bob got the offline message other than once"; FAIL=1
 fi
-end_check durability "sqlite kill -9" || { cat "$DIR/server.log"; exit 1; }
+end_check durability "${XMPPKIT_DURABILITY_NAME:-sqlite kill -9}" || { cat "$DIR/server.log"; exit 1; }

@@ -50,7 +50,9 @@ pub mod ns;
 mod owner;
 pub mod privileges;
 mod request;
+mod saved;
 mod store;
+mod working_set;
 
 pub use config::{ConfigError, NodeConfig, PreconditionError, ITEMS_LIMIT};
 pub use engine::{CreatePolicy, Engine, PubSubConfig, Relations, ServiceKind, FEATURES};
@@ -60,4 +62,6 @@ pub use item::{Item, SubscriptionInfo};
 pub use model::{AccessModel, Affiliation, PublishModel, SendLastItem, Subscription, UnknownName};
 pub use owner::PubSubOwner;
 pub use request::PubSub;
+pub use saved::{NodeText, Unreadable, NS_SAVED};
 pub use store::{MemoryStore, Node, NodeStore, StoreError, StoredItem, Sub};
+pub use working_set::WorkingSet;

@@ -1,0 +1,487 @@
+//! Message archives (XEP-0313 §4, XEP-0059 paging, XEP-0431 full text) in one table: each
+//! message serialized, with its owner, id, stamp, partner and body words as indexed columns, and
+//! its position in the owner's archive (`pos`) and in the conversation (`with_pos`). A query by
+//! time, ids of bounds and bare `with` is a range of positions found with index lookups; a
+//! full-JID `with`, an `ids` list or a full-text query counts the selected rows. Appends are
+//! written behind; a query runs after every append queued before it. Nothing is held in memory.
+
+use crate::Database;
+use minidom::Element;
+use postgres::types::ToSql;
+use postgres::Client;
+use xmppkit_jid::{BareJid, Jid};
+use xmppkit_mam::payload::{Filter, Prefs};
+use xmppkit_mam::{Archive, ArchiveError, Archived, Page, PageResult};
+use xmppkit_stanza::datetime::DateTime;
+
+/// The message archives in a [`Database`].
+#[derive(Debug, Clone)]
+pub struct PgArchive {
+    pub(crate) db: Database,
+}
+
+/// Why a query failed inside the worker: the driver, or the archive's own answer.
+enum Failure {
+    Driver(postgres::Error),
+    Archive(ArchiveError),
+}
+
+impl From<postgres::Error> for Failure {
+    fn from(e: postgres::Error) -> Self {
+        Failure::Driver(e)
+    }
+}
+
+fn storage(e: impl std::fmt::Display) -> ArchiveError {
+    ArchiveError::Storage(format!("the archive store failed: {e}"))
+}
+
+fn driver(e: postgres::Error) -> ArchiveError {
+    storage(crate::worker::describe(&e))
+}
+
+fn unreadable(what: String) -> ArchiveError {
+    ArchiveError::Storage(format!("the archive store holds unreadable data: {what}"))
+}
+
+fn nanos(stamp: &DateTime) -> i64 {
+    stamp
+        .0
+        .timestamp_nanos_opt()
+        .unwrap_or(if stamp.0.timestamp() < 0 {
+            i64::MIN
+        } else {
+            i64::MAX
+        })
+}
+
+fn from_nanos(n: i64) -> Result<DateTime, ArchiveError> {
+    DateTime::from_unix(
+        n.div_euclid(1_000_000_000),
+        n.rem_euclid(1_000_000_000) as u32,
+    )
+    .ok_or_else(|| unreadable(format!("stamp {n}")))
+}
+
+/// The words a full-text filter asks for; `None` when there is none.
+fn fulltext_words(filter: &Filter) -> Option<Vec<String>> {
+    let words = xmppkit_mam::fulltext::words(filter.fulltext.as_deref()?);
+    (!words.is_empty()).then_some(words)
+}
+
+type Param = Box<dyn ToSql + Sync + Send>;
+
+/// A `WHERE` clause with its numbered parameters.
+#[derive(Default)]
+struct Clause {
+    sql: String,
+    params: Vec<Param>,
+}
+
+impl Clause {
+    /// Appends `AND <left> $n` with `value` as parameter `n` (`{}` in `left`, when there, is
+    /// where `$n` goes).
+    fn and(mut self, left: &str, value: Param) -> Self {
+        self.params.push(value);
+        let n = format!("${}", self.params.len());
+        let condition = if left.contains("{}") {
+            left.replace("{}", &n)
+        } else {
+            format!("{left} {n}")
+        };
+        if self.sql.is_empty() {
+            self.sql = condition;
+        } else {
+            self.sql = format!("{} AND {condition}", self.sql);
+        }
+        self
+    }
+
+    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.params
+            .iter()
+            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+            .collect()
+    }
+
+    fn count(&self, c: &mut Client) -> Result<usize, Failure> {
+        let row = c.query_one(
+            &format!("SELECT COUNT(*) FROM archive WHERE {}", self.sql),
+            &self.params(),
+        )?;
+        Ok(row.get::<_, i64>(0) as usize)
+    }
+
+    fn rows(&self, c: &mut Client, tail: &str) -> Result<Vec<Archived>, Failure> {
+        let rows = c.query(
+            &format!(
+                "SELECT id, stamp, with_jid, stanza FROM archive WHERE {} {tail}",
+                self.sql
+            ),
+            &self.params(),
+        )?;
+        rows.iter()
+            .map(|row| {
+                let (id, stamp, with, stanza): (String, i64, String, String) =
+                    (row.get(0), row.get(1), row.get(2), row.get(3));
+                Ok(Archived {
+                    stamp: from_nanos(stamp).map_err(Failure::Archive)?,
+                    with: with.parse::<Jid>().map_err(|e| {
+                        Failure::Archive(unreadable(format!("partner of {id}: {e}")))
+                    })?,
+                    message: stanza
+                        .parse::<Element>()
+                        .map_err(|e| Failure::Archive(unreadable(format!("message {id}: {e}"))))?,
+                    id,
+                })
+            })
+            .collect()
+    }
+
+    /// The first value of `column` (in `order`) among the rows matching, when any.
+    fn first(&self, c: &mut Client, column: &str, order: &str) -> Result<Option<i64>, Failure> {
+        Ok(c.query_opt(
+            &format!(
+                "SELECT {column} FROM archive WHERE {} ORDER BY {order} LIMIT 1",
+                self.sql
+            ),
+            &self.params(),
+        )?
+        .map(|r| r.get(0)))
+    }
+}
+
+/// The sequence number of `owner`'s message `id`, or `item-not-found`.
+fn seq_of(c: &mut Client, owner: &str, id: &str) -> Result<i64, Failure> {
+    c.query_opt(
+        "SELECT seq FROM archive WHERE owner = $1 AND id = $2",
+        &[&owner, &id],
+    )?
+    .map(|r| r.get(0))
+    .ok_or_else(|| Failure::Archive(ArchiveError::ItemNotFound(id.to_owned())))
+}
+
+/// Every filter field as a clause: for the queries that count rows.
+fn select(c: &mut Client, owner: &str, filter: &Filter) -> Result<Clause, Failure> {
+    let mut clause = Clause::default().and("owner =", Box::new(owner.to_owned()));
+    if let Some(start) = &filter.start {
+        clause = clause.and("stamp >=", Box::new(nanos(start)));
+    }
+    if let Some(end) = &filter.end {
+        clause = clause.and("stamp <=", Box::new(nanos(end)));
+    }
+    if let Some(after) = &filter.after_id {
+        clause = clause.and("seq >", Box::new(seq_of(c, owner, after)?));
+    }
+    if let Some(before) = &filter.before_id {
+        clause = clause.and("seq <", Box::new(seq_of(c, owner, before)?));
+    }
+    match &filter.with {
+        Some(with) if with.resource().is_some() => {
+            clause = clause.and("with_jid =", Box::new(with.to_string()));
+        }
+        Some(with) => clause = clause.and("with_bare =", Box::new(with.to_bare().to_string())),
+        None => {}
+    }
+    if let Some(words) = fulltext_words(filter) {
+        clause = clause.and("words @>", Box::new(words));
+    }
+    if !filter.ids.is_empty() {
+        let seqs = filter
+            .ids
+            .iter()
+            .map(|id| seq_of(c, owner, id))
+            .collect::<Result<Vec<i64>, _>>()?;
+        clause = clause.and("seq = ANY({})", Box::new(seqs));
+    }
+    Ok(clause)
+}
+
+/// Positions along one ordering: every message of the owner (`pos`), or of one conversation
+/// (`with_pos`). Both grow with `seq` and with the stamp.
+struct Positions {
+    owner: String,
+    with: Option<String>,
+    column: &'static str,
+}
+
+impl Positions {
+    fn base(&self) -> Clause {
+        let clause = Clause::default().and("owner =", Box::new(self.owner.clone()));
+        match &self.with {
+            Some(with) => clause.and("with_bare =", Box::new(with.clone())),
+            None => clause,
+        }
+    }
+
+    /// The position of the first message (in `order`) with `left value`; past the end when none.
+    fn first(&self, c: &mut Client, left: &str, order: &str, value: i64) -> Result<i64, Failure> {
+        match self
+            .base()
+            .and(left, Box::new(value))
+            .first(c, self.column, order)?
+        {
+            Some(p) => Ok(p),
+            None => self.end(c),
+        }
+    }
+
+    /// One past the last position.
+    fn end(&self, c: &mut Client) -> Result<i64, Failure> {
+        Ok(self
+            .base()
+            .first(c, self.column, &format!("{} DESC", self.column))?
+            .map_or(0, |p| p + 1))
+    }
+
+    fn items(&self, c: &mut Client, from: i64, to: i64) -> Result<Vec<Archived>, Failure> {
+        let column = self.column;
+        self.base()
+            .and(&format!("{column} >="), Box::new(from))
+            .and(&format!("{column} <"), Box::new(to))
+            .rows(c, &format!("ORDER BY {column}"))
+    }
+}
+
+/// A query whose selection is a range of positions (no `ids`, no full-JID `with`, no words).
+fn query_positions(
+    c: &mut Client,
+    owner: &str,
+    filter: &Filter,
+    page: &Page,
+) -> Result<PageResult, Failure> {
+    let positions = Positions {
+        owner: owner.to_owned(),
+        with: filter.with.as_ref().map(|w| w.to_bare().to_string()),
+        column: if filter.with.is_some() {
+            "with_pos"
+        } else {
+            "pos"
+        },
+    };
+    let mut lo = 0;
+    let mut hi = positions.end(c)?;
+    if let Some(start) = &filter.start {
+        lo = lo.max(positions.first(c, "stamp >=", "stamp, seq", nanos(start))?);
+    }
+    if let Some(end) = &filter.end {
+        hi = hi.min(positions.first(c, "stamp >", "stamp, seq", nanos(end))?);
+    }
+    if let Some(after) = &filter.after_id {
+        let seq = seq_of(c, owner, after)?;
+        lo = lo.max(positions.first(c, "seq >", "seq", seq)?);
+    }
+    if let Some(before) = &filter.before_id {
+        let seq = seq_of(c, owner, before)?;
+        hi = hi.min(positions.first(c, "seq >=", "seq", seq)?);
+    }
+    let hi = hi.max(lo);
+    let count = (hi - lo) as usize;
+    let max = page.max as i64;
+    let (from, to) = match (&page.after, &page.before) {
+        (_, Some(before)) => {
+            let to = if before.is_empty() {
+                hi
+            } else {
+                let seq = seq_of(c, owner, before)?;
+                positions.first(c, "seq >=", "seq", seq)?.clamp(lo, hi)
+            };
+            ((to - max).max(lo), to)
+        }
+        (Some(after), None) => {
+            let seq = seq_of(c, owner, after)?;
+            let from = positions.first(c, "seq >", "seq", seq)?.clamp(lo, hi);
+            (from, (from + max).min(hi))
+        }
+        (None, None) => {
+            let from = lo + (page.index.unwrap_or(0) as i64).min(hi - lo);
+            (from, (from + max).min(hi))
+        }
+    };
+    let items = if from < to {
+        positions.items(c, from, to)?
+    } else {
+        Vec::new()
+    };
+    let complete = match page.before {
+        Some(_) => from == lo,
+        None => to == hi,
+    };
+    Ok(PageResult {
+        items,
+        first_index: (from - lo) as usize,
+        count,
+        complete,
+    })
+}
+
+/// A query that counts the selected rows.
+fn query_rows(
+    c: &mut Client,
+    owner: &str,
+    filter: &Filter,
+    page: &Page,
+) -> Result<PageResult, Failure> {
+    let selection = select(c, owner, filter)?;
+    let total = selection.count(c)?;
+    let max = page.max;
+    let (first_index, items, complete) = match (&page.after, &page.before) {
+        (_, Some(before)) => {
+            let clause = if before.is_empty() {
+                selection
+            } else {
+                let seq = seq_of(c, owner, before)?;
+                selection.and("seq <", Box::new(seq))
+            };
+            let end = clause.count(c)?;
+            let mut items = clause.rows(c, &format!("ORDER BY seq DESC LIMIT {max}"))?;
+            items.reverse();
+            let start = end - items.len();
+            (start, items, start == 0)
+        }
+        (Some(after), None) => {
+            let after = seq_of(c, owner, after)?;
+            let before = select(c, owner, filter)?.and("seq <=", Box::new(after));
+            let start = before.count(c)?;
+            let items = selection
+                .and("seq >", Box::new(after))
+                .rows(c, &format!("ORDER BY seq LIMIT {max}"))?;
+            let end = start + items.len();
+            (start, items, end == total)
+        }
+        (None, None) => {
+            let start = page.index.unwrap_or(0).min(total);
+            let items = selection.rows(c, &format!("ORDER BY seq LIMIT {max} OFFSET {start}"))?;
+            let end = start + items.len();
+            (start, items, end == total)
+        }
+    };
+    Ok(PageResult {
+        items,
+        first_index,
+        count: total,
+        complete,
+    })
+}
+
+impl PgArchive {
+    /// Runs `f` in the worker, the driver's and the archive's errors kept apart.
+    fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Client) -> Result<T, Failure> + Send + 'static,
+    ) -> Result<T, ArchiveError> {
+        let answer = self.db.worker.call(move |c| Ok(f(c))).map_err(storage)?;
+        answer.map_err(|failure| match failure {
+            Failure::Driver(e) => driver(e),
+            Failure::Archive(e) => e,
+        })
+    }
+}
+
+impl Archive for PgArchive {
+    fn append(&mut self, owner: &BareJid, item: Archived) -> Result<(), ArchiveError> {
+        let owner = owner.to_string();
+        let with_bare = item.with.to_bare().to_string();
+        let with_jid = item.with.to_string();
+        let stanza = String::from(&item.message);
+        let words = xmppkit_mam::fulltext::searched_text(&item.message)
+            .map(|body| xmppkit_mam::fulltext::words(&body));
+        let (id, stamp) = (item.id, nanos(&item.stamp));
+        // A duplicate id violates (owner, id): that write fails on its own and the archive is
+        // unchanged; its durability future reports the failure.
+        self.db
+            .worker
+            .write(Box::new(move |tx| {
+                tx.execute(
+                    "INSERT INTO archive (owner, id, stamp, with_bare, with_jid, stanza, pos, \
+                     with_pos, words) SELECT $1, $2, \
+                     GREATEST($3, COALESCE((SELECT stamp FROM archive WHERE owner = $1 \
+                         ORDER BY pos DESC LIMIT 1), $3)), \
+                     $4, $5, $6, \
+                     COALESCE((SELECT pos FROM archive WHERE owner = $1 \
+                         ORDER BY pos DESC LIMIT 1) + 1, 0), \
+                     COALESCE((SELECT with_pos FROM archive WHERE owner = $1 AND with_bare = $4 \
+                         ORDER BY with_pos DESC LIMIT 1) + 1, 0), \
+                     $7",
+                    &[&owner, &id, &stamp, &with_bare, &with_jid, &stanza, &words],
+                )
+                .map(drop)
+            }))
+            .map(drop)
+            .map_err(storage)
+    }
+
+    fn query(
+        &self,
+        owner: &BareJid,
+        filter: &Filter,
+        page: &Page,
+    ) -> Result<PageResult, ArchiveError> {
+        let (owner, filter, page) = (owner.to_string(), filter.clone(), page.clone());
+        self.read(move |c| {
+            let by_position = filter.ids.is_empty()
+                && filter.with.as_ref().is_none_or(|w| w.resource().is_none())
+                && fulltext_words(&filter).is_none();
+            if by_position {
+                query_positions(c, &owner, &filter, &page)
+            } else {
+                query_rows(c, &owner, &filter, &page)
+            }
+        })
+    }
+
+    fn bounds(&self, owner: &BareJid) -> Result<Option<[(String, DateTime); 2]>, ArchiveError> {
+        let owner = owner.to_string();
+        let rows = self.read(move |c| {
+            let mut end = |order: &str| -> Result<Option<(String, i64)>, Failure> {
+                Ok(c.query_opt(
+                    &format!(
+                        "SELECT id, stamp FROM archive WHERE owner = $1 ORDER BY pos {order} LIMIT 1"
+                    ),
+                    &[&owner],
+                )?
+                .map(|r| (r.get(0), r.get(1))))
+            };
+            Ok((end("ASC")?, end("DESC")?))
+        })?;
+        match rows {
+            (Some((first, a)), Some((last, b))) => {
+                Ok(Some([(first, from_nanos(a)?), (last, from_nanos(b)?)]))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn prefs(&self, owner: &BareJid) -> Result<Prefs, ArchiveError> {
+        let name = owner.to_string();
+        let text: Option<String> = self.read(move |c| {
+            Ok(
+                c.query_opt("SELECT prefs FROM mam_prefs WHERE owner = $1", &[&name])?
+                    .map(|r| r.get(0)),
+            )
+        })?;
+        let Some(text) = text else {
+            return Ok(Prefs::default());
+        };
+        let bad = |e: String| unreadable(format!("prefs of {owner}: {e}"));
+        let element = text.parse::<Element>().map_err(|e| bad(e.to_string()))?;
+        Prefs::try_from(element).map_err(|e| bad(e.to_string()))
+    }
+
+    fn set_prefs(&mut self, owner: &BareJid, prefs: Prefs) -> Result<(), ArchiveError> {
+        let owner = owner.to_string();
+        let prefs = String::from(&Element::from(prefs));
+        self.db
+            .worker
+            .write(Box::new(move |tx| {
+                tx.execute(
+                    "INSERT INTO mam_prefs (owner, prefs) VALUES ($1, $2) \
+                     ON CONFLICT (owner) DO UPDATE SET prefs = excluded.prefs",
+                    &[&owner, &prefs],
+                )
+                .map(drop)
+            }))
+            .map(drop)
+            .map_err(storage)
+    }
+}

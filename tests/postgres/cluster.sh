@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 cluster on 127.0.0.1 for the tests (source this file). pg_start
+# installs PostgreSQL from Debian when missing, runs initdb in a temporary directory as the
+# postgres user (initdb refuses root) and starts the server on a port of its own; it sets PG_DIR,
+# PG_PORT and XMPPKIT_TEST_POSTGRES (a connection string without dbname). pg_stop stops that
+# server (pg_ctl reads the cluster's own pid file) and removes the directory. pg_crash stops it
+# the way a power cut would (immediate mode: no shutdown checkpoint).
+
+pg_bin() {
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    if [ -x "$dir/initdb" ]; then echo "$dir"; return 0; fi
+  done
+  return 1
+}
+
+pg_as() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_start() {
+  if ! pg_bin >/dev/null; then
+    echo "== installing postgresql (Debian)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  local bin
+  bin=$(pg_bin)
+  PG_DIR=$(mktemp -d /tmp/xmppkit-pg.XXXXXX)
+  PG_PORT=${PG_PORT:-$((20000 + RANDOM % 20000))}
+  if [ "$(id -u)" = 0 ]; then chown postgres "$PG_DIR"; fi
+  pg_as "$bin/initdb" -D "$PG_DIR/data" -A trust -U postgres >"$PG_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_DIR/initdb.log"; return 1; }
+  pg_as "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null \
+    || { cat "$PG_DIR/server.log"; return 1; }
+  export XMPPKIT_TEST_POSTGRES="host=127.0.0.1 port=$PG_PORT user=postgres"
+  PG_BIN=$bin
+}
+
+pg_crash() {
+  pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+}
+
+pg_restart() {
+  pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+}
+
+pg_stop() {
+  if [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ]; then
+    pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+  fi
+}
