@@ -40,6 +40,7 @@ mod client;
 mod engine;
 pub mod fulltext;
 pub mod payload;
+pub mod positions;
 
 pub use archive::{Archive, ArchiveError, Archived, MemoryArchive, Page, PageResult};
 pub use client::{query_iq, Collector, MamClientError};

@@ -64,4 +64,4 @@ pub use owner::PubSubOwner;
 pub use request::PubSub;
 pub use saved::{NodeText, Unreadable, NS_SAVED};
 pub use store::{MemoryStore, Node, NodeStore, StoreError, StoredItem, Sub};
-pub use working_set::WorkingSet;
+pub use working_set::{NodeWriter, StoredNodes, WorkingSet};

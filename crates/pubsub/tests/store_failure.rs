@@ -5,35 +5,18 @@ mod common;
 use common::*;
 use minidom::Element;
 use xmppkit_jid::BareJid;
-use xmppkit_pubsub::{Engine, MemoryStore, Node, NodeStore, PubSubConfig, ServiceKind, StoreError};
+use xmppkit_pubsub::{
+    Engine, NodeText, NodeWriter, PubSubConfig, ServiceKind, StoreError, StoredNodes, WorkingSet,
+};
 
-/// Memory whose flush fails while `down`.
+/// A writer that fails while `down`.
 struct Flaky {
-    nodes: MemoryStore,
     down: bool,
     flushed: usize,
 }
 
-impl NodeStore for Flaky {
-    fn node(&self, service: &BareJid, node: &str) -> Option<&Node> {
-        self.nodes.node(service, node)
-    }
-    fn node_mut(&mut self, service: &BareJid, node: &str) -> Option<&mut Node> {
-        self.nodes.node_mut(service, node)
-    }
-    fn insert(&mut self, service: &BareJid, node: Node) -> Result<(), StoreError> {
-        self.nodes.insert(service, node)
-    }
-    fn remove(&mut self, service: &BareJid, node: &str) -> Option<Node> {
-        self.nodes.remove(service, node)
-    }
-    fn nodes<'a>(&'a self, service: &BareJid) -> Box<dyn Iterator<Item = &'a Node> + 'a> {
-        self.nodes.nodes(service)
-    }
-    fn count(&self, service: &BareJid) -> usize {
-        self.nodes.count(service)
-    }
-    fn flush(&mut self) -> Result<(), StoreError> {
+impl NodeWriter for Flaky {
+    fn write(&mut self, _: Vec<(BareJid, String, Option<NodeText>)>) -> Result<(), StoreError> {
         match self.down {
             true => Err(StoreError("disk full".into())),
             false => {
@@ -44,7 +27,7 @@ impl NodeStore for Flaky {
     }
 }
 
-fn send(ps: &mut Engine<Flaky>, from: &str, kind: &str, inner: &str) -> Vec<Element> {
+fn send(ps: &mut Engine<StoredNodes<Flaky>>, from: &str, kind: &str, inner: &str) -> Vec<Element> {
     let xml = format!(
         "<iq xmlns='jabber:client' type='{kind}' id='q1' from='{from}' to='{SERVICE}'>\
          <pubsub xmlns='http://jabber.org/protocol/pubsub'>{inner}</pubsub></iq>"
@@ -57,11 +40,13 @@ fn send(ps: &mut Engine<Flaky>, from: &str, kind: &str, inner: &str) -> Vec<Elem
 
 #[test]
 fn a_change_the_store_cannot_keep_is_an_internal_server_error_and_notifies_nobody() {
-    let store = Flaky {
-        nodes: MemoryStore::default(),
-        down: false,
-        flushed: 0,
-    };
+    let store = StoredNodes::new(
+        WorkingSet::default(),
+        Flaky {
+            down: false,
+            flushed: 0,
+        },
+    );
     let mut ps = Engine::new(store, PubSubConfig::default());
     let created = send(&mut ps, HAMLET, "set", &format!("<create node='{NODE}'/>"));
     assert_eq!(created[0].attr("type"), Some("result"));
@@ -73,15 +58,15 @@ fn a_change_the_store_cannot_keep_is_an_internal_server_error_and_notifies_nobod
     );
     assert_eq!(subscribed[0].attr("type"), Some("result"));
     assert_eq!(
-        ps.store().flushed,
+        ps.store().writer().flushed,
         2,
         "each change is flushed before its answer"
     );
     // Reads do not flush.
     send(&mut ps, HAMLET, "get", &format!("<items node='{NODE}'/>"));
-    assert_eq!(ps.store().flushed, 2);
+    assert_eq!(ps.store().writer().flushed, 2);
 
-    ps.store_mut().down = true;
+    ps.store_mut().writer_mut().down = true;
     let publish = format!(
         "<publish node='{NODE}'><item id='i1'><entry xmlns='http://www.w3.org/2005/Atom'/></item></publish>"
     );

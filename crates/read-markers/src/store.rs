@@ -18,6 +18,30 @@ pub struct Record {
     pub unseen: u64,
 }
 
+impl Record {
+    /// A record from a database's columns: the last message's id and its `seen-at` as text
+    /// (both or neither), and the unseen count.
+    pub fn from_columns(
+        id: Option<String>,
+        seen_at: Option<String>,
+        unseen: i64,
+    ) -> Result<Record, StoreError> {
+        let last = match (id, seen_at) {
+            (Some(id), Some(seen_at)) => Some(LastMessage {
+                seen_at: seen_at
+                    .parse()
+                    .map_err(|e| StoreError(format!("read markers: seen-at `{seen_at}`: {e}")))?,
+                id,
+            }),
+            _ => None,
+        };
+        Ok(Record {
+            last,
+            unseen: u64::try_from(unseen).unwrap_or(0),
+        })
+    }
+}
+
 /// The store could not do what was asked (a database down, a lock poisoned).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("read-marker store failed: {0}")]

@@ -11,6 +11,7 @@ use postgres::types::ToSql;
 use postgres::Client;
 use xmppkit_jid::{BareJid, Jid};
 use xmppkit_mam::payload::{Filter, Prefs};
+use xmppkit_mam::positions::{from_nanos as stamp_of, nanos, window, Anchor};
 use xmppkit_mam::{Archive, ArchiveError, Archived, Page, PageResult};
 use xmppkit_stanza::datetime::DateTime;
 
@@ -44,23 +45,8 @@ fn unreadable(what: String) -> ArchiveError {
     ArchiveError::Storage(format!("the archive store holds unreadable data: {what}"))
 }
 
-fn nanos(stamp: &DateTime) -> i64 {
-    stamp
-        .0
-        .timestamp_nanos_opt()
-        .unwrap_or(if stamp.0.timestamp() < 0 {
-            i64::MIN
-        } else {
-            i64::MAX
-        })
-}
-
 fn from_nanos(n: i64) -> Result<DateTime, ArchiveError> {
-    DateTime::from_unix(
-        n.div_euclid(1_000_000_000),
-        n.rem_euclid(1_000_000_000) as u32,
-    )
-    .ok_or_else(|| unreadable(format!("stamp {n}")))
+    stamp_of(n).ok_or_else(|| unreadable(format!("stamp {n}")))
 }
 
 /// The words a full-text filter asks for; `None` when there is none.
@@ -275,43 +261,33 @@ fn query_positions(
         let seq = seq_of(c, owner, before)?;
         hi = hi.min(positions.first(c, "seq >=", "seq", seq)?);
     }
-    let hi = hi.max(lo);
-    let count = (hi - lo) as usize;
-    let max = page.max as i64;
-    let (from, to) = match (&page.after, &page.before) {
-        (_, Some(before)) => {
-            let to = if before.is_empty() {
-                hi
-            } else {
-                let seq = seq_of(c, owner, before)?;
-                positions.first(c, "seq >=", "seq", seq)?.clamp(lo, hi)
-            };
-            ((to - max).max(lo), to)
-        }
-        (Some(after), None) => {
+    // The page's anchor, positioned like the filter's own ids.
+    let after = match &page.after {
+        Some(after) => {
             let seq = seq_of(c, owner, after)?;
-            let from = positions.first(c, "seq >", "seq", seq)?.clamp(lo, hi);
-            (from, (from + max).min(hi))
+            Some(positions.first(c, "seq >", "seq", seq)?)
         }
-        (None, None) => {
-            let from = lo + (page.index.unwrap_or(0) as i64).min(hi - lo);
-            (from, (from + max).min(hi))
-        }
+        None => None,
     };
-    let items = if from < to {
-        positions.items(c, from, to)?
+    let before = match &page.before {
+        Some(before) if !before.is_empty() => {
+            let seq = seq_of(c, owner, before)?;
+            Some(positions.first(c, "seq >=", "seq", seq)?)
+        }
+        _ => None,
+    };
+    let anchor = Anchor::of(page, after.map(|p| p as u64), before.map(|p| p as u64));
+    let w = window(lo as u64, hi as u64, page.max, anchor);
+    let items = if w.from < w.to {
+        positions.items(c, w.from as i64, w.to as i64)?
     } else {
         Vec::new()
     };
-    let complete = match page.before {
-        Some(_) => from == lo,
-        None => to == hi,
-    };
     Ok(PageResult {
         items,
-        first_index: (from - lo) as usize,
-        count,
-        complete,
+        first_index: w.first_index,
+        count: w.count,
+        complete: w.complete,
     })
 }
 

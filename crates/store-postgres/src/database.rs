@@ -153,7 +153,7 @@ impl Database {
     /// nodes by reference); changes are written behind at each
     /// [`flush`](xmppkit_pubsub::NodeStore::flush).
     pub fn nodes(&self) -> Result<crate::PgNodes, StoreError> {
-        crate::PgNodes::load(self.clone(), |_| true)
+        crate::nodes::load(self.clone(), |_| true)
     }
 
     /// The nodes of the services `wanted` picks (users' PEP services for the server, a pubsub
@@ -162,7 +162,7 @@ impl Database {
         &self,
         wanted: fn(&xmppkit_jid::BareJid) -> bool,
     ) -> Result<crate::PgNodes, StoreError> {
-        crate::PgNodes::load(self.clone(), wanted)
+        crate::nodes::load(self.clone(), wanted)
     }
 
     /// Every store of a [`Server`](xmppkit_server::Server) on this database (PEP nodes

@@ -50,7 +50,7 @@ pub use accounts::PgAccounts;
 pub use archive::PgArchive;
 pub use blocking::PgBlocking;
 pub use database::{Database, OpenError, Options};
-pub use nodes::PgNodes;
+pub use nodes::{PgNodeWriter, PgNodes};
 pub use offline::PgOffline;
 pub use read_markers::PgReadMarkers;
 pub use rooms::PgRooms;

@@ -6,7 +6,7 @@
 use crate::Database;
 use postgres::Transaction;
 use xmppkit_jid::BareJid;
-use xmppkit_read_markers::{LastMessage, ReadMarkerStore, Record, StoreError};
+use xmppkit_read_markers::{ReadMarkerStore, Record, StoreError};
 use xmppkit_stanza::datetime::DateTime;
 
 fn failed(e: impl std::fmt::Display) -> StoreError {
@@ -147,18 +147,6 @@ impl ReadMarkerStore for PgReadMarkers {
         };
         let (id, seen_at, unseen): (Option<String>, Option<String>, i64) =
             (row.get(0), row.get(1), row.get(2));
-        let last = match (id, seen_at) {
-            (Some(id), Some(seen_at)) => Some(LastMessage {
-                id,
-                seen_at: seen_at
-                    .parse()
-                    .map_err(|e| failed(format!("seen-at `{seen_at}`: {e}")))?,
-            }),
-            _ => None,
-        };
-        Ok(Record {
-            last,
-            unseen: u64::try_from(unseen).unwrap_or(0),
-        })
+        Record::from_columns(id, seen_at, unseen)
     }
 }

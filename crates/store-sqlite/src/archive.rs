@@ -12,6 +12,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use xmppkit_jid::{BareJid, Jid};
 use xmppkit_mam::payload::{Filter, Prefs};
+use xmppkit_mam::positions::{from_nanos as stamp_of, nanos, window, Anchor};
 use xmppkit_mam::{Archive, ArchiveError, Archived, Page, PageResult};
 use xmppkit_stanza::datetime::DateTime;
 
@@ -27,23 +28,9 @@ fn failed(e: rusqlite::Error) -> ArchiveError {
     ArchiveError::Storage(backend(STORE)(e).to_string())
 }
 
-fn nanos(stamp: &DateTime) -> i64 {
-    stamp
-        .0
-        .timestamp_nanos_opt()
-        .unwrap_or(if stamp.0.timestamp() < 0 {
-            i64::MIN
-        } else {
-            i64::MAX
-        })
-}
-
 fn from_nanos(n: i64) -> Result<DateTime, ArchiveError> {
-    DateTime::from_unix(
-        n.div_euclid(1_000_000_000),
-        n.rem_euclid(1_000_000_000) as u32,
-    )
-    .ok_or_else(|| ArchiveError::Storage(corrupt(STORE, format!("stamp {n}")).to_string()))
+    stamp_of(n)
+        .ok_or_else(|| ArchiveError::Storage(corrupt(STORE, format!("stamp {n}")).to_string()))
 }
 
 /// The FTS5 query of the filter's full text: each word quoted (words are letters and digits
@@ -305,43 +292,29 @@ fn query_positions(
     if let Some(before) = &filter.before_id {
         hi = hi.min(positions.first("seq >=", "seq", seq(before)?)?);
     }
-    let hi = hi.max(lo);
-    let count = (hi - lo) as usize;
-    let max = page.max as i64;
-    let (from, to) = match (&page.after, &page.before) {
-        (_, Some(before)) => {
-            let to = if before.is_empty() {
-                hi
-            } else {
-                positions
-                    .first("seq >=", "seq", seq(before)?)?
-                    .clamp(lo, hi)
-            };
-            ((to - max).max(lo), to)
-        }
-        (Some(after), None) => {
-            let from = positions.first("seq >", "seq", seq(after)?)?.clamp(lo, hi);
-            (from, (from + max).min(hi))
-        }
-        (None, None) => {
-            let from = lo + (page.index.unwrap_or(0) as i64).min(hi - lo);
-            (from, (from + max).min(hi))
-        }
+    // The page's anchor, positioned like the filter's own ids.
+    let after = match &page.after {
+        Some(after) => Some(positions.first("seq >", "seq", seq(after)?)?),
+        None => None,
     };
-    let items = if from < to {
-        positions.items(from, to)?
+    let before = match &page.before {
+        Some(before) if !before.is_empty() => {
+            Some(positions.first("seq >=", "seq", seq(before)?)?)
+        }
+        _ => None,
+    };
+    let anchor = Anchor::of(page, after.map(|p| p as u64), before.map(|p| p as u64));
+    let w = window(lo as u64, hi as u64, page.max, anchor);
+    let items = if w.from < w.to {
+        positions.items(w.from as i64, w.to as i64)?
     } else {
         Vec::new()
     };
-    let complete = match page.before {
-        Some(_) => from == lo,
-        None => to == hi,
-    };
     Ok(PageResult {
         items,
-        first_index: (from - lo) as usize,
-        count,
-        complete,
+        first_index: w.first_index,
+        count: w.count,
+        complete: w.complete,
     })
 }
 

@@ -153,7 +153,7 @@ impl Database {
     /// The PubSub and PEP nodes: every node is loaded now and held in memory (the engine reads
     /// nodes by reference); changes are written at each [`flush`](xmppkit_pubsub::NodeStore::flush).
     pub fn nodes(&self) -> Result<crate::SqliteNodes, StoreError> {
-        crate::SqliteNodes::load(self.clone(), |_| true)
+        crate::nodes::load(self.clone(), |_| true)
     }
 
     /// The nodes of the services `wanted` picks (say, users' PEP services for one engine and a
@@ -162,7 +162,7 @@ impl Database {
         &self,
         wanted: fn(&xmppkit_jid::BareJid) -> bool,
     ) -> Result<crate::SqliteNodes, StoreError> {
-        crate::SqliteNodes::load(self.clone(), wanted)
+        crate::nodes::load(self.clone(), wanted)
     }
 
     /// The persistent MUC rooms, for [`Service::with_store`](xmppkit_muc::Service::with_store).

@@ -54,7 +54,7 @@ pub use accounts::SqliteAccounts;
 pub use archive::SqliteArchive;
 pub use blocking::SqliteBlocking;
 pub use database::{Database, Durability, OpenError};
-pub use nodes::SqliteNodes;
+pub use nodes::{SqliteNodeWriter, SqliteNodes};
 pub use offline::SqliteOffline;
 pub use read_markers::SqliteReadMarkers;
 pub use rooms::SqliteRooms;
