@@ -36,6 +36,11 @@ pg_start() {
     || { cat "$PG_DIR/server.log"; return 1; }
   export XMPPKIT_TEST_POSTGRES="host=127.0.0.1 port=$PG_PORT user=postgres"
   PG_BIN=$bin
+  # For the outage test: how to stop the server the hard way and start it again.
+  local ctl="$bin/pg_ctl -D $PG_DIR/data"
+  if [ "$(id -u)" = 0 ]; then ctl="runuser -u postgres -- $ctl"; fi
+  export XMPPKIT_TEST_POSTGRES_STOP="$ctl -m immediate -w stop"
+  export XMPPKIT_TEST_POSTGRES_START="$ctl -l $PG_DIR/server.log -w -o '-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off' start"
 }
 
 pg_crash() {
