@@ -5,7 +5,8 @@
 # authenticated connections of one account for the memory per connection.
 # With SLOW=N, then a reader that stops reading while another user sends it N messages of 1 KiB
 # (`load --slow-reader`): the server's memory before, at its peak and after.
-# STORES names the example server's stores to run it on, one after the other (`memory`, `sqlite`).
+# STORES names the example server's stores to run it on, one after the other (`memory`, `sqlite`,
+# `postgres`: a throwaway PostgreSQL 15 cluster with fsync on, tests/postgres/cluster.sh).
 #   USERS=100 MESSAGES=200 IDLE=10000 [SLOW=95000] [STORES="memory sqlite"] [SERVERS="xmppkit prosody ejabberd"] bash tests/load/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,6 +38,11 @@ DIR=$(mktemp -d)
 { for i in $(seq 0 $((USERS - 1))); do echo "user$i = \"pass\""; done; echo 'idle = "pass"'; } > "$DIR/users.toml"
 case $store in
   sqlite) spec=sqlite:"$DIR/state.db" ;;
+  postgres)
+    . tests/postgres/cluster.sh
+    PG_FSYNC=on pg_start
+    spec="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+    ;;
   *) spec=$store ;;
 esac
 target/release/examples/server --domain localhost --listen 127.0.0.1:"$PORT" --users "$DIR/users.toml" \
@@ -46,6 +52,7 @@ wait_port "$PORT"
 load "$PID"
 kill -INT "$PID"; wait "$PID" || true
 rm -rf "$DIR"
+if [ "$store" = postgres ]; then pg_stop; fi
 done
 fi
 

@@ -4,7 +4,8 @@
 # postgres user (initdb refuses root) and starts the server on a port of its own; it sets PG_DIR,
 # PG_PORT and XMPPKIT_TEST_POSTGRES (a connection string without dbname). pg_stop stops that
 # server (pg_ctl reads the cluster's own pid file) and removes the directory. pg_crash stops it
-# the way a power cut would (immediate mode: no shutdown checkpoint).
+# the way a power cut would (immediate mode: no shutdown checkpoint). The tests run it with
+# fsync=off (a crash of the process loses nothing; a power cut could); PG_FSYNC=on for the load.
 
 pg_bin() {
   local dir
@@ -32,7 +33,7 @@ pg_start() {
   pg_as "$bin/initdb" -D "$PG_DIR/data" -A trust -U postgres >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log"; return 1; }
   pg_as "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off}" start >/dev/null \
     || { cat "$PG_DIR/server.log"; return 1; }
   export XMPPKIT_TEST_POSTGRES="host=127.0.0.1 port=$PG_PORT user=postgres"
   PG_BIN=$bin
@@ -40,7 +41,7 @@ pg_start() {
   local ctl="$bin/pg_ctl -D $PG_DIR/data"
   if [ "$(id -u)" = 0 ]; then ctl="runuser -u postgres -- $ctl"; fi
   export XMPPKIT_TEST_POSTGRES_STOP="$ctl -m immediate -w stop"
-  export XMPPKIT_TEST_POSTGRES_START="$ctl -l $PG_DIR/server.log -w -o '-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off' start"
+  export XMPPKIT_TEST_POSTGRES_START="$ctl -l $PG_DIR/server.log -w -o '-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off}' start"
 }
 
 pg_crash() {
@@ -49,7 +50,7 @@ pg_crash() {
 
 pg_restart() {
   pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off}" start >/dev/null
 }
 
 pg_stop() {

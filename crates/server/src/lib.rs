@@ -83,6 +83,7 @@ mod register;
 mod relations;
 mod resources;
 pub mod roster;
+mod roster_change;
 mod roster_iq;
 mod routing;
 mod server;
