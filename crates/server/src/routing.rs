@@ -135,7 +135,9 @@ impl Server {
     /// RFC 6121 §8.5: a stanza for a local account.
     fn deliver_local(&mut self, to: Jid, stanza: Element) {
         let user = to.to_bare();
-        let exists = to.node().is_some_and(|n| self.accounts.exists(n.as_str()));
+        // An account with a bound resource exists: no store lookup on the hot path.
+        let exists = self.resources.of(&user).next().is_some()
+            || to.node().is_some_and(|n| self.accounts.exists(n.as_str()));
         if !exists {
             // §8.5.1: no such account.
             return match stanza.name() {

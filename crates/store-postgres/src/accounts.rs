@@ -1,10 +1,14 @@
 //! Accounts (the [`AccountStore`] of `xmppkit-server`, and the sessions' [`CredentialStore`]):
 //! one row per account and one per SCRAM hash; passwords are never stored (RFC 5802 §3).
 //! Creating, rekeying and deleting answer whether the account existed, so they wait for the
-//! database; they are rare.
+//! database; they are rare. Whether an account exists, asked for every stanza to a local
+//! account, is answered from the names this process has seen exist (a deletion by another
+//! process is seen at its next login attempt, which reads the keys).
 
 use crate::Database;
 use postgres::GenericClient;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use xmppkit_server::{AccountError, AccountStore};
 use xmppkit_session::scram::{ScramHash, ScramKeys};
 use xmppkit_session::CredentialStore;
@@ -13,6 +17,14 @@ use xmppkit_session::CredentialStore;
 #[derive(Debug, Clone)]
 pub struct PgAccounts {
     pub(crate) db: Database,
+    /// Names known to exist.
+    pub(crate) known: Arc<Mutex<HashSet<String>>>,
+}
+
+impl PgAccounts {
+    fn known(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.known.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 fn insert_keys(
@@ -110,7 +122,9 @@ impl AccountStore for PgAccounts {
             }
             insert_keys(tx, user, &keys)?;
             Ok(Found::Done)
-        })
+        })?;
+        self.known().insert(user.to_owned());
+        Ok(())
     }
 
     fn set_keys(&self, user: &str, keys: [ScramKeys; 2]) -> Result<(), AccountError> {
@@ -128,12 +142,24 @@ impl AccountStore for PgAccounts {
     }
 
     fn delete(&self, user: &str) -> Result<(), AccountError> {
+        self.known().remove(user);
         self.change(user, |tx, user| {
             match tx.execute("DELETE FROM accounts WHERE username = $1", &[&user])? {
                 0 => Ok(Found::Missing),
                 _ => Ok(Found::Done),
             }
         })
+    }
+
+    fn exists(&self, user: &str) -> bool {
+        if self.known().contains(user) {
+            return true;
+        }
+        let found = self.scram_keys(user, ScramHash::Sha256).is_some();
+        if found {
+            self.known().insert(user.to_owned());
+        }
+        found
     }
 
     fn users(&self) -> Vec<String> {

@@ -5,20 +5,84 @@
 //! full-JID `with`, an `ids` list or a full-text query counts the selected rows. Appends are
 //! written behind; a query runs after every append queued before it. Nothing is held in memory.
 
+use crate::worker::{BatchRow, RowData, Tx};
 use crate::Database;
 use minidom::Element;
 use postgres::types::ToSql;
 use postgres::Client;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use xmppkit_jid::{BareJid, Jid};
 use xmppkit_mam::payload::{Filter, Prefs};
 use xmppkit_mam::positions::{from_nanos as stamp_of, nanos, window, Anchor};
 use xmppkit_mam::{Archive, ArchiveError, Archived, Page, PageResult};
 use xmppkit_stanza::datetime::DateTime;
 
+/// One archived message as it is inserted; the words joined by spaces (they have none).
+struct ArchiveRow {
+    owner: String,
+    id: String,
+    stamp: i64,
+    with_bare: String,
+    with_jid: String,
+    stanza: String,
+    words: Option<String>,
+}
+
+/// Inserts archived messages, in order, with one statement: each gets the next position in
+/// its owner's archive and in its conversation, and a stamp no earlier than the one before.
+fn insert_rows(tx: &mut Tx<'_, '_>, rows: &[&RowData]) -> Result<(), postgres::Error> {
+    let rows: Vec<&ArchiveRow> = rows
+        .iter()
+        .filter_map(|r| r.downcast_ref::<ArchiveRow>())
+        .collect();
+    let column = |f: fn(&ArchiveRow) -> &str| -> Vec<&str> { rows.iter().map(|r| f(r)).collect() };
+    let (owners, ids, with_bare, with_jid, stanzas) = (
+        column(|r| &r.owner),
+        column(|r| &r.id),
+        column(|r| &r.with_bare),
+        column(|r| &r.with_jid),
+        column(|r| &r.stanza),
+    );
+    let stamps: Vec<i64> = rows.iter().map(|r| r.stamp).collect();
+    let words: Vec<Option<&str>> = rows.iter().map(|r| r.words.as_deref()).collect();
+    tx.execute(
+        "WITH t AS (SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], \
+             $5::text[], $6::text[], $7::text[]) WITH ORDINALITY \
+             AS t(owner, id, stamp, with_bare, with_jid, stanza, words, ord)) \
+         INSERT INTO archive (owner, id, stamp, with_bare, with_jid, stanza, pos, with_pos, words) \
+         SELECT owner, id, \
+             GREATEST(MAX(stamp) OVER (PARTITION BY owner ORDER BY ord ROWS UNBOUNDED PRECEDING), \
+                 COALESCE((SELECT a.stamp FROM archive a WHERE a.owner = t.owner \
+                     ORDER BY a.pos DESC LIMIT 1), stamp)), \
+             with_bare, with_jid, stanza, \
+             COALESCE((SELECT a.pos FROM archive a WHERE a.owner = t.owner \
+                 ORDER BY a.pos DESC LIMIT 1), -1) \
+                 + ROW_NUMBER() OVER (PARTITION BY owner ORDER BY ord), \
+             COALESCE((SELECT a.with_pos FROM archive a WHERE a.owner = t.owner \
+                 AND a.with_bare = t.with_bare ORDER BY a.with_pos DESC LIMIT 1), -1) \
+                 + ROW_NUMBER() OVER (PARTITION BY owner, with_bare ORDER BY ord), \
+             string_to_array(words, ' ') \
+         FROM t ORDER BY ord",
+        &[
+            &owners, &ids, &stamps, &with_bare, &with_jid, &stanzas, &words,
+        ],
+    )
+    .map(drop)
+}
+
 /// The message archives in a [`Database`].
 #[derive(Debug, Clone)]
 pub struct PgArchive {
     pub(crate) db: Database,
+    /// Preferences read or set, by owner: asked for every archived message, so read once.
+    pub(crate) prefs: Arc<Mutex<HashMap<String, Prefs>>>,
+}
+
+impl PgArchive {
+    fn cached(&self) -> std::sync::MutexGuard<'_, HashMap<String, Prefs>> {
+        self.prefs.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// Why a query failed inside the worker: the driver, or the archive's own answer.
@@ -356,33 +420,26 @@ impl PgArchive {
 
 impl Archive for PgArchive {
     fn append(&mut self, owner: &BareJid, item: Archived) -> Result<(), ArchiveError> {
-        let owner = owner.to_string();
-        let with_bare = item.with.to_bare().to_string();
-        let with_jid = item.with.to_string();
-        let stanza = String::from(&item.message);
         let words = xmppkit_mam::fulltext::searched_text(&item.message)
-            .map(|body| xmppkit_mam::fulltext::words(&body));
-        let (id, stamp) = (item.id, nanos(&item.stamp));
+            .map(|body| xmppkit_mam::fulltext::words(&body).join(" "));
+        let row = ArchiveRow {
+            owner: owner.to_string(),
+            id: item.id,
+            stamp: nanos(&item.stamp),
+            with_bare: item.with.to_bare().to_string(),
+            with_jid: item.with.to_string(),
+            stanza: String::from(&item.message),
+            words,
+        };
         // A duplicate id violates (owner, id): that write fails on its own and the archive is
         // unchanged; its durability future reports the failure.
         self.db
             .worker
-            .write(Box::new(move |tx| {
-                tx.execute(
-                    "INSERT INTO archive (owner, id, stamp, with_bare, with_jid, stanza, pos, \
-                     with_pos, words) SELECT $1, $2, \
-                     GREATEST($3, COALESCE((SELECT stamp FROM archive WHERE owner = $1 \
-                         ORDER BY pos DESC LIMIT 1), $3)), \
-                     $4, $5, $6, \
-                     COALESCE((SELECT pos FROM archive WHERE owner = $1 \
-                         ORDER BY pos DESC LIMIT 1) + 1, 0), \
-                     COALESCE((SELECT with_pos FROM archive WHERE owner = $1 AND with_bare = $4 \
-                         ORDER BY with_pos DESC LIMIT 1) + 1, 0), \
-                     $7",
-                    &[&owner, &id, &stamp, &with_bare, &with_jid, &stanza, &words],
-                )
-                .map(drop)
-            }))
+            .write_row(BatchRow {
+                kind: "archive",
+                insert: insert_rows,
+                data: Box::new(row),
+            })
             .map(drop)
             .map_err(storage)
     }
@@ -429,22 +486,16 @@ impl Archive for PgArchive {
     }
 
     fn prefs(&self, owner: &BareJid) -> Result<Prefs, ArchiveError> {
-        let name = owner.to_string();
-        let text: Option<String> = self.read(move |c| {
-            Ok(
-                c.query_opt("SELECT prefs FROM mam_prefs WHERE owner = $1", &[&name])?
-                    .map(|r| r.get(0)),
-            )
-        })?;
-        let Some(text) = text else {
-            return Ok(Prefs::default());
-        };
-        let bad = |e: String| unreadable(format!("prefs of {owner}: {e}"));
-        let element = text.parse::<Element>().map_err(|e| bad(e.to_string()))?;
-        Prefs::try_from(element).map_err(|e| bad(e.to_string()))
+        if let Some(prefs) = self.cached().get(owner.as_str()) {
+            return Ok(prefs.clone());
+        }
+        let prefs = self.stored_prefs(owner)?;
+        self.cached().insert(owner.to_string(), prefs.clone());
+        Ok(prefs)
     }
 
     fn set_prefs(&mut self, owner: &BareJid, prefs: Prefs) -> Result<(), ArchiveError> {
+        self.cached().insert(owner.to_string(), prefs.clone());
         let owner = owner.to_string();
         let prefs = String::from(&Element::from(prefs));
         self.db
@@ -459,5 +510,24 @@ impl Archive for PgArchive {
             }))
             .map(drop)
             .map_err(storage)
+    }
+}
+
+impl PgArchive {
+    /// `owner`'s preferences as stored (the defaults when never set).
+    fn stored_prefs(&self, owner: &BareJid) -> Result<Prefs, ArchiveError> {
+        let name = owner.to_string();
+        let text: Option<String> = self.read(move |c| {
+            Ok(
+                c.query_opt("SELECT prefs FROM mam_prefs WHERE owner = $1", &[&name])?
+                    .map(|r| r.get(0)),
+            )
+        })?;
+        let Some(text) = text else {
+            return Ok(Prefs::default());
+        };
+        let bad = |e: String| unreadable(format!("prefs of {owner}: {e}"));
+        let element = text.parse::<Element>().map_err(|e| bad(e.to_string()))?;
+        Prefs::try_from(element).map_err(|e| bad(e.to_string()))
     }
 }

@@ -68,6 +68,10 @@ impl Default for Options {
 #[derive(Debug, Clone)]
 pub struct Database {
     pub(crate) worker: Arc<Worker>,
+    /// Account names known to exist, shared by every accounts handle.
+    known: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// MAM preferences read or set, shared by every archive handle.
+    prefs: Arc<std::sync::Mutex<std::collections::HashMap<String, xmppkit_mam::payload::Prefs>>>,
 }
 
 impl Database {
@@ -91,7 +95,15 @@ impl Database {
         })?;
         Ok(Database {
             worker: Arc::new(worker),
+            known: Arc::default(),
+            prefs: Arc::default(),
         })
+    }
+
+    /// What the writer did so far (batches, writes committed, batches split by an error,
+    /// writes failed), for metrics.
+    pub fn stats(&self) -> crate::Stats {
+        self.worker.stats()
     }
 
     /// The number of the last write queued (0 before any).
@@ -116,7 +128,10 @@ impl Database {
 
     /// The accounts (and the sessions' SCRAM credentials).
     pub fn accounts(&self) -> crate::PgAccounts {
-        crate::PgAccounts { db: self.clone() }
+        crate::PgAccounts {
+            db: self.clone(),
+            known: Arc::clone(&self.known),
+        }
     }
 
     /// The rosters.
@@ -136,7 +151,10 @@ impl Database {
 
     /// The message archives of users and rooms.
     pub fn archive(&self) -> crate::PgArchive {
-        crate::PgArchive { db: self.clone() }
+        crate::PgArchive {
+            db: self.clone(),
+            prefs: Arc::clone(&self.prefs),
+        }
     }
 
     /// The persistent MUC rooms.

@@ -55,4 +55,4 @@ pub use offline::PgOffline;
 pub use read_markers::PgReadMarkers;
 pub use rooms::PgRooms;
 pub use rosters::PgRosters;
-pub use worker::Durable;
+pub use worker::{Durable, Stats};

@@ -3,8 +3,8 @@
 //! older message leaves the marker where it is. Messages and acks are written behind, each in
 //! one transaction with the others of its batch.
 
+use crate::worker::Tx;
 use crate::Database;
-use postgres::Transaction;
 use xmppkit_jid::BareJid;
 use xmppkit_read_markers::{ReadMarkerStore, Record, StoreError};
 use xmppkit_stanza::datetime::DateTime;
@@ -20,11 +20,7 @@ pub struct PgReadMarkers {
 }
 
 /// The position of message `id` in `room`, when known.
-fn position(
-    tx: &mut Transaction<'_>,
-    room: &str,
-    id: &str,
-) -> Result<Option<i64>, postgres::Error> {
+fn position(tx: &mut Tx<'_, '_>, room: &str, id: &str) -> Result<Option<i64>, postgres::Error> {
     Ok(tx
         .query_opt(
             "SELECT pos FROM room_messages WHERE room = $1 AND id = $2",
@@ -35,7 +31,7 @@ fn position(
 
 /// Moves `user`'s marker in `room` to `id` (at `pos`, when known) with nothing unseen.
 fn mark(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_, '_>,
     user: &str,
     room: &str,
     id: &str,

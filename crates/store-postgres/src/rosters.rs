@@ -3,6 +3,7 @@
 //! old roster or the new one.
 
 use crate::database::{backend, corrupt};
+use crate::worker::Tx;
 use crate::Database;
 use xmppkit_jid::BareJid;
 use xmppkit_server::roster::{Item, Roster};
@@ -87,15 +88,12 @@ impl RosterStore for PgRosters {
                     "INSERT INTO roster_versions (owner, version) VALUES ($1, $2)",
                     &[&owner, &(roster.version as i64)],
                 )?;
-                let item_row = tx.prepare(
-                    "INSERT INTO roster_items (owner, contact, name, sub_to, sub_from, \
-                     pending_out, pending_in, approved, listed, version, groups) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                )?;
                 for (contact, item) in &roster.items {
                     let s = item.state;
                     tx.execute(
-                        &item_row,
+                        "INSERT INTO roster_items (owner, contact, name, sub_to, sub_from, \
+                         pending_out, pending_in, approved, listed, version, groups) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                         &[
                             &owner,
                             &contact.as_str(),
@@ -111,12 +109,9 @@ impl RosterStore for PgRosters {
                         ],
                     )?;
                 }
-                let removed_row = tx.prepare(
-                    "INSERT INTO roster_removed (owner, contact, version) VALUES ($1, $2, $3)",
-                )?;
                 for (contact, version) in &roster.removed {
                     tx.execute(
-                        &removed_row,
+                        "INSERT INTO roster_removed (owner, contact, version) VALUES ($1, $2, $3)",
                         &[&owner, &contact.as_str(), &(*version as i64)],
                     )?;
                 }
@@ -136,7 +131,7 @@ impl RosterStore for PgRosters {
     }
 }
 
-fn clear(tx: &mut postgres::Transaction<'_>, owner: &str) -> Result<(), postgres::Error> {
+fn clear(tx: &mut Tx<'_, '_>, owner: &str) -> Result<(), postgres::Error> {
     for table in ["roster_versions", "roster_items", "roster_removed"] {
         tx.execute(&format!("DELETE FROM {table} WHERE owner = $1"), &[&owner])?;
     }

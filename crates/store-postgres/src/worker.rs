@@ -5,8 +5,9 @@
 //! batch retried, so nothing queued is dropped. Reads and synchronous writes ("calls") run in
 //! queue order, so they see every write queued before them.
 
-use postgres::{Client, NoTls, Transaction};
-use std::collections::BTreeSet;
+use postgres::types::ToSql;
+use postgres::{Client, NoTls, Row, Statement, Transaction};
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
@@ -15,14 +16,76 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 /// One queued write: re-runnable, since a lost connection makes the worker run it again.
-pub(crate) type Write = Box<dyn Fn(&mut Transaction<'_>) -> Result<(), postgres::Error> + Send>;
+pub(crate) type Write = Box<dyn Fn(&mut Tx<'_, '_>) -> Result<(), postgres::Error> + Send>;
+
+/// A row among others of its kind: consecutive rows of one kind in a batch are written by one
+/// statement (one round trip for many archived messages).
+pub(crate) struct BatchRow {
+    /// The kind: rows of the same kind go together.
+    pub kind: &'static str,
+    /// Writes rows of this kind, in order.
+    pub insert: fn(&mut Tx<'_, '_>, &[&RowData]) -> Result<(), postgres::Error>,
+    /// This row.
+    pub data: RowData,
+}
+
+/// A row's values, for its kind's `insert` to read back.
+pub(crate) type RowData = Box<dyn std::any::Any + Send>;
+
+/// What the writer runs.
+enum Queued {
+    Run(Write),
+    Row(BatchRow),
+}
+
+/// The statements prepared on the current connection, by their SQL: a write's statements are
+/// parsed and planned once per connection, not once per write.
+#[derive(Default)]
+struct Statements(HashMap<String, Statement>);
+
+/// The transaction a write runs in, with the connection's prepared statements.
+pub(crate) struct Tx<'a, 'b> {
+    tx: &'a mut Transaction<'b>,
+    statements: &'a mut Statements,
+}
+
+impl Tx<'_, '_> {
+    fn statement(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
+        if let Some(statement) = self.statements.0.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.tx.prepare(sql)?;
+        self.statements.0.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    /// Runs `sql` (prepared once per connection); the number of rows it changed.
+    pub(crate) fn execute(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, postgres::Error> {
+        let statement = self.statement(sql)?;
+        self.tx.execute(&statement, params)
+    }
+
+    /// The row `sql` returns, if any.
+    pub(crate) fn query_opt(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, postgres::Error> {
+        let statement = self.statement(sql)?;
+        self.tx.query_opt(&statement, params)
+    }
+}
 
 /// One call: runs once, with the connection or the reason there is none, and answers through
 /// whatever channel it captured.
 pub(crate) type Call = Box<dyn FnOnce(Result<&mut Client, &str>) + Send>;
 
 enum Job {
-    Write(u64, Write),
+    Write(u64, Queued),
     Call(Instant, Call),
 }
 
@@ -41,6 +104,21 @@ pub(crate) struct State {
     wakers: Vec<Waker>,
     /// The worker ended (the database handle was dropped, or the thread panicked).
     gone: bool,
+    /// What the writer did so far.
+    stats: Stats,
+}
+
+/// What the writer did so far, for an operator's metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Transactions committed with a batch of writes.
+    pub batches: u64,
+    /// Writes committed.
+    pub committed: u64,
+    /// Batches that met a database error and were retried one write per transaction.
+    pub split: u64,
+    /// Writes that failed on their own.
+    pub failed: u64,
 }
 
 #[derive(Debug, Default)]
@@ -54,9 +132,14 @@ impl Shared {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn settle(&self, through: u64, failed: &[u64], error: Option<String>) {
+    fn settle(&self, through: u64, written: usize, outcome: &Outcome) {
+        let (failed, error) = (&outcome.failed, outcome.error.clone());
         let wakers = {
             let mut state = self.lock();
+            state.stats.batches += 1;
+            state.stats.split += u64::from(outcome.split);
+            state.stats.failed += failed.len() as u64;
+            state.stats.committed += (written - failed.len()) as u64;
             state.settled = state.settled.max(through);
             state.failed.extend(failed.iter().copied());
             if error.is_some() {
@@ -147,6 +230,15 @@ impl Worker {
     /// Queues a write; its number comes back. Refused when `max_queued` writes are waiting
     /// (the database is down or slower than the traffic): the caller answers with an error.
     pub(crate) fn write(&self, write: Write) -> Result<u64, String> {
+        self.queue(Queued::Run(write))
+    }
+
+    /// Queues a row, written with the rows of its kind around it; its number comes back.
+    pub(crate) fn write_row(&self, row: BatchRow) -> Result<u64, String> {
+        self.queue(Queued::Row(row))
+    }
+
+    fn queue(&self, write: Queued) -> Result<u64, String> {
         let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
         let mut state = self.shared.lock();
         if state.gone {
@@ -194,6 +286,11 @@ impl Worker {
             )),
             Err(RecvTimeoutError::Disconnected) => Err("the PostgreSQL writer stopped".into()),
         }
+    }
+
+    /// What the writer did so far.
+    pub(crate) fn stats(&self) -> Stats {
+        self.shared.lock().stats
     }
 
     /// The number of the last write queued.
@@ -275,6 +372,7 @@ impl Future for Durable {
 const BATCH: usize = 512;
 
 fn run(mut client: Option<Client>, url: &str, queue: &Receiver<Job>, shared: &Shared) {
+    let mut statements = Statements::default();
     let mut next: Option<Job> = None;
     loop {
         let job = match next.take() {
@@ -290,7 +388,7 @@ fn run(mut client: Option<Client>, url: &str, queue: &Receiver<Job>, shared: &Sh
                     // Its caller stopped waiting: a late write must not happen behind its back.
                     continue;
                 }
-                match connection(&mut client, url) {
+                match connection(&mut client, &mut statements, url) {
                     Ok(c) => call(Ok(c)),
                     Err(reason) => call(Err(&reason)),
                 }
@@ -307,20 +405,25 @@ fn run(mut client: Option<Client>, url: &str, queue: &Receiver<Job>, shared: &Sh
                         Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
                     }
                 }
-                let (failed, error) = commit(&mut client, url, &batch);
+                let outcome = commit(&mut client, &mut statements, url, &batch);
                 let through = batch.last().map_or(seq, |(s, _)| *s);
-                shared.settle(through, &failed, error);
+                shared.settle(through, batch.len(), &outcome);
             }
         }
     }
 }
 
-/// The open connection, reopened when it was lost.
-fn connection<'a>(client: &'a mut Option<Client>, url: &str) -> Result<&'a mut Client, String> {
+/// The open connection, reopened when it was lost (its prepared statements with it).
+fn connection<'a>(
+    client: &'a mut Option<Client>,
+    statements: &mut Statements,
+    url: &str,
+) -> Result<&'a mut Client, String> {
     if client.as_ref().is_some_and(Client::is_closed) {
         *client = None;
     }
     if client.is_none() {
+        statements.0.clear();
         *client = Some(Client::connect(url, NoTls).map_err(|e| format!("PostgreSQL: {e}"))?);
     }
     Ok(client.as_mut().expect("just opened"))
@@ -342,13 +445,24 @@ fn lost(e: &postgres::Error) -> bool {
     e.is_closed() || e.as_db_error().is_none()
 }
 
+/// How a batch went.
+struct Outcome {
+    /// The writes that failed on their own.
+    failed: Vec<u64>,
+    /// The last error.
+    error: Option<String>,
+    /// Whether the batch was split into one transaction per write.
+    split: bool,
+}
+
 /// Commits `batch` in one transaction; on a database error, each write in its own. Retries a
-/// lost connection until it is back. Returns the writes that failed and the last error.
+/// lost connection until it is back.
 fn commit(
     client: &mut Option<Client>,
+    statements: &mut Statements,
     url: &str,
-    batch: &[(u64, Write)],
-) -> (Vec<u64>, Option<String>) {
+    batch: &[(u64, Queued)],
+) -> Outcome {
     let mut pause = Duration::from_millis(50);
     let mut retry = || {
         std::thread::sleep(pause);
@@ -356,12 +470,18 @@ fn commit(
     };
     // The whole batch at once.
     loop {
-        let Ok(c) = connection(client, url) else {
+        let Ok(c) = connection(client, statements, url) else {
             retry();
             continue;
         };
-        match run_all(c, batch.iter().map(|(_, w)| w)) {
-            Ok(()) => return (Vec::new(), None),
+        match run_all(c, statements, batch.iter().map(|(_, w)| w)) {
+            Ok(()) => {
+                return Outcome {
+                    failed: Vec::new(),
+                    error: None,
+                    split: false,
+                }
+            }
             Err(e) if lost(&e) => retry(),
             Err(_) => break,
         }
@@ -370,11 +490,11 @@ fn commit(
     let (mut failed, mut error) = (Vec::new(), None);
     for (seq, write) in batch {
         loop {
-            let Ok(c) = connection(client, url) else {
+            let Ok(c) = connection(client, statements, url) else {
                 retry();
                 continue;
             };
-            match run_all(c, std::iter::once(write)) {
+            match run_all(c, statements, std::iter::once(write)) {
                 Ok(()) => break,
                 Err(e) if lost(&e) => retry(),
                 Err(e) => {
@@ -385,16 +505,51 @@ fn commit(
             }
         }
     }
-    (failed, error)
+    Outcome {
+        failed,
+        error,
+        split: true,
+    }
 }
 
 fn run_all<'a>(
     client: &mut Client,
-    writes: impl Iterator<Item = &'a Write>,
+    statements: &mut Statements,
+    writes: impl Iterator<Item = &'a Queued>,
 ) -> Result<(), postgres::Error> {
     let mut tx = client.transaction()?;
-    for write in writes {
-        write(&mut tx)?;
+    {
+        let mut tx = Tx {
+            tx: &mut tx,
+            statements,
+        };
+        let mut rows: Vec<&BatchRow> = Vec::new();
+        for write in writes {
+            match write {
+                Queued::Row(row) => {
+                    if rows.first().is_some_and(|r| r.kind != row.kind) {
+                        insert(&mut tx, &rows)?;
+                        rows.clear();
+                    }
+                    rows.push(row);
+                }
+                Queued::Run(run) => {
+                    insert(&mut tx, &rows)?;
+                    rows.clear();
+                    run(&mut tx)?;
+                }
+            }
+        }
+        insert(&mut tx, &rows)?;
     }
     tx.commit()
+}
+
+/// Writes `rows` (all of one kind) with their kind's statement.
+fn insert(tx: &mut Tx<'_, '_>, rows: &[&BatchRow]) -> Result<(), postgres::Error> {
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let data: Vec<&RowData> = rows.iter().map(|r| &r.data).collect();
+    (first.insert)(tx, &data)
 }

@@ -180,3 +180,75 @@ impl Absent for xmppkit_store_postgres::PgAccounts {
             .is_none()
     }
 }
+
+#[test]
+fn appends_written_together_keep_order_positions_and_stamps() {
+    use xmppkit_mam::payload::Filter;
+    use xmppkit_mam::{Archive, Archived, MemoryArchive, Page};
+    let Some((db, _)) = fresh("batched") else {
+        return;
+    };
+    let mut archive = db.archive();
+    let mut memory = MemoryArchive::default();
+    let owners: Vec<xmppkit_jid::BareJid> = ["juliet@capulet.lit", "romeo@montague.lit"]
+        .iter()
+        .map(|j| j.parse().unwrap())
+        .collect();
+    let partners = [
+        "nurse@capulet.lit/a",
+        "tybalt@capulet.lit/b",
+        "benvolio@montague.lit/c",
+    ];
+    // Queued faster than the writer commits, so they go in multi-row statements; some stamps
+    // go back in time (kept as the previous stamp).
+    for n in 0..600u32 {
+        let owner = &owners[(n % 2) as usize];
+        let with: xmppkit_jid::Jid = partners[(n % 3) as usize].parse().unwrap();
+        let second = if n % 7 == 0 { n as i64 - 5 } else { n as i64 };
+        let item = Archived {
+            id: format!("m{n}"),
+            stamp: xmppkit_stanza::datetime::DateTime::from_unix(1_000_000 + second, 0).unwrap(),
+            with,
+            message: format!(
+                "<message xmlns='jabber:client' id='x{n}'><body>word{} common</body></message>",
+                n % 5
+            )
+            .parse()
+            .unwrap(),
+        };
+        archive.append(owner, item.clone()).unwrap();
+        memory.append(owner, item).unwrap();
+    }
+    flushed(&db);
+    let stats = db.stats();
+    assert_eq!(stats.split, 0, "no batch met an error: {stats:?}");
+    assert_eq!(stats.committed, 600);
+    assert!(stats.batches < 300, "written together: {stats:?}");
+    let page = |index| Page {
+        max: 50,
+        index: Some(index),
+        ..Page::default()
+    };
+    for owner in &owners {
+        for with in [None, Some("tybalt@capulet.lit")] {
+            for fulltext in [None, Some("word3 COMMON")] {
+                let filter = Filter {
+                    with: with.map(|w| w.parse().unwrap()),
+                    fulltext: fulltext.map(str::to_owned),
+                    ..Filter::default()
+                };
+                for index in [0, 75, 250] {
+                    assert_eq!(
+                        archive.query(owner, &filter, &page(index)).unwrap(),
+                        memory.query(owner, &filter, &page(index)).unwrap(),
+                        "{owner} {filter:?} from {index}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            archive.bounds(owner).unwrap(),
+            memory.bounds(owner).unwrap()
+        );
+    }
+}
