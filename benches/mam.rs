@@ -1,7 +1,9 @@
-//! Query latency of the MAM archives, in memory and on SQLite: one 50-message page from a
+//! Query latency of the MAM archives, in memory, on SQLite and (with `XMPPKIT_BENCH_POSTGRES`
+//! set to a connection string of an empty database) on PostgreSQL: one 50-message page from a
 //! 1,000,000-message archive, at the start, in the middle and at the end, with and without a
-//! `with` filter, through the whole engine (query parsing, archive, result stanzas); and one
-//! append. The process's resident memory after filling each archive is printed
+//! `with` filter, through the whole engine (query parsing, archive, result stanzas); full-text
+//! queries on the two databases (one matching a single message, one matching them all); and
+//! one append. The process's resident memory after filling each archive is printed
 //! (`VmRSS`). Results in docs/benchmarks.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -80,9 +82,61 @@ fn bench(c: &mut Criterion) {
         before.unwrap_or(0.0),
         rss_mib().unwrap_or(0.0)
     );
-    pages(c, "mam_sqlite_page_of_50_from_1m", sqlite);
-    drop(db);
+    let mut sqlite = pages(c, "mam_sqlite_page_of_50_from_1m", sqlite);
+    fulltext(c, "mam_sqlite_fulltext_from_1m", &mut sqlite);
+    drop((sqlite, db));
     std::fs::remove_dir_all(dir).unwrap();
+    if let Ok(url) = std::env::var("XMPPKIT_BENCH_POSTGRES") {
+        // The fill queues faster than PostgreSQL commits: let the queue hold all of it.
+        let options = xmppkit::store_postgres::Options {
+            max_queued: u64::MAX,
+            ..Default::default()
+        };
+        let db = xmppkit::store_postgres::Database::connect_with(&url, options).unwrap();
+        let before = rss_mib();
+        let started = std::time::Instant::now();
+        let postgres = archive(db.archive());
+        db.flush(Duration::from_secs(600)).unwrap();
+        eprintln!(
+            "VmRSS: {:.0} MiB before, {:.0} MiB with 1,000,000 messages on PostgreSQL \
+             (appended and committed in {:.1} s: {:?})",
+            before.unwrap_or(0.0),
+            rss_mib().unwrap_or(0.0),
+            started.elapsed().as_secs_f64(),
+            db.stats()
+        );
+        let mut postgres = pages(c, "mam_postgres_page_of_50_from_1m", postgres);
+        fulltext(c, "mam_postgres_fulltext_from_1m", &mut postgres);
+    }
+}
+
+/// Full-text queries (XEP-0431) on a filled archive: a word of one message, and two words of
+/// every message (the page and the count of 1,000,000).
+fn fulltext<A: Archive>(c: &mut Criterion, group_name: &str, mam: &mut Mam<A>) {
+    let mut group = c.benchmark_group(group_name);
+    group.sample_size(10);
+    for (name, words, results) in [("one_match", "500000", 1), ("all_match", "few WORDS", 50)] {
+        let filter = Filter {
+            fulltext: Some(words.into()),
+            ..Filter::default()
+        };
+        let set = Set {
+            max: Some(50),
+            ..Set::default()
+        };
+        let mut iq = query_iq("q", None, "qid", &filter, Some(set));
+        iq.from = Some("juliet@capulet.lit/phone".parse().unwrap());
+        let out = mam.handle_iq(&iq, ArchiveKind::User, |_| false).unwrap();
+        assert_eq!(
+            out.len(),
+            results + 1,
+            "{name}: {results} results and the fin"
+        );
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(mam.handle_iq(black_box(&iq), ArchiveKind::User, |_| false)))
+        });
+    }
+    group.finish();
 }
 
 /// One append, in memory and on SQLite (one commit each), to an archive that grows as it runs.
@@ -125,7 +179,7 @@ fn append(c: &mut Criterion) {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-fn pages<A: Archive>(c: &mut Criterion, group_name: &str, mut mam: Mam<A>) {
+fn pages<A: Archive>(c: &mut Criterion, group_name: &str, mut mam: Mam<A>) -> Mam<A> {
     let mut group = c.benchmark_group(group_name);
     group.measurement_time(Duration::from_secs(5));
     let with: Jid = "friend7@example.com".parse().unwrap();
@@ -202,6 +256,7 @@ fn pages<A: Archive>(c: &mut Criterion, group_name: &str, mut mam: Mam<A>) {
         });
     }
     group.finish();
+    mam
 }
 
 criterion_group!(benches, bench, append);
