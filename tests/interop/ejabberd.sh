@@ -27,13 +27,16 @@ EJ=(ejabberdctl --config-dir "$DIR" --spool "$DIR/spool" --logs "$DIR/logs")
 cleanup() {
   "${EJ[@]}" stop >/dev/null 2>&1 || true
   sleep 1
-  pkill -f "beam.*xmppkit@localhost" 2>/dev/null || true
+  # The VM, if it outlived `stop`: by the pid it wrote (EJABBERD_PID_PATH), then the launcher.
+  if [ -s "$DIR/ejabberd.pid" ]; then kill -KILL "$(cat "$DIR/ejabberd.pid")" 2>/dev/null || true; fi
+  if [ -n "${EJ_PID:-}" ]; then kill -KILL "$EJ_PID" 2>/dev/null || true; fi
   epmd -kill >/dev/null 2>&1 || true
   rm -rf "$DIR"
 }
 trap cleanup EXIT
 
 "${EJ[@]}" foreground >"$DIR/foreground.log" 2>&1 &
+EJ_PID=$!
 wait_port "$PORT" || { echo "ejabberd did not start:"; cat "$DIR/foreground.log" "$DIR"/logs/* 2>/dev/null; exit 1; }
 "${EJ[@]}" register alice localhost alicepass
 "${EJ[@]}" register bob localhost bobpass

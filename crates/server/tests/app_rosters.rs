@@ -139,16 +139,7 @@ fn jid(user: &str) -> BareJid {
 
 fn pushes(w: &mut World, i: usize) -> (Vec<(String, String)>, Vec<String>) {
     let got = w.take(i);
-    let items = got
-        .iter()
-        .filter(|s| s.name() == "iq" && s.attr("type") == Some("set"))
-        .filter_map(|iq| iq.get_child("query", "jabber:iq:roster"))
-        .flat_map(|q| q.children())
-        .map(|item| {
-            let sub = item.attr("subscription").unwrap_or("").to_owned();
-            (item.attr("jid").unwrap().to_owned(), sub)
-        })
-        .collect();
+    let items = roster_items(&got, "set");
     let presences = got
         .iter()
         .filter(|s| s.name() == "presence")
@@ -168,19 +159,7 @@ fn request_roster(w: &mut World, i: usize) -> Vec<(String, String)> {
         i,
         "<iq type='get' id='r'><query xmlns='jabber:iq:roster'/></iq>",
     );
-    w.take(i)
-        .iter()
-        .filter(|s| s.name() == "iq" && s.attr("type") == Some("result"))
-        .filter_map(|iq| iq.get_child("query", "jabber:iq:roster"))
-        .flat_map(|q| q.children())
-        .map(|item| {
-            let mut sub = item.attr("subscription").unwrap_or("").to_owned();
-            if item.attr("ask").is_some() {
-                sub.push_str("+ask");
-            }
-            (item.attr("jid").unwrap().to_owned(), sub)
-        })
-        .collect()
+    roster_items(&w.take(i), "result")
 }
 
 #[test]

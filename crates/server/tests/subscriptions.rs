@@ -227,19 +227,7 @@ fn pre_approval_of_section_3_4() {
 }
 
 fn items(w: &mut World, i: usize) -> Vec<(String, String)> {
-    w.take(i)
-        .iter()
-        .filter(|s| s.name() == "iq" && s.attr("type") == Some("set"))
-        .filter_map(|iq| iq.get_child("query", "jabber:iq:roster"))
-        .flat_map(|q| q.children())
-        .map(|item| {
-            let mut sub = item.attr("subscription").unwrap_or("").to_owned();
-            if item.attr("ask").is_some() {
-                sub.push_str("+ask");
-            }
-            (item.attr("jid").unwrap().to_owned(), sub)
-        })
-        .collect()
+    roster_items(&w.take(i), "set")
 }
 
 fn request_roster(w: &mut World, i: usize) {

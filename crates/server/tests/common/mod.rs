@@ -311,3 +311,21 @@ impl World {
         panic!("the world did not settle");
     }
 }
+
+/// The roster items (jid, subscription with "+ask" when asked) of the `jabber:iq:roster` IQs of
+/// `type_` (`set`: pushes, `result`: answers) among `stanzas`.
+pub fn roster_items(stanzas: &[Element], type_: &str) -> Vec<(String, String)> {
+    stanzas
+        .iter()
+        .filter(|s| s.name() == "iq" && s.attr("type") == Some(type_))
+        .filter_map(|iq| iq.get_child("query", "jabber:iq:roster"))
+        .flat_map(|q| q.children())
+        .map(|item| {
+            let mut sub = item.attr("subscription").unwrap_or("").to_owned();
+            if item.attr("ask").is_some() {
+                sub.push_str("+ask");
+            }
+            (item.attr("jid").unwrap().to_owned(), sub)
+        })
+        .collect()
+}
