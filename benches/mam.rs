@@ -4,7 +4,8 @@
 //! `with` filter, through the whole engine (query parsing, archive, result stanzas); full-text
 //! queries on the two databases (one matching a single message, one matching them all); and
 //! one append. The process's resident memory after filling each archive is printed
-//! (`VmRSS`). Results in docs/benchmarks.md.
+//! (`VmRSS`). `XMPPKIT_BENCH_SQLITE=off` measures the memory archive alone (no database
+//! filled). Results in docs/benchmarks.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use minidom::Element;
@@ -71,7 +72,12 @@ fn bench(c: &mut Criterion) {
         before.unwrap_or(0.0),
         rss_mib().unwrap_or(0.0)
     );
-    pages(c, "mam_page_of_50_from_1m", memory);
+    let mut memory = pages(c, "mam_page_of_50_from_1m", memory);
+    fulltext(c, "mam_memory_fulltext_from_1m", &mut memory);
+    drop(memory);
+    if std::env::var("XMPPKIT_BENCH_SQLITE").as_deref() == Ok("off") {
+        return;
+    }
     let dir = std::env::temp_dir().join(format!("xmppkit-bench-mam-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let db = xmppkit::store_sqlite::Database::open(dir.join("mam.db")).unwrap();

@@ -1,6 +1,8 @@
 //! The archive behind the engine: the `Archive` trait (append, query one page, metadata,
 //! preferences) and `MemoryArchive`, indexed by time, by id and by conversation partner so that
-//! a query costs O(log n + page size), not O(archive size) (XEP-0313 §4, XEP-0059 paging).
+//! a query costs O(log n + page size), not O(archive size) (XEP-0313 §4, XEP-0059 paging). The
+//! memory archive keeps each message serialized, as the databases do, and parses a page on the
+//! way out: a tree costs ~20× its wire size.
 
 use crate::payload::{Filter, Prefs};
 use minidom::Element;
@@ -106,9 +108,48 @@ impl<A: Archive + ?Sized> Archive for Box<A> {
     }
 }
 
+/// One message as the memory archive holds it: the serialized stanza, not its tree, and the
+/// text that full-text search reads (its body).
+#[derive(Debug, Clone)]
+struct Stored {
+    id: Box<str>,
+    stamp: DateTime,
+    with: Jid,
+    stanza: Box<str>,
+    body: Option<Box<str>>,
+}
+
+impl Stored {
+    fn new(item: Archived) -> Self {
+        Stored {
+            stanza: String::from(&item.message).into_boxed_str(),
+            body: crate::fulltext::searched_text(&item.message).map(String::into_boxed_str),
+            id: item.id.into_boxed_str(),
+            stamp: item.stamp,
+            with: item.with,
+        }
+    }
+
+    /// The stanza as a tree again (it was serialized from one, so it parses).
+    fn message(&self) -> Result<Element, ArchiveError> {
+        self.stanza
+            .parse::<Element>()
+            .map_err(|e| ArchiveError::Storage(format!("message `{}`: {e}", self.id)))
+    }
+
+    fn archived(&self) -> Result<Archived, ArchiveError> {
+        Ok(Archived {
+            id: self.id.to_string(),
+            stamp: self.stamp,
+            with: self.with.clone(),
+            message: self.message()?,
+        })
+    }
+}
+
 #[derive(Debug, Default)]
 struct OneArchive {
-    items: Vec<Archived>,
+    items: Vec<Stored>,
     by_id: HashMap<String, usize>,
     /// Positions by bare partner, ascending.
     by_with: HashMap<BareJid, Vec<usize>>,
@@ -167,10 +208,16 @@ impl OneArchive {
         if words.is_empty() {
             return Ok(selection);
         }
-        // Full text: a scan of what the other fields selected (the reference, not the fast path).
+        // Full text: a scan of the bodies of what the other fields selected (the reference,
+        // not the fast path; the database stores have indexes).
         let found: Vec<usize> = (0..selection.len())
             .map(|i| selection.at(i))
-            .filter(|p| crate::fulltext::matches(&words, &self.items[*p].message))
+            .filter(|p| {
+                self.items[*p]
+                    .body
+                    .as_deref()
+                    .is_some_and(|body| crate::fulltext::matches_text(&words, body))
+            })
             .collect();
         Ok(Selection::List(found.into()))
     }
@@ -237,7 +284,7 @@ impl OneArchive {
 impl Archive for MemoryArchive {
     fn append(&mut self, owner: &BareJid, mut item: Archived) -> Result<(), ArchiveError> {
         let archive = self.archives.entry(owner.clone()).or_default();
-        if archive.by_id.contains_key(&item.id) {
+        if archive.by_id.contains_key(item.id.as_str()) {
             return Err(ArchiveError::Storage(format!("duplicate id `{}`", item.id)));
         }
         if let Some(last) = archive.items.last() {
@@ -252,7 +299,7 @@ impl Archive for MemoryArchive {
             .entry(item.with.to_bare())
             .or_default()
             .push(position);
-        archive.items.push(item);
+        archive.items.push(Stored::new(item));
         Ok(())
     }
 
@@ -288,8 +335,8 @@ impl Archive for MemoryArchive {
             }
         };
         let items = (start..end)
-            .map(|i| archive.items[selection.at(i)].clone())
-            .collect();
+            .map(|i| archive.items[selection.at(i)].archived())
+            .collect::<Result<_, _>>()?;
         Ok(PageResult {
             items,
             first_index: start,
@@ -303,8 +350,8 @@ impl Archive for MemoryArchive {
             let first = a.items.first()?;
             let last = a.items.last()?;
             Some([
-                (first.id.clone(), first.stamp),
-                (last.id.clone(), last.stamp),
+                (first.id.to_string(), first.stamp),
+                (last.id.to_string(), last.stamp),
             ])
         }))
     }

@@ -11,15 +11,18 @@ pub const NS_FULLTEXT: &str = "urn:xmpp:fulltext:0";
 /// The query form field.
 pub const FIELD: &str = "{urn:xmpp:fulltext:0}fulltext";
 
-/// The words of `text`, lowercased, in order.
+/// The words of `text`, lowercased, in order. The text is lowercased before it is split, so
+/// the words of a word are itself (a capital whose lowercase adds a combining mark, such as
+/// U+0130 `İ`, splits there on both sides of a comparison).
 ///
 /// ```
 /// assert_eq!(xmppkit_mam::fulltext::words("To be, or NOT to-be!"), ["to", "be", "or", "not", "to", "be"]);
 /// ```
 pub fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(str::to_owned)
         .collect()
 }
 
@@ -32,9 +35,21 @@ pub fn searched_text(message: &Element) -> Option<String> {
 
 /// Whether `message` has every one of `words` (as given by [`words`]).
 pub fn matches(query: &[String], message: &Element) -> bool {
-    let Some(text) = searched_text(message) else {
-        return query.is_empty();
-    };
-    let have = words(&text);
+    match searched_text(message) {
+        Some(text) => matches_text(query, &text),
+        None => query.is_empty(),
+    }
+}
+
+/// Whether `text` (a message's [`searched_text`]) has every one of `words` (as given by
+/// [`words`]).
+///
+/// ```
+/// use xmppkit_mam::fulltext::{matches_text, words};
+/// assert!(matches_text(&words("ROMEO art"), "Wherefore art thou Romeo?"));
+/// assert!(!matches_text(&words("Rom"), "Wherefore art thou Romeo?"));
+/// ```
+pub fn matches_text(query: &[String], text: &str) -> bool {
+    let have = words(text);
     query.iter().all(|w| have.contains(w))
 }

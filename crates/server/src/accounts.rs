@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::RwLock;
 use xmppkit_jid::BareJid;
 use xmppkit_session::scram::{ScramHash, ScramKeys};
-use xmppkit_session::CredentialStore;
+use xmppkit_session::{CredentialError, CredentialStore};
 
 /// What went wrong with an account operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,7 +41,8 @@ pub trait AccountStore: CredentialStore {
     fn users(&self) -> Vec<String>;
     /// Whether the account exists.
     fn exists(&self, user: &str) -> bool {
-        self.scram_keys(user, ScramHash::Sha256).is_some()
+        self.scram_keys(user, ScramHash::Sha256)
+            .is_ok_and(|keys| keys.is_some())
     }
 }
 
@@ -70,7 +71,7 @@ pub fn prepare_name(name: &str, domain: &BareJid) -> Result<String, AccountError
 /// use xmppkit_session::CredentialStore;
 /// let accounts = MemoryAccounts::default();
 /// accounts.create("juliet", derive_keys("r0m30", b"salt", 4096)).unwrap();
-/// assert!(accounts.check_password("juliet", "r0m30"));
+/// assert_eq!(accounts.check_password("juliet", "r0m30"), Ok(true));
 /// assert!(accounts.create("juliet", derive_keys("x", b"salt", 4096)).is_err());
 /// assert_eq!(accounts.users(), ["juliet"]);
 /// ```
@@ -90,10 +91,15 @@ impl MemoryAccounts {
 }
 
 impl CredentialStore for MemoryAccounts {
-    fn scram_keys(&self, username: &str, hash: ScramHash) -> Option<ScramKeys> {
-        self.read()
+    fn scram_keys(
+        &self,
+        username: &str,
+        hash: ScramHash,
+    ) -> Result<Option<ScramKeys>, CredentialError> {
+        Ok(self
+            .read()
             .get(username)
-            .and_then(|keys| keys.iter().find(|k| k.hash == hash).cloned())
+            .and_then(|keys| keys.iter().find(|k| k.hash == hash).cloned()))
     }
 }
 

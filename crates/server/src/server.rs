@@ -282,6 +282,13 @@ impl Server {
         match event {
             ServerEvent::StartTls => return Some(ServerEvent::StartTls),
             ServerEvent::AuthFailed { .. } => self.auth_failed(conn, session),
+            ServerEvent::CredentialsUnavailable(e) => {
+                self.outputs
+                    .push_back(Output::StoreFailed(StoreError::Backend {
+                        store: "accounts",
+                        reason: e.to_string(),
+                    }))
+            }
             ServerEvent::Authenticated { user, .. } => {
                 if let Some(c) = self.conns.get_mut(&conn) {
                     c.user = Some(user);

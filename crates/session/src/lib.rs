@@ -66,6 +66,6 @@ mod transport;
 
 pub use client::{ClientEvent, ClientSession, SendError};
 pub use config::{ClientConfig, Timeouts, TlsPolicy};
-pub use credentials::{CredentialStore, MemoryCredentials};
+pub use credentials::{CredentialError, CredentialStore, MemoryCredentials};
 pub use error::SessionError;
 pub use server::{Random, ServerConfig, ServerEvent, ServerSession, ServerTls};

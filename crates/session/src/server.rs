@@ -108,6 +108,9 @@ pub enum ServerEvent {
         /// The SASL condition sent (`not-authorized`, `malformed-request`).
         condition: &'static str,
     },
+    /// The accounts could not be read (the store failed): the client was told
+    /// `temporary-auth-failure` and may try again. Not a failed attempt.
+    CredentialsUnavailable(crate::CredentialError),
     /// The client authenticated.
     Authenticated {
         /// The account.
@@ -609,9 +612,12 @@ impl ServerSession {
                 return;
             }
         };
-        let keys = ScramServer::username(&data)
-            .ok()
-            .and_then(|user| self.credentials.scram_keys(&user, hash));
+        let keys = match ScramServer::username(&data).map(|u| self.credentials.scram_keys(&u, hash))
+        {
+            Ok(Err(e)) => return self.store_failed(e),
+            Ok(Ok(keys)) => keys,
+            Err(_) => None,
+        };
         let mut server = ScramServer::new(hash);
         let nonce = (self.random)();
         match server.handle_client_first(&data, keys, &nonce) {
@@ -643,10 +649,10 @@ impl ServerSession {
             self.transport.send(&sasl_failure("invalid-authzid"));
             return;
         }
-        if self.credentials.check_password(user, password) {
-            self.authenticated(user.to_owned(), "PLAIN", &[], now);
-        } else {
-            self.auth_failed(ScramError::BadProof);
+        match self.credentials.check_password(user, password) {
+            Ok(true) => self.authenticated(user.to_owned(), "PLAIN", &[], now),
+            Ok(false) => self.auth_failed(ScramError::BadProof),
+            Err(e) => self.store_failed(e),
         }
     }
 
@@ -689,6 +695,15 @@ impl ServerSession {
     }
 
     /// RFC 6120 §6.4.5: `not-authorized`, and after too many attempts the stream closes.
+    /// The accounts could not be read: RFC 6120 §6.5.12, try again later. Not counted as a
+    /// failed attempt (the client did nothing wrong).
+    fn store_failed(&mut self, e: crate::CredentialError) {
+        self.transport.send(&sasl_failure("temporary-auth-failure"));
+        self.events
+            .push_back(ServerEvent::CredentialsUnavailable(e));
+        self.state = State::Negotiating;
+    }
+
     fn auth_failed(&mut self, e: ScramError) {
         self.failed_attempts += 1;
         let condition = match e {

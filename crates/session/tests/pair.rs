@@ -154,6 +154,49 @@ fn wrong_password_is_not_authorized() {
     );
 }
 
+/// Accounts that cannot be read (a database that is down).
+struct Unavailable;
+
+impl CredentialStore for Unavailable {
+    fn scram_keys(
+        &self,
+        _: &str,
+        _: xmppkit_session::scram::ScramHash,
+    ) -> Result<Option<xmppkit_session::scram::ScramKeys>, CredentialError> {
+        Err(CredentialError::Unavailable("connection refused".into()))
+    }
+}
+
+#[test]
+fn accounts_that_cannot_be_read_are_a_temporary_auth_failure() {
+    // RFC 6120 §6.5.12: not `not-authorized` (the password may be right), and the attempt is
+    // not counted as a failed one.
+    for mechanisms in [vec!["SCRAM-SHA-256"], vec!["SCRAM-SHA-1"], vec!["PLAIN"]] {
+        let mut server = server_config(ServerTls::Required);
+        server.mechanisms = mechanisms.clone();
+        let mut pair = Pair::with_credentials(
+            client_config("juliet", "r0m30", TlsPolicy::Required),
+            server,
+            std::sync::Arc::new(Unavailable),
+        );
+        pair.drive();
+        assert!(
+            matches!(pair.client_failure(), Some(SessionError::AuthFailed { condition, .. }) if condition == "temporary-auth-failure"),
+            "{mechanisms:?}: {:?}",
+            pair.client_events
+        );
+        assert!(pair.server.jid().is_none());
+        assert!(pair
+            .server_events
+            .iter()
+            .any(|e| matches!(e, ServerEvent::CredentialsUnavailable(_))));
+        assert!(!pair
+            .server_events
+            .iter()
+            .any(|e| matches!(e, ServerEvent::AuthFailed { .. })));
+    }
+}
+
 #[test]
 fn tls_required_but_not_offered() {
     let pair = login(

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use xmppkit_server::{AccountError, AccountStore};
 use xmppkit_session::scram::{ScramHash, ScramKeys};
-use xmppkit_session::CredentialStore;
+use xmppkit_session::{CredentialError, CredentialStore};
 
 /// The accounts in a [`Database`].
 #[derive(Debug, Clone)]
@@ -52,10 +52,14 @@ fn insert_keys(
 }
 
 impl CredentialStore for PgAccounts {
-    fn scram_keys(&self, username: &str, hash: ScramHash) -> Option<ScramKeys> {
+    fn scram_keys(
+        &self,
+        username: &str,
+        hash: ScramHash,
+    ) -> Result<Option<ScramKeys>, CredentialError> {
         let user = username.to_owned();
-        // A database error reads as "no such account": the login fails, nothing else does.
-        self.db
+        let row = self
+            .db
             .worker
             .call(move |c| {
                 c.query_opt(
@@ -64,15 +68,14 @@ impl CredentialStore for PgAccounts {
                     &[&user, &hash.mechanism()],
                 )
             })
-            .ok()
-            .flatten()
-            .map(|row| ScramKeys {
-                hash,
-                salt: row.get(0),
-                iterations: row.get::<_, i32>(1) as u32,
-                stored_key: row.get(2),
-                server_key: row.get(3),
-            })
+            .map_err(|e| CredentialError::Unavailable(e.to_string()))?;
+        Ok(row.map(|row| ScramKeys {
+            hash,
+            salt: row.get(0),
+            iterations: row.get::<_, i32>(1) as u32,
+            stored_key: row.get(2),
+            server_key: row.get(3),
+        }))
     }
 }
 
@@ -155,7 +158,9 @@ impl AccountStore for PgAccounts {
         if self.known().contains(user) {
             return true;
         }
-        let found = self.scram_keys(user, ScramHash::Sha256).is_some();
+        let found = self
+            .scram_keys(user, ScramHash::Sha256)
+            .is_ok_and(|keys| keys.is_some());
         if found {
             self.known().insert(user.to_owned());
         }

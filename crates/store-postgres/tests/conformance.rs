@@ -177,6 +177,7 @@ impl Absent for xmppkit_store_postgres::PgAccounts {
     fn scram_keys_absent(&self, user: &str) -> bool {
         use xmppkit_session::CredentialStore;
         self.scram_keys(user, xmppkit_session::scram::ScramHash::Sha256)
+            .expect("the lookup is answered")
             .is_none()
     }
 }

@@ -5,7 +5,7 @@ use crate::Database;
 use rusqlite::{params, OptionalExtension};
 use xmppkit_server::{AccountError, AccountStore};
 use xmppkit_session::scram::{ScramHash, ScramKeys};
-use xmppkit_session::CredentialStore;
+use xmppkit_session::{CredentialError, CredentialStore};
 
 /// The accounts in a [`Database`].
 #[derive(Debug, Clone)]
@@ -44,15 +44,19 @@ fn insert_keys(
 }
 
 impl CredentialStore for SqliteAccounts {
-    fn scram_keys(&self, username: &str, hash: ScramHash) -> Option<ScramKeys> {
+    fn scram_keys(
+        &self,
+        username: &str,
+        hash: ScramHash,
+    ) -> Result<Option<ScramKeys>, CredentialError> {
+        let unavailable = |e: rusqlite::Error| CredentialError::Unavailable(e.to_string());
         let conn = self.db.lock();
         let mut select = conn
             .prepare_cached(
                 "SELECT salt, iterations, stored_key, server_key FROM scram_keys \
                  WHERE user = ?1 AND hash = ?2",
             )
-            .ok()?;
-        // A database error reads as "no such account": the login fails, nothing else does.
+            .map_err(unavailable)?;
         select
             .query_row(params![username, hash_name(hash)], |r| {
                 Ok(ScramKeys {
@@ -64,8 +68,7 @@ impl CredentialStore for SqliteAccounts {
                 })
             })
             .optional()
-            .ok()
-            .flatten()
+            .map_err(unavailable)
     }
 }
 

@@ -34,7 +34,7 @@
 //! }
 //! // Reopened: everything is still there.
 //! let db = Database::open(&path).unwrap();
-//! assert!(db.accounts().check_password("juliet", "r0m30"));
+//! assert_eq!(db.accounts().check_password("juliet", "r0m30"), Ok(true));
 //! assert_eq!(db.offline().count(&"juliet@example.com".parse().unwrap()).unwrap(), 1);
 //! # std::fs::remove_dir_all(&dir).unwrap();
 //! ```

@@ -65,11 +65,20 @@ pub struct Pair {
 
 impl Pair {
     pub fn new(client: ClientConfig, server: ServerConfig) -> Self {
+        Pair::with_credentials(client, server, Arc::new(users()))
+    }
+
+    /// A pair whose server reads accounts from `credentials`.
+    pub fn with_credentials(
+        client: ClientConfig,
+        server: ServerConfig,
+        credentials: Arc<dyn CredentialStore>,
+    ) -> Self {
         let now = Instant::now();
         let counter = Arc::new(AtomicU64::new(0));
         Pair {
             client: ClientSession::new(client.clone(), "cnonce", now),
-            server: ServerSession::new(server.clone(), Arc::new(users()), random(&counter), now),
+            server: ServerSession::new(server.clone(), credentials, random(&counter), now),
             client_config: client,
             server_config: server,
             random: counter,

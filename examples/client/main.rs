@@ -10,6 +10,8 @@
 //!                                    # or: mam bob@localhost   (and --carbons anywhere)
 //!                                    # or: subscribe bob@localhost   (and --approve anywhere)
 //!                                    # or: roster   (prints the roster)
+//!                                    # or: flood bob@localhost TEXT COUNT
+//!                                    # or: read-marker room@conference.localhost (ack ID | query)
 //! ```
 //!
 //! It logs in, enables stream management (XEP-0198) when the server offers it, sends initial
@@ -32,13 +34,26 @@
 //! it approves every request it receives. Roster pushes, subscription answers and presences
 //! are printed.
 //!
+//! With `flood TO TEXT COUNT` it sends COUNT messages `TEXT N`, one every 2 ms, and prints
+//! `acknowledged K` each time the server's XEP-0198 count of them grows: the durability test
+//! kills the server in the middle and checks that the K acknowledged ones survived. With
+//! `--reconnect`, a connection the server drops is resumed on a new one as soon as the server
+//! is back; when resumption fails (a restarted server), what it never acknowledged is sent again.
+//!
+//! With `read-marker ROOM ack ID` it acks reading ROOM up to message ID, with `read-marker ROOM
+//! query` it prints its marker there (`urn:xmpp:read-markers`).
+//!
 //! With `pubsub SERVICE NODE ACTION` it creates the node, subscribes to it, or publishes an Atom
 //! entry titled TEXT (XEP-0060), and prints each answer and each notification received.
 
-#[path = "support/client_io.rs"]
+#[path = "../support/client_io.rs"]
 mod client_io;
+mod commands;
+mod handlers;
 
 use client_io::{nonce, tls_config, Conn};
+use commands::{print_pubsub_event, print_read_marker, pubsub_request, read_marker_request, Flood};
+use handlers::{on_room_events, on_roster_or_presence};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,12 +62,11 @@ use tokio::net::TcpStream;
 use tokio_rustls::rustls;
 use xmppkit::codec::to_string;
 use xmppkit::jid::BareJid;
-use xmppkit::muc::{History, Muc, RoomClient, RoomEvent};
+use xmppkit::muc::{History, Muc, RoomClient};
 use xmppkit::session::{ClientConfig, ClientEvent, ClientSession, TlsPolicy};
-use xmppkit::stanza::data_forms::{DataForm, Field};
 use xmppkit::stanza::{Iq, IqPayload, Message, Presence, PresenceType};
 
-struct Args {
+pub(crate) struct Args {
     jid: BareJid,
     password: String,
     server: Option<String>,
@@ -66,6 +80,7 @@ struct Args {
     carbons: bool,
     approve: bool,
     persistent: bool,
+    reconnect: bool,
     command: Vec<String>,
 }
 
@@ -78,6 +93,7 @@ fn parse_args() -> Result<Args, String> {
     let mut carbons = false;
     let mut approve = false;
     let mut persistent = false;
+    let mut reconnect = false;
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
@@ -96,6 +112,7 @@ fn parse_args() -> Result<Args, String> {
             "--carbons" => carbons = true,
             "--approve" => approve = true,
             "--persistent" => persistent = true,
+            "--reconnect" => reconnect = true,
             _ => command.push(arg),
         }
     }
@@ -116,6 +133,7 @@ fn parse_args() -> Result<Args, String> {
         carbons,
         approve,
         persistent,
+        reconnect,
         command,
     })
 }
@@ -143,6 +161,8 @@ enum Outcome {
     Closed,
     /// `--kill-after` fired: the caller resets the socket.
     Killed,
+    /// The connection broke (with `--reconnect`): the caller resumes on a new one.
+    Lost(String),
 }
 
 async fn run(args: Args) -> Result<(), String> {
@@ -164,32 +184,64 @@ async fn run(args: Args) -> Result<(), String> {
     let connector = tokio_rustls::TlsConnector::from(Arc::new(tls_config(args.insecure_tls)));
     let mut session = ClientSession::new(config.clone(), nonce(), Instant::now());
     let mut conn = connect(&address).await?;
-    let outcome = drive(&mut session, &mut conn, &args, &connector, args.kill_after).await?;
-    if let Outcome::Closed = outcome {
-        return Ok(());
-    }
-    // Killed: reset the socket, keep the resumption token, queue a message, come back later.
-    conn.kill();
-    let resumption = session.connection_lost(Instant::now());
-    print_events(&mut session);
-    println!("connection killed");
-    let mut resumption = resumption.ok_or("the stream is not resumable")?;
-    if let (Some(to), Some(text)) = (&args.break_to, &args.break_text) {
-        let to = to.parse().map_err(|e| format!("--break-to: {e}"))?;
-        resumption
-            .stream
-            .queue(Message::chat(to, text.clone()).into());
-        println!(
-            "queued for {}",
-            args.break_to.as_deref().unwrap_or_default()
+    let mut flood = None;
+    let mut kill_after = args.kill_after;
+    loop {
+        let outcome = drive(
+            &mut session,
+            &mut conn,
+            &args,
+            &connector,
+            kill_after,
+            &mut flood,
         );
+        let resumption = match outcome.await? {
+            Outcome::Closed => return Ok(()),
+            Outcome::Killed => {
+                // Reset the socket, keep the resumption token, queue a message, come back later.
+                conn.kill();
+                let resumption = session.connection_lost(Instant::now());
+                print_events(&mut session);
+                println!("connection killed");
+                let mut resumption = resumption.ok_or("the stream is not resumable")?;
+                if let (Some(to), Some(text)) = (&args.break_to, &args.break_text) {
+                    let to = to.parse().map_err(|e| format!("--break-to: {e}"))?;
+                    resumption
+                        .stream
+                        .queue(Message::chat(to, text.clone()).into());
+                    println!(
+                        "queued for {}",
+                        args.break_to.as_deref().unwrap_or_default()
+                    );
+                }
+                tokio::time::sleep(args.break_for).await;
+                resumption
+            }
+            Outcome::Lost(why) => {
+                // --reconnect: the server went away; try to resume until it is back.
+                println!("connection lost: {why}");
+                session
+                    .connection_lost(Instant::now())
+                    .ok_or("the stream is not resumable")?
+            }
+        };
+        kill_after = None;
+        session = ClientSession::new(config.clone(), nonce(), Instant::now()).resuming(resumption);
+        conn = reconnect(&address, args.reconnect).await?;
     }
-    tokio::time::sleep(args.break_for).await;
-    let mut session = ClientSession::new(config, nonce(), Instant::now()).resuming(resumption);
-    let mut conn = connect(&address).await?;
-    drive(&mut session, &mut conn, &args, &connector, None)
-        .await
-        .map(|_| ())
+}
+
+/// Connects again; with `--reconnect`, retries for up to 30 s while the server restarts.
+async fn reconnect(address: &str, retry: bool) -> Result<Conn, String> {
+    let give_up = Instant::now() + Duration::from_secs(30);
+    loop {
+        match connect(address).await {
+            Err(_) if retry && Instant::now() < give_up => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
+            other => return other,
+        }
+    }
 }
 
 async fn connect(address: &str) -> Result<Conn, String> {
@@ -215,6 +267,7 @@ async fn drive(
     args: &Args,
     connector: &tokio_rustls::TlsConnector,
     kill_after: Option<Duration>,
+    flood: &mut Option<Flood>,
 ) -> Result<Outcome, String> {
     let domain = args.jid.domain().as_str().to_owned();
     let mut buf = vec![0u8; 16 * 1024];
@@ -224,6 +277,8 @@ async fn drive(
     let mut room: Option<RoomClient> = None;
     let mut archive: Option<xmppkit::mam::Collector> = None;
     let mut leaving = false;
+    let mut acknowledged = 0;
+    let mut resend = Vec::new();
     loop {
         // 1. Write what the session wants to send.
         let mut wrote = false;
@@ -265,6 +320,12 @@ async fn drive(
                     session
                         .send(Presence::new(PresenceType::Available).into())
                         .map_err(|e| e.to_string())?;
+                    if !resend.is_empty() {
+                        println!("sending {} again", resend.len());
+                    }
+                    for stanza in resend.drain(..) {
+                        session.send(stanza).map_err(|e| e.to_string())?;
+                    }
                     if let [cmd, jid, nick, ..] = args.command.as_slice() {
                         if cmd == "muc" {
                             let jid = jid.parse().map_err(|e| format!("room: {e}"))?;
@@ -337,9 +398,31 @@ async fn drive(
                             println!("sent to {}", args.command[1]);
                         }
                     }
+                    if let [cmd, room, action, rest @ ..] = args.command.as_slice() {
+                        if cmd == "read-marker" {
+                            let iq = read_marker_request(room, action, rest)?;
+                            session
+                                .send_iq(iq, Instant::now())
+                                .map_err(|e| e.to_string())?;
+                        }
+                    }
                     match kill_after {
                         Some(after) => kill_at = Some(Instant::now() + after),
                         None => stop_at = Some(Instant::now() + args.wait),
+                    }
+                    if let [cmd, to, text, count] = args.command.as_slice() {
+                        if cmd == "flood" && flood.is_none() {
+                            *flood = Some(Flood {
+                                to: to.parse().map_err(|e| format!("recipient: {e}"))?,
+                                text: text.clone(),
+                                count: count.parse().map_err(|e| format!("count: {e}"))?,
+                                sent: 0,
+                                next_at: Instant::now(),
+                            });
+                        }
+                    }
+                    if flood.as_ref().is_some_and(|f| f.sent < f.count) {
+                        stop_at = None;
                     }
                 }
                 ClientEvent::SmEnabled { resumable } => {
@@ -353,7 +436,12 @@ async fn drive(
                     println!("resume failed: {condition:?}")
                 }
                 ClientEvent::Unacknowledged(stanzas) => {
-                    println!("unacknowledged: {}", stanzas.len())
+                    println!("unacknowledged: {}", stanzas.len());
+                    if args.reconnect {
+                        // XEP-0198 §5: after a failed resumption, what the server never
+                        // acknowledged is sent again once the new stream is bound.
+                        resend = stanzas;
+                    }
                 }
                 ClientEvent::Stanza(stanza) => {
                     if let Some(collector) = archive.as_mut() {
@@ -441,6 +529,9 @@ async fn drive(
                             );
                         }
                     }
+                    if iq.id.starts_with("rm-") {
+                        print_read_marker(&iq);
+                    }
                     if iq.id.starts_with("ps-") {
                         match &iq.payload {
                             IqPayload::Error(e, _) => {
@@ -460,11 +551,38 @@ async fn drive(
                 ClientEvent::Failed(e) => return Err(e.to_string()),
             }
         }
+        if let Some(f) = flood.as_ref() {
+            let unacked = session
+                .unacknowledged()
+                .filter(|s| s.attr("id").is_some_and(|id| id.starts_with("flood-")))
+                .count();
+            if f.sent - unacked > acknowledged {
+                acknowledged = f.sent - unacked;
+                println!("acknowledged {acknowledged}");
+            }
+        }
         if had_events {
             continue;
         }
-        // 3. Wait for bytes, a session timer, the kill time or the end of --wait.
+        // 3. Wait for bytes, a session timer, the kill time, the next flood message or the end
+        // of --wait.
         let now = Instant::now();
+        let online = session.is_online();
+        if let Some(f) = flood
+            .as_mut()
+            .filter(|f| online && now >= f.next_at && f.sent < f.count)
+        {
+            f.sent += 1;
+            let mut message = Message::chat(f.to.clone(), format!("{} {}", f.text, f.sent));
+            message.id = Some(format!("flood-{}", f.sent));
+            session.send(message.into()).map_err(|e| e.to_string())?;
+            f.next_at = now + Duration::from_millis(2);
+            if f.sent == f.count {
+                println!("sent {} messages", f.count);
+                stop_at = Some(now + args.wait);
+            }
+            continue;
+        }
         if kill_at.is_some_and(|at| now >= at) {
             return Ok(Outcome::Killed);
         }
@@ -486,191 +604,36 @@ async fn drive(
                 return Err("the server did not close the stream".into());
             }
         }
-        let deadline = [session.poll_timeout(), stop_at, kill_at]
-            .into_iter()
-            .flatten()
-            .min();
+        let flooding = flood.as_ref().filter(|f| online && f.sent < f.count);
+        let deadline = [
+            session.poll_timeout(),
+            stop_at,
+            kill_at,
+            flooding.map(|f| f.next_at),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         let sleep = deadline.map_or(Duration::from_secs(3600), |d| {
             d.saturating_duration_since(now)
         });
         tokio::select! {
             read = conn.io().read(&mut buf) => {
-                let n = read.map_err(|e| format!("read: {e}"))?;
+                let n = match read {
+                    Ok(n) => n,
+                    Err(e) if args.reconnect => return Ok(Outcome::Lost(format!("read: {e}"))),
+                    Err(e) => return Err(format!("read: {e}")),
+                };
                 if n == 0 {
-                    return if closing { Ok(Outcome::Closed) } else { Err("the server closed the connection".into()) };
+                    return match (closing, args.reconnect) {
+                        (true, _) => Ok(Outcome::Closed),
+                        (false, true) => Ok(Outcome::Lost("closed by the server".into())),
+                        (false, false) => Err("the server closed the connection".into()),
+                    };
                 }
                 session.handle_input(&buf[..n], Instant::now());
             }
             _ = tokio::time::sleep(sleep) => session.handle_timeout(Instant::now()),
         }
     }
-}
-
-/// Prints what happened in the room; once in, accepts the instant room (when we created it) and
-/// sends the `muc` command's text.
-fn on_room_events(
-    session: &mut ClientSession,
-    room: &RoomClient,
-    events: Vec<RoomEvent>,
-    args: &Args,
-) -> Result<(), String> {
-    for event in events {
-        match event {
-            RoomEvent::Joined { created, codes } => {
-                println!(
-                    "joined {} as {} (created: {created}, codes: {codes:?})",
-                    room.room(),
-                    room.nick()
-                );
-                if created {
-                    // An empty submission accepts the instant room (§10.1.2); with
-                    // --persistent, the room is configured to outlive its occupants (§10.2).
-                    let form = if args.persistent {
-                        minidom::Element::from(DataForm::submit(
-                            xmppkit::muc::ns::ROOMCONFIG,
-                            vec![Field::new("muc#roomconfig_persistentroom", ["1"])],
-                        ))
-                    } else {
-                        minidom::Element::builder("x", "jabber:x:data")
-                            .attr(minidom::rxml::NcName::try_from("type").unwrap(), "submit")
-                            .build()
-                    };
-                    let query = minidom::Element::builder("query", xmppkit::muc::ns::OWNER)
-                        .append(form)
-                        .build();
-                    let iq = Iq::set("instant", Some(room.room().clone().into()), query);
-                    session
-                        .send_iq(iq, Instant::now())
-                        .map_err(|e| e.to_string())?;
-                    if args.persistent {
-                        println!("configured a persistent room");
-                    } else {
-                        println!("accepted the instant room");
-                    }
-                }
-                if let Some(text) = args.command.get(3) {
-                    session
-                        .send(room.message(text))
-                        .map_err(|e| e.to_string())?;
-                    println!("sent to the room");
-                }
-                let others: Vec<&str> = room
-                    .occupants()
-                    .map(|o| o.nick.as_str())
-                    .filter(|n| *n != room.nick())
-                    .collect();
-                println!("occupants before us: {others:?}");
-            }
-            RoomEvent::Refused(error) => println!("room refused: {:?}", error.condition),
-            RoomEvent::OccupantJoined(nick) => println!("occupant joined {nick}"),
-            RoomEvent::OccupantLeft { nick, why } => println!("occupant left {nick} ({why:?})"),
-            RoomEvent::Left(why) => println!("left the room ({why:?})"),
-            RoomEvent::OccupantChanged(_) | RoomEvent::NickChanged { .. } => {}
-        }
-    }
-    Ok(())
-}
-
-/// The `pubsub` command's request (XEP-0060 §6.1, §7.1, §8.1).
-fn pubsub_request(
-    service: &str,
-    node: &str,
-    action: &str,
-    rest: &[String],
-    own: &BareJid,
-) -> Result<Iq, String> {
-    use xmppkit::pubsub::client;
-    let service: xmppkit::jid::Jid = service.parse().map_err(|e| format!("service: {e}"))?;
-    Ok(match action {
-        "create" => client::create("ps-create", service, node),
-        "subscribe" => client::subscribe("ps-subscribe", service, node, own.clone().into()),
-        "publish" => {
-            let title = rest.first().ok_or("publish needs a text")?;
-            let mut entry =
-                minidom::Element::builder("entry", "http://www.w3.org/2005/Atom").build();
-            let mut t = minidom::Element::builder("title", "http://www.w3.org/2005/Atom").build();
-            t.append_text_node(title.clone());
-            entry.append_child(t);
-            client::publish("ps-publish", service, node, None, entry)
-        }
-        other => return Err(format!("unknown pubsub action {other}")),
-    })
-}
-
-/// Prints a pubsub notification: the node, and each item's id and Atom title.
-fn print_pubsub_event(event: xmppkit::pubsub::Event) {
-    match event {
-        xmppkit::pubsub::Event::Items {
-            node,
-            items,
-            retracts,
-        } => {
-            for item in items {
-                let title = item
-                    .payload
-                    .as_ref()
-                    .and_then(|p| p.get_child("title", "http://www.w3.org/2005/Atom"))
-                    .map(|t| t.text())
-                    .unwrap_or_default();
-                println!("pubsub item on {node}: {title}");
-            }
-            for id in retracts {
-                println!("pubsub retraction on {node}: {id}");
-            }
-        }
-        other => println!("pubsub event {other:?}"),
-    }
-}
-
-/// Roster pushes (answered), subscription requests (approved with `--approve`) and answers,
-/// and presences of other users (not rooms): printed. Returns whether the stanza was one.
-fn on_roster_or_presence(
-    session: &mut ClientSession,
-    stanza: &minidom::Element,
-    args: &Args,
-) -> Result<bool, String> {
-    let from = stanza.attr("from").unwrap_or_default().to_owned();
-    if stanza.name() == "iq" && stanza.attr("type") == Some("set") {
-        let Some(query) = stanza.get_child("query", "jabber:iq:roster") else {
-            return Ok(false);
-        };
-        for item in query.children() {
-            println!(
-                "roster push: {} subscription={}{}",
-                item.attr("jid").unwrap_or_default(),
-                item.attr("subscription").unwrap_or("none"),
-                if item.attr("ask").is_some() {
-                    " ask"
-                } else {
-                    ""
-                }
-            );
-        }
-        let iq = Iq::try_from(stanza.clone()).map_err(|e| e.to_string())?;
-        session
-            .send(iq.result(None).into())
-            .map_err(|e| e.to_string())?;
-        return Ok(true);
-    }
-    if stanza.name() != "presence" || stanza.get_child("x", xmppkit::muc::ns::USER).is_some() {
-        return Ok(false);
-    }
-    match stanza.attr("type") {
-        Some("subscribe") => {
-            println!("subscription request from {from}");
-            if args.approve {
-                let mut p = Presence::new(PresenceType::Subscribed);
-                p.to = Some(from.parse().map_err(|e| format!("from: {e}"))?);
-                session.send(p.into()).map_err(|e| e.to_string())?;
-                println!("approved {from}");
-            }
-        }
-        Some("subscribed") => println!("subscribed by {from}"),
-        Some("unavailable") => println!("presence from {from}: unavailable"),
-        None if from.split('/').next() != Some(args.jid.as_str()) => {
-            println!("presence from {from}: available")
-        }
-        _ => return Ok(false),
-    }
-    Ok(true)
 }
