@@ -260,6 +260,31 @@ fn print_events(session: &mut ClientSession) {
     }
 }
 
+/// Prints how many `flood` messages the server has acknowledged, when it grew. Once stream
+/// management has ended (the stream closed), `lost` is how many of them it reported never
+/// acknowledged.
+fn report_acks(
+    session: &ClientSession,
+    flood: Option<&Flood>,
+    acknowledged: &mut usize,
+    lost: Option<usize>,
+) {
+    let Some(f) = flood else { return };
+    let unacked = match lost {
+        _ if session.sm_enabled() => session.unacknowledged().filter(|s| is_flood(s)).count(),
+        Some(lost) => lost,
+        None => return,
+    };
+    if f.sent - unacked > *acknowledged {
+        *acknowledged = f.sent - unacked;
+        println!("acknowledged {acknowledged}");
+    }
+}
+
+fn is_flood(stanza: &minidom::Element) -> bool {
+    stanza.attr("id").is_some_and(|id| id.starts_with("flood-"))
+}
+
 /// One connection's run loop: write, handle events, wait for bytes or timers.
 async fn drive(
     session: &mut ClientSession,
@@ -278,6 +303,7 @@ async fn drive(
     let mut archive: Option<xmppkit::mam::Collector> = None;
     let mut leaving = false;
     let mut acknowledged = 0;
+    let mut lost = 0;
     let mut resend = Vec::new();
     loop {
         // 1. Write what the session wants to send.
@@ -437,7 +463,9 @@ async fn drive(
                 }
                 ClientEvent::Unacknowledged(stanzas) => {
                     println!("unacknowledged: {}", stanzas.len());
-                    if args.reconnect {
+                    if !args.reconnect {
+                        lost += stanzas.iter().filter(|s| is_flood(s)).count();
+                    } else {
                         // XEP-0198 §5: after a failed resumption, what the server never
                         // acknowledged is sent again once the new stream is bound.
                         resend = stanzas;
@@ -545,22 +573,14 @@ async fn drive(
                 ClientEvent::SeeOtherHost(host) => println!("server redirects to {host}"),
                 ClientEvent::Nonza(el) => println!("received {}", to_string(&el)),
                 ClientEvent::Closed => {
+                    report_acks(session, flood.as_ref(), &mut acknowledged, Some(lost));
                     println!("closed");
                     return Ok(Outcome::Closed);
                 }
                 ClientEvent::Failed(e) => return Err(e.to_string()),
             }
         }
-        if let Some(f) = flood.as_ref() {
-            let unacked = session
-                .unacknowledged()
-                .filter(|s| s.attr("id").is_some_and(|id| id.starts_with("flood-")))
-                .count();
-            if f.sent - unacked > acknowledged {
-                acknowledged = f.sent - unacked;
-                println!("acknowledged {acknowledged}");
-            }
-        }
+        report_acks(session, flood.as_ref(), &mut acknowledged, None);
         if had_events {
             continue;
         }
