@@ -12,7 +12,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, Notify};
 use tokio_rustls::server::TlsStream;
 use xmppkit::server::ConnId;
-use xmppkit::session::{ServerEvent, ServerSession};
+use xmppkit::session::{CredentialError, ServerEvent, ServerSession};
 
 enum Socket {
     Plain(TcpStream),
@@ -75,6 +75,8 @@ pub async fn run(
         let mut hub = link.hub.borrow_mut();
         let mut config = hub.server.session_config(link.conn);
         config.limits.max_stanza_bytes = settings.limits.max_stanza;
+        // A database over the network is read off the engine's thread (see below).
+        config.deferred_credentials = hub.db.as_ref().is_some_and(crate::store::Db::is_remote);
         let random = Box::new(|| {
             let mut bytes = [0u8; 12];
             crate::random_bytes(&mut bytes);
@@ -120,7 +122,16 @@ pub async fn run(
                 hub.dispatch();
                 back
             };
-            if let Some(ServerEvent::StartTls) = handed_back {
+            if let Some(ServerEvent::CredentialsNeeded { username, hash }) = handed_back {
+                // The login's account lookup runs on a blocking thread: while it waits, the
+                // other connections go on.
+                let credentials = link.hub.borrow().server.credentials();
+                let keys =
+                    tokio::task::spawn_blocking(move || credentials.scram_keys(&username, hash))
+                        .await
+                        .unwrap_or_else(|e| Err(CredentialError::Unavailable(e.to_string())));
+                session.credentials_loaded(keys, Instant::now());
+            } else if let Some(ServerEvent::StartTls) = handed_back {
                 // `<proceed/>` goes out in the clear, then the handshake (RFC 6120 §5.4.3.3).
                 if let Err(e) = durable(&link.hub, &mut since).await {
                     break 'run Err(e);

@@ -104,6 +104,11 @@ impl Db {
         }
     }
 
+    /// Whether the store is a database over the network, read off the engine's thread.
+    pub fn is_remote(&self) -> bool {
+        matches!(self, Db::Postgres(_))
+    }
+
     /// The number to start a connection's waits from: what was written before it is not its
     /// concern.
     pub fn mark(&self) -> u64 {

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # PostgreSQL stopped under a running server (the storage issue's bad-input case): the example
 # server on a throwaway cluster (tests/postgres/cluster.sh) while carol floods bob, who is online.
-# The database is stopped in the middle. Meanwhile a login is refused with
-# `temporary-auth-failure` (the account cannot be read) and the server acknowledges nothing it
-# could not write. When the database is back the flood finishes: bob gets every message exactly
+# The database is stopped in the middle. Meanwhile logins are refused with
+# `temporary-auth-failure` (the accounts cannot be read; two at once wait together, the lookups
+# being off the engine's thread) and the server acknowledges nothing it could not write. When the database is back the flood finishes: bob gets every message exactly
 # once, carol's archive has them, and logins work again. The server process is never restarted.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -34,8 +34,16 @@ for _ in $(seq 1 200); do [ "$(acked || true)" -ge 100 ] 2>/dev/null && break; s
 pg_crash
 AT_STOP=$(acked)
 echo "database stopped with $AT_STOP of $FLOOD acknowledged"
-# A login while the database is down: the account cannot be read.
-"$CLIENT" --jid alice@localhost --password pass "${c[@]}" --wait 1 listen >"$LOGS/alice1.log" 2>&1 || true
+# Two logins at once while the database is down: the accounts cannot be read. Each lookup waits
+# out its timeout (5 s) off the engine's thread, so the two wait together, not one after the
+# other.
+T0=$(date +%s%N)
+"$CLIENT" --jid alice@localhost --password pass "${c[@]}" --wait 1 listen >"$LOGS/alice1.log" 2>&1 &
+A1=$!
+"$CLIENT" --jid dave@localhost --password pass "${c[@]}" --wait 1 listen >"$LOGS/dave.log" 2>&1 || true
+wait "$A1" || true
+LOGINS_MS=$((($(date +%s%N) - T0) / 1000000))
+echo "two logins refused in $LOGINS_MS ms"
 sleep 2
 BEFORE_START=$(acked)
 echo "still $BEFORE_START acknowledged just before the database came back"
@@ -51,6 +59,10 @@ show_logs alice1 alice2 carol2
 grep -v '^acknowledged' "$LOGS/carol.log" | head -20
 echo "--- server (warnings)"; grep -v " INFO " "$DIR/server.log" | head -20
 check alice1 "temporary-auth-failure"
+check dave "temporary-auth-failure"
+if [ "$LOGINS_MS" -ge 9000 ]; then
+  echo "FAILED: the two logins took $LOGINS_MS ms: their lookups waited one after the other"; FAIL=1
+fi
 check alice2 "^online as alice@localhost/"
 check carol "^sent $FLOOD messages\$"
 check carol "^acknowledged $FLOOD\$"

@@ -270,7 +270,9 @@ impl Server {
     }
 
     /// An event of `conn`'s session. The server answers bind and resume requests on `session`
-    /// itself; `StartTls` is the application's and is handed back.
+    /// itself; `StartTls` and `CredentialsNeeded` (a deferred account lookup: answer with
+    /// `session.credentials_loaded`, the keys from [`Server::credentials`]) are the
+    /// application's and are handed back.
     pub fn handle_event(
         &mut self,
         conn: ConnId,
@@ -281,6 +283,8 @@ impl Server {
         self.now = now;
         match event {
             ServerEvent::StartTls => return Some(ServerEvent::StartTls),
+            // The application looks the account up (off the engine) and answers the session.
+            event @ ServerEvent::CredentialsNeeded { .. } => return Some(event),
             ServerEvent::AuthFailed { .. } => self.auth_failed(conn, session),
             ServerEvent::CredentialsUnavailable(e) => {
                 self.outputs

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use xmppkit_codec::{Decoder, Event, StreamHeader};
 use xmppkit_jid::{BareJid, FullJid};
+mod lookup;
 mod sm;
 
 use xmppkit_sm::{SmConfig, SmStream};
@@ -73,6 +74,11 @@ pub struct ServerConfig {
     /// Refuse every authentication with `temporary-auth-failure` (RFC 6120 §6.5.12): the
     /// client's address failed too often (see also [`ServerSession::throttle_auth`]).
     pub auth_throttled: bool,
+    /// Look accounts up outside the session: SASL stops at the lookup with
+    /// [`ServerEvent::CredentialsNeeded`] until [`ServerSession::credentials_loaded`] brings the
+    /// keys (off by default: the [`CredentialStore`] is asked at once). For a store that does
+    /// I/O (a database over the network), so that a login never blocks what drives the session.
+    pub deferred_credentials: bool,
 }
 
 impl ServerConfig {
@@ -90,6 +96,7 @@ impl ServerConfig {
             registration: false,
             features: Vec::new(),
             auth_throttled: false,
+            deferred_credentials: false,
         }
     }
 }
@@ -107,6 +114,15 @@ pub enum ServerEvent {
     AuthFailed {
         /// The SASL condition sent (`not-authorized`, `malformed-request`).
         condition: &'static str,
+    },
+    /// With [`ServerConfig::deferred_credentials`]: look up `username`'s SCRAM keys for `hash`
+    /// (off the caller's path, e.g. on a blocking thread) and answer with
+    /// [`ServerSession::credentials_loaded`].
+    CredentialsNeeded {
+        /// The account's local part, as the client sent it.
+        username: String,
+        /// Whose keys (PLAIN asks for SCRAM-SHA-256's and checks the password against them).
+        hash: ScramHash,
     },
     /// The accounts could not be read (the store failed): the client was told
     /// `temporary-auth-failure` and may try again. Not a failed attempt.
@@ -178,6 +194,8 @@ enum State {
     Negotiating,
     TlsHandshake,
     Scram(Box<ScramServer>, ScramHash),
+    /// SASL waits for the application's account lookup.
+    AwaitCredentials(Box<lookup::Pending>),
     BindPending {
         id: String,
     },
@@ -520,7 +538,7 @@ impl ServerSession {
             State::Scram(server, hash) if el.is("response", ns::SASL) => {
                 self.on_response(*server, hash, el, now)
             }
-            State::Scram(..) if el.is("abort", ns::SASL) => {
+            State::Scram(..) | State::AwaitCredentials(_) if el.is("abort", ns::SASL) => {
                 self.transport.send(&sasl_failure("aborted"));
                 self.state = State::Negotiating;
             }
@@ -547,7 +565,10 @@ impl ServerSession {
                 self.state = State::Closing;
                 self.on_online_element(el);
             }
-            State::Negotiating | State::Scram(..) | State::AwaitHeader
+            State::Negotiating
+            | State::Scram(..)
+            | State::AwaitCredentials(_)
+            | State::AwaitHeader
                 if Stanza::is_stanza(&el) =>
             {
                 // RFC 6120 §6.4.1 / §7.1: no stanzas before authentication and binding.
@@ -612,21 +633,7 @@ impl ServerSession {
                 return;
             }
         };
-        let keys = match ScramServer::username(&data).map(|u| self.credentials.scram_keys(&u, hash))
-        {
-            Ok(Err(e)) => return self.store_failed(e),
-            Ok(Ok(keys)) => keys,
-            Err(_) => None,
-        };
-        let mut server = ScramServer::new(hash);
-        let nonce = (self.random)();
-        match server.handle_client_first(&data, keys, &nonce) {
-            Ok(challenge) => {
-                self.transport.send(&sasl_element("challenge", &challenge));
-                self.state = State::Scram(Box::new(server), hash);
-            }
-            Err(e) => self.auth_failed(e),
-        }
+        self.scram_start(hash, data);
     }
 
     /// RFC 4616: `[authzid] NUL authcid NUL passwd`.
@@ -649,11 +656,7 @@ impl ServerSession {
             self.transport.send(&sasl_failure("invalid-authzid"));
             return;
         }
-        match self.credentials.check_password(user, password) {
-            Ok(true) => self.authenticated(user.to_owned(), "PLAIN", &[], now),
-            Ok(false) => self.auth_failed(ScramError::BadProof),
-            Err(e) => self.store_failed(e),
-        }
+        self.plain_start(user.to_owned(), password.to_owned(), now);
     }
 
     fn on_response(&mut self, mut server: ScramServer, hash: ScramHash, el: Element, now: Instant) {
@@ -695,15 +698,6 @@ impl ServerSession {
     }
 
     /// RFC 6120 §6.4.5: `not-authorized`, and after too many attempts the stream closes.
-    /// The accounts could not be read: RFC 6120 §6.5.12, try again later. Not counted as a
-    /// failed attempt (the client did nothing wrong).
-    fn store_failed(&mut self, e: crate::CredentialError) {
-        self.transport.send(&sasl_failure("temporary-auth-failure"));
-        self.events
-            .push_back(ServerEvent::CredentialsUnavailable(e));
-        self.state = State::Negotiating;
-    }
-
     fn auth_failed(&mut self, e: ScramError) {
         self.failed_attempts += 1;
         let condition = match e {

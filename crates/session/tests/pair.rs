@@ -197,6 +197,72 @@ fn accounts_that_cannot_be_read_are_a_temporary_auth_failure() {
     }
 }
 
+/// The lookup as an effect out and a result in: the exchange waits at it, then goes on.
+fn deferred_login(mechanism: &'static str, password: &str) -> Pair {
+    let mut server = server_config(ServerTls::Required);
+    server.mechanisms = vec![mechanism];
+    server.deferred_credentials = true;
+    let mut pair = Pair::new(
+        client_config("juliet", password, TlsPolicy::Required),
+        server,
+    );
+    pair.drive();
+    let asked: Vec<_> = pair
+        .server_events
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::CredentialsNeeded { username, hash } => Some((username.clone(), *hash)),
+            _ => None,
+        })
+        .collect();
+    let expected = match mechanism {
+        "SCRAM-SHA-1" => xmppkit_session::scram::ScramHash::Sha1,
+        _ => xmppkit_session::scram::ScramHash::Sha256,
+    };
+    assert_eq!(asked, [("juliet".to_owned(), expected)], "{mechanism}");
+    // Nothing more happens until the answer comes.
+    assert!(!pair.client.is_online());
+    assert!(pair.server.jid().is_none());
+    let keys = users().scram_keys("juliet", expected);
+    pair.server.credentials_loaded(keys, pair.now);
+    pair.drive();
+    pair
+}
+
+#[test]
+fn deferred_credentials_wait_for_the_application() {
+    for name in ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"] {
+        let pair = deferred_login(name, "r0m30");
+        assert_online(&pair, "juliet@example.com/rnd1");
+        assert_eq!(mechanism(&pair), Some(name));
+        let pair = deferred_login(name, "wrong");
+        assert!(
+            matches!(pair.client_failure(), Some(SessionError::AuthFailed { condition, .. }) if condition == "not-authorized"),
+            "{name}: {:?}",
+            pair.client_events
+        );
+    }
+    // A store failure brought in is a temporary failure; an answer nobody waits for is ignored.
+    let mut server = server_config(ServerTls::Required);
+    server.deferred_credentials = true;
+    let mut pair = Pair::new(
+        client_config("juliet", "r0m30", TlsPolicy::Required),
+        server,
+    );
+    pair.drive();
+    pair.server.credentials_loaded(
+        Err(CredentialError::Unavailable("timeout".into())),
+        pair.now,
+    );
+    pair.drive();
+    assert!(
+        matches!(pair.client_failure(), Some(SessionError::AuthFailed { condition, .. }) if condition == "temporary-auth-failure")
+    );
+    pair.server.credentials_loaded(Ok(None), pair.now);
+    pair.drive();
+    assert!(pair.server.jid().is_none());
+}
+
 #[test]
 fn tls_required_but_not_offered() {
     let pair = login(

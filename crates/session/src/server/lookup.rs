@@ -1,0 +1,120 @@
+//! The account lookup inside SASL (RFC 6120 §6.4.2; RFC 5802 §3 for SCRAM, RFC 4616 for PLAIN).
+//! The credential store answers at once, or, with [`ServerConfig::deferred_credentials`], the
+//! lookup happens outside the session: an effect out ([`ServerEvent::CredentialsNeeded`]) and
+//! its result in ([`ServerSession::credentials_loaded`]), so that a store doing I/O never
+//! blocks the caller that drives the session. The session itself is the correlation: it has at
+//! most one lookup outstanding.
+
+use super::{ServerEvent, ServerSession, State};
+use crate::credentials::CredentialError;
+use crate::features::{sasl_element, sasl_failure};
+use crate::scram::{ScramError, ScramHash, ScramKeys, ScramServer};
+use std::time::Instant;
+
+/// An exchange stopped at the account lookup.
+#[derive(Debug)]
+pub(super) enum Pending {
+    /// SCRAM: the client-first message, answered once the keys are known.
+    Scram {
+        hash: ScramHash,
+        client_first: Vec<u8>,
+    },
+    /// PLAIN: the password, checked against the SCRAM-SHA-256 keys.
+    Plain { user: String, password: String },
+}
+
+impl ServerSession {
+    /// SCRAM's client-first message: look the keys up, then challenge.
+    pub(super) fn scram_start(&mut self, hash: ScramHash, client_first: Vec<u8>) {
+        let Ok(user) = ScramServer::username(&client_first) else {
+            // Malformed: the SCRAM server says so.
+            return self.scram_first(hash, &client_first, None);
+        };
+        if self.config.deferred_credentials {
+            self.state = State::AwaitCredentials(Box::new(Pending::Scram { hash, client_first }));
+            self.events.push_back(ServerEvent::CredentialsNeeded {
+                username: user,
+                hash,
+            });
+            return;
+        }
+        match self.credentials.scram_keys(&user, hash) {
+            Ok(keys) => self.scram_first(hash, &client_first, keys),
+            Err(e) => self.store_failed(e),
+        }
+    }
+
+    /// PLAIN's credentials, once the authorization identity was checked.
+    pub(super) fn plain_start(&mut self, user: String, password: String, now: Instant) {
+        if self.config.deferred_credentials {
+            self.events.push_back(ServerEvent::CredentialsNeeded {
+                username: user.clone(),
+                hash: ScramHash::Sha256,
+            });
+            self.state = State::AwaitCredentials(Box::new(Pending::Plain { user, password }));
+            return;
+        }
+        match self.credentials.check_password(&user, &password) {
+            Ok(true) => self.authenticated(user, "PLAIN", &[], now),
+            Ok(false) => self.auth_failed(ScramError::BadProof),
+            Err(e) => self.store_failed(e),
+        }
+    }
+
+    /// The answer to [`ServerEvent::CredentialsNeeded`]: the keys asked for (`None`: no such
+    /// account), or the store's failure (answered with `temporary-auth-failure`). Ignored when
+    /// the session is not waiting for one (it was closed meanwhile).
+    pub fn credentials_loaded(
+        &mut self,
+        result: Result<Option<ScramKeys>, CredentialError>,
+        now: Instant,
+    ) {
+        if !matches!(self.state, State::AwaitCredentials(_)) {
+            return;
+        }
+        let State::AwaitCredentials(pending) =
+            std::mem::replace(&mut self.state, State::Negotiating)
+        else {
+            unreachable!("checked above")
+        };
+        match (*pending, result) {
+            (_, Err(e)) => self.store_failed(e),
+            (Pending::Scram { hash, client_first }, Ok(keys)) => {
+                self.scram_first(hash, &client_first, keys)
+            }
+            (Pending::Plain { user, password }, Ok(keys)) => {
+                let right = keys.is_some_and(|k| {
+                    ScramKeys::derive(k.hash, &password, &k.salt, k.iterations).stored_key
+                        == k.stored_key
+                });
+                if right {
+                    self.authenticated(user, "PLAIN", &[], now)
+                } else {
+                    self.auth_failed(ScramError::BadProof)
+                }
+            }
+        }
+    }
+
+    /// The first challenge (or the failure) once the keys are known.
+    fn scram_first(&mut self, hash: ScramHash, client_first: &[u8], keys: Option<ScramKeys>) {
+        let mut server = ScramServer::new(hash);
+        let nonce = (self.random)();
+        match server.handle_client_first(client_first, keys, &nonce) {
+            Ok(challenge) => {
+                self.transport.send(&sasl_element("challenge", &challenge));
+                self.state = State::Scram(Box::new(server), hash);
+            }
+            Err(e) => self.auth_failed(e),
+        }
+    }
+
+    /// The accounts could not be read: RFC 6120 §6.5.12, try again later. Not counted as a
+    /// failed attempt (the client did nothing wrong).
+    pub(super) fn store_failed(&mut self, e: CredentialError) {
+        self.transport.send(&sasl_failure("temporary-auth-failure"));
+        self.events
+            .push_back(ServerEvent::CredentialsUnavailable(e));
+        self.state = State::Negotiating;
+    }
+}
