@@ -25,7 +25,9 @@
 mod client;
 mod payload;
 mod server;
+mod store;
 
 pub use client::{id_to_mark, marker_message, Chat, Conversation};
 pub use payload::{Markable, Marker, MarkerKind, NS};
-pub use server::{observe, ConversationKey, MarkerStore, MemoryMarkerStore};
+pub use server::observe;
+pub use store::{ConversationKey, MarkerStore, MemoryMarkerStore, StoreError};

@@ -14,12 +14,14 @@
 //! xmppkit_store_conformance::nodes(&mut || Box::new(xmppkit_pubsub::MemoryStore::default()), false);
 //! xmppkit_store_conformance::rooms(&mut xmppkit_muc::MemoryRooms::default());
 //! xmppkit_store_conformance::read_markers(&xmppkit_read_markers::MemoryStore::default());
+//! xmppkit_store_conformance::markers(&mut xmppkit_markers::MemoryMarkerStore::default());
 //! ```
 #![forbid(unsafe_code)]
 
 mod accounts;
 mod archive;
 mod blocking;
+mod markers;
 mod nodes;
 mod offline;
 mod read_markers;
@@ -29,6 +31,7 @@ mod rosters;
 pub use accounts::accounts;
 pub use archive::archive;
 pub use blocking::blocking;
+pub use markers::markers;
 pub use nodes::nodes;
 pub use offline::offline;
 pub use read_markers::read_markers;

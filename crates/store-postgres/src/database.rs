@@ -9,7 +9,7 @@ use std::time::Duration;
 use xmppkit_server::StoreError;
 
 /// The migrations, in order: version N is `MIGRATIONS[N - 1]`.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("schema2.sql")];
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -165,6 +165,11 @@ impl Database {
     /// The room read markers.
     pub fn read_markers(&self) -> crate::PgReadMarkers {
         crate::PgReadMarkers { db: self.clone() }
+    }
+
+    /// The XEP-0333 chat markers, for [`observe`](xmppkit_markers::observe).
+    pub fn markers(&self) -> crate::PgMarkers {
+        crate::PgMarkers { db: self.clone() }
     }
 
     /// The PubSub and PEP nodes: every node is loaded now and held in memory (the engine reads

@@ -7,8 +7,9 @@
 //! [`BlockingStore`](xmppkit_server::BlockingStore) (XEP-0191), the MAM
 //! [`Archive`](xmppkit_mam::Archive) (XEP-0313, full text per XEP-0431 under a GIN index),
 //! the PubSub/PEP [`NodeStore`](xmppkit_pubsub::NodeStore) (XEP-0060, XEP-0163),
-//! persistent MUC rooms ([`RoomStore`](xmppkit_muc::RoomStore)) and room read markers
-//! ([`ReadMarkerStore`](xmppkit_read_markers::ReadMarkerStore)). The schema is created and
+//! persistent MUC rooms ([`RoomStore`](xmppkit_muc::RoomStore)), room read markers
+//! ([`ReadMarkerStore`](xmppkit_read_markers::ReadMarkerStore)) and XEP-0333 chat markers
+//! ([`MarkerStore`](xmppkit_markers::MarkerStore)). The schema is created and
 //! migrated by [`Database::connect`].
 //!
 //! **Writes go behind.** A write is queued to the store's writer thread and returns at once
@@ -39,6 +40,7 @@ mod accounts;
 mod archive;
 mod blocking;
 mod database;
+mod markers;
 mod nodes;
 mod offline;
 mod read_markers;
@@ -50,6 +52,7 @@ pub use accounts::PgAccounts;
 pub use archive::PgArchive;
 pub use blocking::PgBlocking;
 pub use database::{Database, OpenError, Options};
+pub use markers::PgMarkers;
 pub use nodes::{PgNodeWriter, PgNodes};
 pub use offline::PgOffline;
 pub use read_markers::PgReadMarkers;

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema3.sql"),
     include_str!("schema4.sql"),
     include_str!("schema5.sql"),
+    include_str!("schema6.sql"),
 ];
 
 /// The schema version that brought full-text search: older archives are indexed on opening.
@@ -173,6 +174,11 @@ impl Database {
     /// The room read markers, for [`ReadMarkers`](xmppkit_read_markers::ReadMarkers).
     pub fn read_markers(&self) -> crate::SqliteReadMarkers {
         crate::SqliteReadMarkers { db: self.clone() }
+    }
+
+    /// The XEP-0333 chat markers, for [`observe`](xmppkit_markers::observe).
+    pub fn markers(&self) -> crate::SqliteMarkers {
+        crate::SqliteMarkers { db: self.clone() }
     }
 
     /// Every store of a [`Server`](xmppkit_server::Server) on this database (PEP nodes

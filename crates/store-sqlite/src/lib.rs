@@ -8,8 +8,9 @@
 //! [`Archive`](xmppkit_mam::Archive) (XEP-0313), which keeps messages as serialized stanzas on
 //! disk and nothing in memory, the PubSub/PEP [`NodeStore`](xmppkit_pubsub::NodeStore)
 //! (XEP-0060, XEP-0163), persistent MUC rooms ([`RoomStore`](xmppkit_muc::RoomStore),
-//! XEP-0045 §10.2) and room read markers
-//! ([`ReadMarkerStore`](xmppkit_read_markers::ReadMarkerStore)).
+//! XEP-0045 §10.2), room read markers
+//! ([`ReadMarkerStore`](xmppkit_read_markers::ReadMarkerStore)) and XEP-0333 chat markers
+//! ([`MarkerStore`](xmppkit_markers::MarkerStore)).
 //!
 //! The database runs in WAL mode. Each write is its own transaction, committed before the call
 //! returns: once the engine has moved on (and so before any acknowledgement or delivery it
@@ -44,6 +45,7 @@ mod accounts;
 mod archive;
 mod blocking;
 mod database;
+mod markers;
 mod nodes;
 mod offline;
 mod read_markers;
@@ -54,6 +56,7 @@ pub use accounts::SqliteAccounts;
 pub use archive::SqliteArchive;
 pub use blocking::SqliteBlocking;
 pub use database::{Database, Durability, OpenError};
+pub use markers::SqliteMarkers;
 pub use nodes::{SqliteNodeWriter, SqliteNodes};
 pub use offline::SqliteOffline;
 pub use read_markers::SqliteReadMarkers;

@@ -80,6 +80,31 @@ fn sqlite_read_markers() {
 }
 
 #[test]
+fn sqlite_markers() {
+    on_both("markers", |db| {
+        xmppkit_store_conformance::markers(&mut db.markers())
+    });
+}
+
+#[test]
+fn sqlite_markers_survive_reopening() {
+    use xmppkit_markers::{ConversationKey, MarkerStore};
+    let (db, dir) = file_db("markers-reopen");
+    let room = ConversationKey::Room("cave@chat.lit".parse().unwrap());
+    let (a, b) = ("a@lit".parse().unwrap(), "b@lit".parse().unwrap());
+    let mut markers = db.markers();
+    markers.append(&room, "m1", &a).unwrap();
+    markers.append(&room, "m2", &a).unwrap();
+    assert_eq!(markers.set_displayed(&b, &room, "m1"), Ok(true));
+    drop((markers, db));
+    let db = Database::open(dir.join("test.db")).unwrap();
+    let mut markers = db.markers();
+    assert_eq!(markers.displayed(&b, &room), Ok(Some("m1".into())));
+    assert_eq!(markers.unread(&b, &room), Ok(1));
+    assert_eq!(markers.set_displayed(&b, &room, "m1"), Ok(false));
+}
+
+#[test]
 fn sqlite_nodes() {
     let (db, dir) = file_db("nodes");
     xmppkit_store_conformance::nodes(&mut || Box::new(db.nodes().unwrap()), true);
