@@ -355,6 +355,12 @@ fn query_positions(
     })
 }
 
+/// Up to this many selected rows, a page orders them by `seq + 0`: the planner then fetches them
+/// by their own index (GIN for full text) and sorts them, instead of walking the whole archive
+/// in `seq` order hoping to meet them early (measured on 1,000,000 messages: one match, 394 ms
+/// walking, 5.8 ms fetched; all matching, 0.06 ms walking, 528 ms fetched).
+const FEW: usize = 10_000;
+
 /// A query that counts the selected rows.
 fn query_rows(
     c: &mut Client,
@@ -365,6 +371,7 @@ fn query_rows(
     let selection = select(c, owner, filter)?;
     let total = selection.count(c)?;
     let max = page.max;
+    let key = if total <= FEW { "seq + 0" } else { "seq" };
     let (first_index, items, complete) = match (&page.after, &page.before) {
         (_, Some(before)) => {
             let clause = if before.is_empty() {
@@ -374,7 +381,7 @@ fn query_rows(
                 selection.and("seq <", Box::new(seq))
             };
             let end = clause.count(c)?;
-            let mut items = clause.rows(c, &format!("ORDER BY seq DESC LIMIT {max}"))?;
+            let mut items = clause.rows(c, &format!("ORDER BY {key} DESC LIMIT {max}"))?;
             items.reverse();
             let start = end - items.len();
             (start, items, start == 0)
@@ -385,13 +392,13 @@ fn query_rows(
             let start = before.count(c)?;
             let items = selection
                 .and("seq >", Box::new(after))
-                .rows(c, &format!("ORDER BY seq LIMIT {max}"))?;
+                .rows(c, &format!("ORDER BY {key} LIMIT {max}"))?;
             let end = start + items.len();
             (start, items, end == total)
         }
         (None, None) => {
             let start = page.index.unwrap_or(0).min(total);
-            let items = selection.rows(c, &format!("ORDER BY seq LIMIT {max} OFFSET {start}"))?;
+            let items = selection.rows(c, &format!("ORDER BY {key} LIMIT {max} OFFSET {start}"))?;
             let end = start + items.len();
             (start, items, end == total)
         }
