@@ -2,10 +2,10 @@
 //! set to a connection string of an empty database) on PostgreSQL: one 50-message page from a
 //! 1,000,000-message archive, at the start, in the middle and at the end, with and without a
 //! `with` filter, through the whole engine (query parsing, archive, result stanzas); full-text
-//! queries on the two databases (one matching a single message, one matching them all); and
-//! one append. The process's resident memory after filling each archive is printed
-//! (`VmRSS`). `XMPPKIT_BENCH_SQLITE=off` leaves SQLite out (the memory archive alone, or with
-//! PostgreSQL). Results in docs/benchmarks.md.
+//! queries on each (one matching a single message, one matching them all); and one append.
+//! For each query the p50 and p99 of single runs are printed too, and the process's resident
+//! memory after filling each archive (`VmRSS`). `XMPPKIT_BENCH_SQLITE=off` leaves SQLite out
+//! (the memory archive alone, or with PostgreSQL). Results in docs/benchmarks.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use minidom::Element;
@@ -137,11 +137,34 @@ fn fulltext<A: Archive>(c: &mut Criterion, group_name: &str, mam: &mut Mam<A>) {
             results + 1,
             "{name}: {results} results and the fin"
         );
+        percentiles(&format!("{group_name}/{name}"), || {
+            black_box(mam.handle_iq(&iq, ArchiveKind::User, |_| false)).unwrap();
+        });
         group.bench_function(name, |b| {
             b.iter(|| black_box(mam.handle_iq(black_box(&iq), ArchiveKind::User, |_| false)))
         });
     }
     group.finish();
+}
+
+/// The p50 and p99 of single runs, printed beside criterion's estimate (which is a mean): as
+/// many runs as fit in 3 s, at least 20 and at most 1,000.
+fn percentiles(label: &str, mut run: impl FnMut()) {
+    let mut times = Vec::new();
+    let started = std::time::Instant::now();
+    while times.len() < 1000 && (times.len() < 20 || started.elapsed() < Duration::from_secs(3)) {
+        let one = std::time::Instant::now();
+        run();
+        times.push(one.elapsed());
+    }
+    times.sort();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    eprintln!(
+        "{label}: p50 {:?}, p99 {:?} ({} runs)",
+        at(0.5),
+        at(0.99),
+        times.len()
+    );
 }
 
 /// One append, in memory and on SQLite (one commit each), to an archive that grows as it runs.
@@ -256,6 +279,9 @@ fn pages<A: Archive>(c: &mut Criterion, group_name: &str, mut mam: Mam<A>) -> Ma
         iq.from = Some("juliet@capulet.lit/phone".parse().unwrap());
         let out = mam.handle_iq(&iq, ArchiveKind::User, |_| false).unwrap();
         assert_eq!(out.len(), 51, "{name}: 50 results and the fin");
+        percentiles(&format!("{group_name}/{name}"), || {
+            black_box(mam.handle_iq(&iq, ArchiveKind::User, |_| false)).unwrap();
+        });
         group.bench_function(name, |b| {
             b.iter(|| black_box(mam.handle_iq(black_box(&iq), ArchiveKind::User, |_| false)))
         });

@@ -285,6 +285,17 @@ fn is_flood(stanza: &minidom::Element) -> bool {
     stanza.attr("id").is_some_and(|id| id.starts_with("flood-"))
 }
 
+/// A read or write on the socket failed: with `--reconnect` the stream is resumed on a new
+/// connection (a server killed mid-write shows up as a broken pipe as often as a reset read),
+/// else the run ends with the error.
+fn broken(args: &Args, why: String) -> Result<Outcome, String> {
+    if args.reconnect {
+        Ok(Outcome::Lost(why))
+    } else {
+        Err(why)
+    }
+}
+
 /// One connection's run loop: write, handle events, wait for bytes or timers.
 async fn drive(
     session: &mut ClientSession,
@@ -309,15 +320,16 @@ async fn drive(
         // 1. Write what the session wants to send.
         let mut wrote = false;
         while let Some(bytes) = session.poll_transmit() {
-            conn.io()
-                .write_all(&bytes)
-                .await
-                .map_err(|e| format!("write: {e}"))?;
+            if let Err(e) = conn.io().write_all(&bytes).await {
+                return broken(args, format!("write: {e}"));
+            }
             wrote = true;
         }
         if wrote {
             // TLS buffers records until flushed.
-            conn.io().flush().await.map_err(|e| format!("write: {e}"))?;
+            if let Err(e) = conn.io().flush().await {
+                return broken(args, format!("write: {e}"));
+            }
         }
         // 2. Act on events; acting may make the session want to send again, so go back to 1.
         let mut had_events = false;
@@ -641,8 +653,7 @@ async fn drive(
             read = conn.io().read(&mut buf) => {
                 let n = match read {
                     Ok(n) => n,
-                    Err(e) if args.reconnect => return Ok(Outcome::Lost(format!("read: {e}"))),
-                    Err(e) => return Err(format!("read: {e}")),
+                    Err(e) => return broken(args, format!("read: {e}")),
                 };
                 if n == 0 {
                     return match (closing, args.reconnect) {
