@@ -1,7 +1,9 @@
 //! Codec throughput: decode and encode a generated corpus of realistic stanzas (chat messages with
 //! markers, stanza ids and chat states; presences with caps; disco#info results; MAM results), side
 //! by side in the same process with minidom's own parser and writer, xmpp-parsers' typed parsing,
-//! and a bare quick-xml `NsReader` pass (the tokenizer's own cost).
+//! and a bare quick-xml `NsReader` pass (the tokenizer's own cost); and the byte-backed path
+//! (`Decoder::next_raw`: bytes plus a routing index, no tree; written back as a copy or with a
+//! spliced `to`).
 //!
 //! `cargo bench --bench codec`; results and machine in docs/benchmarks.md.
 
@@ -10,7 +12,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use minidom::Element;
 use std::hint::black_box;
 use std::time::Duration;
-use xmppkit::codec::{Decoder, Encoder, Event, StreamHeader};
+use xmppkit::codec::{Decoder, Encoder, Event, RawEvent, RawStanza, Routing, StreamHeader};
 
 const HEADER: &str =
     "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' \
@@ -118,6 +120,18 @@ fn decode_ours(stream: &[u8]) -> Vec<Element> {
     out
 }
 
+fn decode_raw(stream: &[u8]) -> Vec<RawStanza> {
+    let mut decoder = Decoder::new();
+    decoder.feed(stream);
+    let mut out = Vec::with_capacity(STANZAS);
+    while let Some(event) = decoder.next_raw().unwrap() {
+        if let RawEvent::Stanza(s) = event {
+            out.push(s);
+        }
+    }
+    out
+}
+
 fn decode(c: &mut Criterion) {
     let corpus = corpus();
     assert_eq!(decode_ours(&corpus.stream).len(), STANZAS);
@@ -129,6 +143,14 @@ fn decode(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1));
 
     group.throughput(Throughput::Bytes(corpus.stream.len() as u64));
+    assert_eq!(decode_raw(&corpus.stream).len(), STANZAS);
+    group.bench_function(
+        BenchmarkId::new(
+            "xmppkit Decoder → RawStanza (bytes + index, no tree)",
+            STANZAS,
+        ),
+        |b| b.iter(|| black_box(decode_raw(black_box(&corpus.stream)))),
+    );
     group.bench_function(
         BenchmarkId::new("xmppkit Decoder → Element", STANZAS),
         |b| b.iter(|| black_box(decode_ours(black_box(&corpus.stream)))),
@@ -239,6 +261,38 @@ fn encode(c: &mut Criterion) {
             black_box(out.len())
         })
     });
+    let raw = decode_raw(&corpus.stream);
+    group.bench_function(
+        BenchmarkId::new("xmppkit RawStanza::write_to (unchanged: a copy)", STANZAS),
+        |b| {
+            let mut out = BytesMut::with_capacity(8 << 20);
+            b.iter(|| {
+                out.clear();
+                for s in &raw {
+                    s.write_to("jabber:client", &mut out);
+                }
+                black_box(out.len())
+            })
+        },
+    );
+    group.bench_function(
+        BenchmarkId::new("xmppkit RawStanza::write_with (to spliced)", STANZAS),
+        |b| {
+            let mut out = BytesMut::with_capacity(8 << 20);
+            b.iter(|| {
+                out.clear();
+                for s in &raw {
+                    s.write_with(
+                        Routing::To,
+                        Some("juliet@example.com/balcony"),
+                        "jabber:client",
+                        &mut out,
+                    );
+                }
+                black_box(out.len())
+            })
+        },
+    );
     group.bench_function(
         BenchmarkId::new("minidom Element::write_to", STANZAS),
         |b| {

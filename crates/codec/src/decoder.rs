@@ -6,12 +6,37 @@
 use crate::chars;
 use crate::error::{DecodeError, DecodeErrorKind};
 use crate::header::{self, OpenStream, StreamHeader};
+use crate::index;
 use crate::ns;
+use crate::raw::{RawStanza, StreamScope};
 use crate::tree::{self, Scope};
 use crate::Limits;
 use memchr::{memchr, memchr2, memchr3, memmem};
 use minidom::Element;
 use quick_xml::events::Event as XmlEvent;
+use std::sync::Arc;
+
+/// What the scanner found: the events other than stanzas, or a complete top-level element starting
+/// at this index of the buffer (and ending at `pos`), to be built or indexed.
+enum Frame {
+    Open(StreamHeader),
+    Whitespace,
+    Close,
+    Element(usize),
+}
+
+/// What [`Decoder::next_raw`] read: as [`Event`], with stanzas as [`RawStanza`]s.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawEvent {
+    /// The peer opened (or re-opened) the stream.
+    StreamOpen(StreamHeader),
+    /// A complete top-level element, as its bytes and an index.
+    Stanza(RawStanza),
+    /// Whitespace between stanzas: a keepalive.
+    Whitespace,
+    /// The peer closed the stream.
+    StreamClose,
+}
 
 /// What the decoder read.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +137,8 @@ pub struct Decoder {
     fragments: bool,
     content_ns: String,
     open: Option<OpenStream>,
+    /// The namespace scope handed to raw stanzas, made once per stream.
+    scope: Option<Arc<StreamScope>>,
     allowed: Vec<String>,
     limits: Limits,
 }
@@ -142,6 +169,7 @@ impl Decoder {
             fragments: false,
             content_ns: String::new(),
             open: None,
+            scope: None,
             allowed: [ns::CLIENT, ns::SERVER, ns::COMPONENT_ACCEPT]
                 .map(String::from)
                 .into(),
@@ -217,6 +245,7 @@ impl Decoder {
         self.depth = 0;
         self.stanza = None;
         self.open = None;
+        self.scope = None;
         self.close_pending = false;
         self.sniff = true;
         self.restarted = true;
@@ -246,10 +275,53 @@ impl Decoder {
 
     /// Decodes the next event from the bytes fed so far; `Ok(None)` when more bytes are needed.
     pub fn next_event(&mut self) -> Result<Option<Event>, DecodeError> {
+        self.guarded(|d| {
+            Ok(Some(match d.step()? {
+                None => return Ok(None),
+                Some(Frame::Open(header)) => Event::StreamOpen(header),
+                Some(Frame::Whitespace) => Event::Whitespace,
+                Some(Frame::Close) => Event::StreamClose,
+                Some(Frame::Element(start)) => Event::Stanza(d.build(start)?),
+            }))
+        })
+    }
+
+    /// Like [`next_event`](Self::next_event), but a top-level element comes out as a
+    /// [`RawStanza`]: its bytes and an index of what routing reads, checked exactly as strictly
+    /// and built in the same pass, with no tree (the tree is built on demand).
+    ///
+    /// ```
+    /// use xmppkit_codec::{Decoder, RawEvent, Routing};
+    /// let mut decoder = Decoder::new();
+    /// decoder.feed(b"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' \
+    ///     version='1.0'><iq type='get' id='p1'><ping xmlns='urn:xmpp:ping'/></iq>");
+    /// assert!(matches!(decoder.next_raw().unwrap(), Some(RawEvent::StreamOpen(_))));
+    /// let Some(RawEvent::Stanza(iq)) = decoder.next_raw().unwrap() else { panic!() };
+    /// assert_eq!(iq.attr(Routing::Type).as_deref(), Some("get"));
+    /// assert_eq!(iq.first_child().map(|c| (c.name(), c.ns())), Some(("ping", "urn:xmpp:ping")));
+    /// assert_eq!(&iq.bytes()[..], b"<iq type='get' id='p1'><ping xmlns='urn:xmpp:ping'/></iq>");
+    /// ```
+    pub fn next_raw(&mut self) -> Result<Option<RawEvent>, DecodeError> {
+        self.guarded(|d| {
+            Ok(Some(match d.step()? {
+                None => return Ok(None),
+                Some(Frame::Open(header)) => RawEvent::StreamOpen(header),
+                Some(Frame::Whitespace) => RawEvent::Whitespace,
+                Some(Frame::Close) => RawEvent::StreamClose,
+                Some(Frame::Element(start)) => RawEvent::Stanza(d.index(start)?),
+            }))
+        })
+    }
+
+    /// Runs one decoding step; an error is fatal and returned by every later call.
+    fn guarded<T>(
+        &mut self,
+        step: impl FnOnce(&mut Self) -> Result<T, DecodeError>,
+    ) -> Result<T, DecodeError> {
         if let Phase::Failed(e) = &self.phase {
             return Err(e.clone());
         }
-        let result = self.step();
+        let result = step(self);
         if let Err(e) = &result {
             self.phase = Phase::Failed(e.clone());
         }
@@ -257,11 +329,11 @@ impl Decoder {
     }
 
     /// The scanner: every transition of the decoder, top to bottom.
-    fn step(&mut self) -> Result<Option<Event>, DecodeError> {
+    fn step(&mut self) -> Result<Option<Frame>, DecodeError> {
         if self.close_pending {
             self.close_pending = false;
             self.phase = Phase::Closed;
-            return Ok(Some(Event::StreamClose));
+            return Ok(Some(Frame::Close));
         }
         if self.sniff && !self.sniff_encoding()? {
             return Ok(None);
@@ -287,7 +359,7 @@ impl Decoder {
                         self.lex = Lex::Markup;
                     }
                     if keepalive {
-                        return Ok(Some(Event::Whitespace));
+                        return Ok(Some(Frame::Whitespace));
                     }
                     if found.is_none() {
                         return self.need_more();
@@ -526,7 +598,7 @@ impl Decoder {
     }
 
     /// A complete start tag `buf[unit..pos]`.
-    fn start_tag(&mut self) -> Result<Option<Event>, DecodeError> {
+    fn start_tag(&mut self) -> Result<Option<Frame>, DecodeError> {
         let empty = self.buf[self.pos - 2] == b'/';
         match self.phase {
             Phase::Prolog => {
@@ -534,9 +606,10 @@ impl Decoder {
                 let (header, open) = header::parse(text, self.at(self.unit), &self.allowed)?;
                 self.content_ns = header.ns.clone();
                 self.open = Some(open);
+                self.scope = None;
                 self.phase = Phase::Open;
                 self.close_pending = empty;
-                Ok(Some(Event::StreamOpen(header)))
+                Ok(Some(Frame::Open(header)))
             }
             Phase::Open => {
                 if self.depth == 0 {
@@ -557,7 +630,7 @@ impl Decoder {
     }
 
     /// A complete end tag `buf[unit..pos]`.
-    fn end_tag(&mut self) -> Result<Option<Event>, DecodeError> {
+    fn end_tag(&mut self) -> Result<Option<Frame>, DecodeError> {
         match self.phase {
             Phase::Open if self.depth > 0 => {
                 self.depth -= 1;
@@ -579,7 +652,7 @@ impl Decoder {
                     return Err(self.error(kind, self.unit));
                 }
                 self.phase = Phase::Closed;
-                Ok(Some(Event::StreamClose))
+                Ok(Some(Frame::Close))
             }
             Phase::Closed | Phase::Failed(_) => Err(self.after_close()),
             Phase::Open | Phase::Prolog => Err(self.error(
@@ -589,14 +662,23 @@ impl Decoder {
         }
     }
 
-    /// An element closed; when it was a top-level one, builds it.
-    fn element_closed(&mut self) -> Result<Option<Event>, DecodeError> {
+    /// An element closed; when it was a top-level one, it is `buf[start..pos]`.
+    fn element_closed(&mut self) -> Result<Option<Frame>, DecodeError> {
         if self.depth > 0 {
             return Ok(None);
         }
         let start = self.stanza.take().unwrap_or(self.unit);
-        let offset = self.at(start);
-        let text = chars::validate(&self.buf[start..self.pos], offset)?;
+        Ok(Some(Frame::Element(start)))
+    }
+
+    /// The complete top-level element `buf[start..pos]`, checked as UTF-8 and XML characters.
+    fn element_text(&self, start: usize) -> Result<&str, DecodeError> {
+        chars::validate(&self.buf[start..self.pos], self.at(start))
+    }
+
+    /// Builds the tree of the element that ends at `pos`.
+    fn build(&self, start: usize) -> Result<Element, DecodeError> {
+        let text = self.element_text(start)?;
         let prefixes = self
             .open
             .as_ref()
@@ -606,8 +688,28 @@ impl Decoder {
             default_ns: &self.content_ns,
             prefixes,
         };
-        let element = tree::build(text, offset, &scope, &self.limits)?;
-        Ok(Some(Event::Stanza(element)))
+        tree::build(text, self.at(start), &scope, &self.limits)
+    }
+
+    /// Indexes the element that ends at `pos`, without a tree.
+    fn index(&mut self, start: usize) -> Result<RawStanza, DecodeError> {
+        let scope = match &self.scope {
+            Some(scope) => scope.clone(),
+            None => {
+                let scope = Arc::new(StreamScope {
+                    default_ns: self.content_ns.clone(),
+                    prefixes: self
+                        .open
+                        .as_ref()
+                        .map(|o| o.prefixes.clone())
+                        .unwrap_or_default(),
+                });
+                self.scope = Some(scope.clone());
+                scope
+            }
+        };
+        let text = self.element_text(start)?;
+        index::index(text, self.at(start), &scope, &self.limits)
     }
 
     fn after_close(&self) -> DecodeError {
@@ -631,7 +733,7 @@ impl Decoder {
         Ok(())
     }
 
-    fn need_more(&mut self) -> Result<Option<Event>, DecodeError> {
+    fn need_more(&mut self) -> Result<Option<Frame>, DecodeError> {
         self.check_size()?;
         Ok(None)
     }

@@ -14,6 +14,12 @@
 //!   count (`policy-violation`); memory never grows past them;
 //! - unknown elements and attributes are kept as they are, never an error.
 //!
+//! A router that reads only `to`, `from`, `type`, `id` and the first child's namespace asks
+//! [`Decoder::next_raw`] instead: each stanza comes out as a [`RawStanza`], its exact bytes plus
+//! that index, checked exactly as strictly in one pass that builds no tree. It is written out
+//! again as a copy, or with a routing attribute or an appended child spliced in; its
+//! `minidom::Element` is built on demand.
+//!
 //! Every error is a [`DecodeError`] that says what and at which byte, and maps to the
 //! [`StreamErrorCondition`] to send.
 //!
@@ -47,15 +53,18 @@ mod encoder;
 mod error;
 mod escape;
 mod header;
+mod index;
 mod intern;
 mod limits;
 pub mod ns;
+mod raw;
 mod tree;
 
 pub use condition::{StreamErrorCondition, UnknownCondition};
-pub use decoder::{Decoder, Event};
+pub use decoder::{Decoder, Event, RawEvent};
 pub use encoder::{to_string, write_element, Encoder};
 pub use error::{DecodeError, DecodeErrorKind};
 pub use header::StreamHeader;
 pub use limits::Limits;
 pub use minidom;
+pub use raw::{RawChild, RawStanza, Routing};

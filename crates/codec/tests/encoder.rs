@@ -73,47 +73,6 @@ fn namespaced_attributes_and_escaping() {
     assert_eq!(again.attr_ns("urn:x", "a"), Some("1 & '2'"));
 }
 
-/// Generated elements: names, namespaces, attributes and text drawn from awkward alphabets.
-fn arb_element() -> impl Strategy<Value = Element> {
-    let name = "[a-z][a-z0-9_.-]{0,8}";
-    let ns = prop_oneof![
-        Just("jabber:client".to_string()),
-        Just("urn:x".to_string()),
-        Just(String::new()),
-        "urn:[a-z]{1,5}"
-    ];
-    let text = "[a-zé€😀 <>&'\"\t\n\r]{0,12}";
-    let attrs = proptest::collection::btree_map(name, text, 0..4);
-    let leaf = (name, ns.clone(), attrs.clone(), text).prop_map(|(n, ns, attrs, t)| {
-        let mut e = Element::builder(n, ns).build();
-        for (k, v) in attrs {
-            e.set_attr(
-                minidom::rxml::Namespace::NONE,
-                k.as_str().try_into().unwrap(),
-                v,
-            );
-        }
-        if !t.is_empty() {
-            e.append_text_node(t);
-        }
-        e
-    });
-    leaf.prop_recursive(4, 32, 4, move |inner| {
-        (
-            "[a-z]{1,6}",
-            ns.clone(),
-            proptest::collection::vec(inner, 1..4),
-        )
-            .prop_map(|(n, ns, children)| {
-                let mut e = Element::builder(n, ns).build();
-                for c in children {
-                    e.append_child(c);
-                }
-                e
-            })
-    })
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -132,21 +91,4 @@ proptest! {
         };
         prop_assert_eq!(normalize(decoded), normalize(e));
     }
-}
-
-/// Adjacent text nodes merge on the wire; compare with them merged.
-fn normalize(e: Element) -> Element {
-    let mut out = Element::builder(e.name(), e.ns()).build();
-    for ((ns, k), v) in e.attrs() {
-        out.set_attr(ns.clone(), k.clone(), v.clone());
-    }
-    for node in e.nodes() {
-        match node {
-            minidom::Node::Element(c) => {
-                out.append_child(normalize(c.clone()));
-            }
-            minidom::Node::Text(t) => out.append_text(t.clone()),
-        }
-    }
-    out
 }
