@@ -3,13 +3,17 @@
 
 use bytes::{Bytes, BytesMut};
 use minidom::Element;
+use std::sync::Arc;
 use xmppkit_codec::{Decoder, Encoder, StreamHeader};
+use xmppkit_sm::Queued;
 
 /// Decoder, encoder and outgoing bytes of one connection.
 #[derive(Debug)]
 pub(crate) struct Transport {
     pub decoder: Decoder,
     encoder: Encoder,
+    /// The encoder's content namespace, shared by the stanzas kept for XEP-0198.
+    content_ns: Arc<str>,
     out: BytesMut,
     /// Whether our closing tag has been written.
     pub closed_ours: bool,
@@ -20,6 +24,7 @@ impl Transport {
         Transport {
             decoder,
             encoder: Encoder::new(),
+            content_ns: Arc::from(xmppkit_codec::ns::CLIENT),
             out: BytesMut::with_capacity(1024),
             closed_ours: false,
         }
@@ -27,6 +32,22 @@ impl Transport {
 
     pub fn send_header(&mut self, header: &StreamHeader) {
         self.encoder.header(header, &mut self.out);
+        if *self.content_ns != *self.encoder.content_ns() {
+            self.content_ns = Arc::from(self.encoder.content_ns());
+        }
+    }
+
+    /// Writes a stanza and keeps the bytes written, for the XEP-0198 outbox. `None` once our
+    /// side of the stream is closed (nothing was written).
+    pub fn send_queued(&mut self, stanza: &Element) -> Option<Queued> {
+        (!self.closed_ours).then(|| Queued::write(stanza, &self.content_ns, &mut self.out))
+    }
+
+    /// Writes bytes kept from an earlier write (a resumed stream's resend, XEP-0198 §5).
+    pub fn send_bytes(&mut self, bytes: &[u8]) {
+        if !self.closed_ours {
+            self.out.extend_from_slice(bytes);
+        }
     }
 
     pub fn send(&mut self, element: &Element) {

@@ -1,6 +1,7 @@
 //! The acknowledgement arithmetic of XEP-0198 §4: handled counts modulo 2^32 in both directions,
 //! and the queue of sent stanzas trimmed by each `<a h='…'/>`. Pure data, no timers.
 
+use crate::Queued;
 use minidom::Element;
 use std::collections::VecDeque;
 use thiserror::Error;
@@ -27,7 +28,8 @@ impl AckError {
     }
 }
 
-/// The stanzas this side sent, and which of them the peer has not acknowledged yet.
+/// The stanzas this side sent, and which of them the peer has not acknowledged yet, each kept as
+/// its bytes ([`Queued`]).
 ///
 /// ```
 /// use minidom::Element;
@@ -45,7 +47,7 @@ impl AckError {
 pub struct Outbox {
     sent: u32,
     acked: u32,
-    queue: VecDeque<Element>,
+    queue: VecDeque<Queued>,
 }
 
 impl Outbox {
@@ -58,15 +60,21 @@ impl Outbox {
         }
     }
 
-    /// A stanza was sent.
+    /// A stanza was sent (serialized here; [`push_queued`](Self::push_queued) takes the bytes
+    /// that were written).
     pub fn push(&mut self, stanza: Element) {
+        self.push_queued(Queued::new(&stanza));
+    }
+
+    /// A stanza was sent, as these bytes.
+    pub fn push_queued(&mut self, stanza: Queued) {
         self.sent = self.sent.wrapping_add(1);
         self.queue.push_back(stanza);
     }
 
     /// The peer handled `h` stanzas: returns the ones this acknowledges for the first time, oldest
     /// first. A repeated `h` acknowledges nothing.
-    pub fn ack(&mut self, h: u32) -> Result<Vec<Element>, AckError> {
+    pub fn ack(&mut self, h: u32) -> Result<Vec<Queued>, AckError> {
         let newly = h.wrapping_sub(self.acked) as usize;
         if newly > self.queue.len() {
             return Err(AckError::HandledCountTooHigh { h, sent: self.sent });
@@ -75,8 +83,13 @@ impl Outbox {
         Ok(self.queue.drain(..newly).collect())
     }
 
-    /// The stanzas sent and not acknowledged, oldest first.
+    /// The stanzas sent and not acknowledged, oldest first (parsed back from their bytes).
     pub fn unacked(&self) -> impl Iterator<Item = &Element> {
+        self.queue.iter().map(Queued::element)
+    }
+
+    /// The stanzas sent and not acknowledged, as kept.
+    pub fn unacked_queued(&self) -> impl Iterator<Item = &Queued> {
         self.queue.iter()
     }
 
@@ -104,7 +117,7 @@ impl Outbox {
     /// lost after a failed one).
     pub fn take_unacked(&mut self) -> Vec<Element> {
         self.acked = self.sent;
-        self.queue.drain(..).collect()
+        self.queue.drain(..).map(Queued::into_element).collect()
     }
 }
 
@@ -144,10 +157,11 @@ mod tests {
             out.push(stanza(i));
         }
         assert_eq!(out.sent(), 2);
-        assert_eq!(out.ack(u32::MAX).unwrap(), vec![stanza(0)]);
-        assert_eq!(out.ack(1).unwrap(), vec![stanza(1), stanza(2)]);
+        let trees = |q: Vec<Queued>| q.into_iter().map(Queued::into_element).collect::<Vec<_>>();
+        assert_eq!(trees(out.ack(u32::MAX).unwrap()), vec![stanza(0)]);
+        assert_eq!(trees(out.ack(1).unwrap()), vec![stanza(1), stanza(2)]);
         assert_eq!(
-            out.ack(1).unwrap(),
+            trees(out.ack(1).unwrap()),
             vec![],
             "a repeated ack acknowledges nothing"
         );
@@ -180,7 +194,7 @@ mod tests {
                 }
                 let target = (acked_total + ack as u64).min(pushed);
                 let h = start.wrapping_add(target as u32);
-                seen.extend(out.ack(h).unwrap());
+                seen.extend(out.ack(h).unwrap().into_iter().map(Queued::into_element));
                 acked_total = target;
                 prop_assert_eq!(out.len() as u64, pushed - acked_total);
                 let too_high = start.wrapping_add(pushed as u32 + 1);

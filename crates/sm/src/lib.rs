@@ -24,11 +24,13 @@
 mod config;
 mod counter;
 pub mod payload;
+mod queued;
 mod resumption;
 mod stream;
 
 pub use config::SmConfig;
 pub use counter::{AckError, Inbox, Outbox};
 pub use payload::{Nonza, NS};
+pub use queued::Queued;
 pub use resumption::{DetachedSession, DetachedSessions, Expired, Resumption};
 pub use stream::{SmStream, Tick};

@@ -5,6 +5,7 @@
 use crate::config::SmConfig;
 use crate::counter::{AckError, Inbox, Outbox};
 use crate::payload::Nonza;
+use crate::Queued;
 use minidom::Element;
 use std::time::Instant;
 
@@ -67,7 +68,12 @@ impl SmStream {
 
     /// A stanza went out; returns an `<r/>` to send after it when one is due by count.
     pub fn sent(&mut self, stanza: Element, now: Instant) -> Option<Element> {
-        self.outbox.push(stanza);
+        self.sent_queued(Queued::new(&stanza), now)
+    }
+
+    /// [`sent`](Self::sent), with the bytes that were written.
+    pub fn sent_queued(&mut self, stanza: Queued, now: Instant) -> Option<Element> {
+        self.outbox.push_queued(stanza);
         self.waiting_since.get_or_insert(now);
         self.since_request += 1;
         let due = self.config.request_every > 0 && self.since_request >= self.config.request_every;
@@ -79,6 +85,12 @@ impl SmStream {
     /// or comes back as unacknowledged if the stream is never resumed.
     pub fn queue(&mut self, stanza: Element) {
         self.outbox.push(stanza);
+    }
+
+    /// The stanzas sent and not acknowledged, as the bytes written, oldest first: what a resumed
+    /// stream sends again.
+    pub fn unacked_queued(&self) -> impl Iterator<Item = &Queued> {
+        self.outbox.unacked_queued()
     }
 
     /// A stanza came in and was handled.

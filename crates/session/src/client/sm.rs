@@ -12,9 +12,16 @@ use xmppkit_stanza::{DefinedCondition, StreamError, StreamErrorCondition};
 impl ClientSession {
     /// Writes a stanza and, under stream management, queues it until acknowledged.
     pub(super) fn write_stanza(&mut self, stanza: Element) {
-        self.transport.send(&stanza);
         let now = self.now;
-        if let Some(request) = self.sm.stream_mut().and_then(|s| s.sent(stanza, now)) {
+        let Some(stream) = self.sm.stream_mut() else {
+            return self.transport.send(&stanza);
+        };
+        // Under stream management the outbox keeps the bytes written, not the tree.
+        let queued = match self.transport.send_queued(&stanza) {
+            Some(queued) => queued,
+            None => xmppkit_sm::Queued::new(&stanza),
+        };
+        if let Some(request) = stream.sent_queued(queued, now) {
             self.transport.send(&request);
         }
     }
@@ -114,9 +121,10 @@ impl ClientSession {
                     );
                 }
                 resumption.stream.restart_timers(now);
-                let resent: Vec<Element> = resumption.stream.unacked().cloned().collect();
-                for stanza in &resent {
-                    self.transport.send(stanza);
+                let mut resent = 0;
+                for stanza in resumption.stream.unacked_queued() {
+                    self.transport.send_bytes(stanza.bytes());
+                    resent += 1;
                 }
                 let jid = resumption.jid.clone();
                 self.jid = Some(jid.clone());
@@ -128,10 +136,7 @@ impl ClientSession {
                     location: resumption.location,
                     max: None,
                 };
-                self.events.push_back(ClientEvent::Resumed {
-                    jid,
-                    resent: resent.len(),
-                });
+                self.events.push_back(ClientEvent::Resumed { jid, resent });
             }
             Ok(Nonza::Failed { h, condition }) => {
                 if let Some(h) = h {

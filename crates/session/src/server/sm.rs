@@ -46,8 +46,8 @@ impl ServerSession {
         };
         self.transport.send(&resumed.into());
         let mut resent = 0;
-        for stanza in detached.stream.unacked() {
-            self.transport.send(stanza);
+        for stanza in detached.stream.unacked_queued() {
+            self.transport.send_bytes(stanza.bytes());
             resent += 1;
         }
         detached.stream.restart_timers(now);
@@ -122,12 +122,17 @@ impl ServerSession {
 
     /// Writes a stanza and, under stream management, queues it until acknowledged.
     pub(super) fn write_stanza(&mut self, stanza: Element) {
-        self.transport.send(&stanza);
         let now = self.now;
-        if let Sm::Enabled { stream, .. } = &mut self.sm {
-            if let Some(request) = stream.sent(stanza, now) {
-                self.transport.send(&request);
-            }
+        let Sm::Enabled { stream, .. } = &mut self.sm else {
+            return self.transport.send(&stanza);
+        };
+        // Under stream management the outbox keeps the bytes written, not the tree.
+        let queued = match self.transport.send_queued(&stanza) {
+            Some(queued) => queued,
+            None => xmppkit_sm::Queued::new(&stanza),
+        };
+        if let Some(request) = stream.sent_queued(queued, now) {
+            self.transport.send(&request);
         }
     }
 
