@@ -3,23 +3,35 @@
 //! session's events to the engine, the session's bytes out; what was written is reported, so
 //! the engine can bound what waits for a slow reader.
 
+use crate::reader::{Read, Reader};
 use crate::{now, Hub, ToConnection};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, Notify};
 use tokio_rustls::server::TlsStream;
 use xmppkit::server::ConnId;
 use xmppkit::session::{CredentialError, ServerEvent, ServerSession};
 
-enum Socket {
+/// The connection's socket: plain until STARTTLS.
+pub enum Socket {
+    /// Before STARTTLS.
     Plain(TcpStream),
+    /// After it.
     Tls(Box<TlsStream<TcpStream>>),
 }
 
 impl Socket {
+    /// The TCP socket under it.
+    pub fn tcp(&self) -> &TcpStream {
+        match self {
+            Socket::Plain(s) => s,
+            Socket::Tls(s) => s.get_ref().0,
+        }
+    }
+
     async fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         match self {
             Socket::Plain(s) => s.write_all(bytes).await,
@@ -27,13 +39,6 @@ impl Socket {
                 s.write_all(bytes).await?;
                 s.flush().await
             }
-        }
-    }
-
-    async fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        match self {
-            Socket::Plain(s) => s.read(buf).await,
-            Socket::Tls(s) => s.read(buf).await,
         }
     }
 }
@@ -88,7 +93,7 @@ pub async fn run(
     // The shaper: a budget of bytes refilled continuously; reading waits when it is spent.
     let (mut budget, mut refilled) = (rate, Instant::now());
     let mut socket = Some(Socket::Plain(tcp));
-    let mut buf = vec![0u8; 16 * 1024];
+    let mut reader = Reader::default();
     let mut unreported = 0usize;
     // The writes this connection's output waits for are those after `since`.
     let mut since = link
@@ -200,10 +205,14 @@ pub async fn run(
             break Ok(());
         };
         tokio::select! {
-            read = s.read(&mut buf) => match read {
-                Ok(0) | Err(_) => break Ok(()),
-                Ok(n) => {
-                    session.handle_input(&buf[..n], Instant::now());
+            ready = reader.ready(s) => match ready {
+                Err(_) => break Ok(()),
+                Ok(()) => {
+                    let n = match reader.read(s, |bytes| session.handle_input(bytes, Instant::now())).await {
+                        Ok(Read::Bytes(n)) => n,
+                        Ok(Read::Nothing) => continue,
+                        Ok(Read::Eof) | Err(_) => break Ok(()),
+                    };
                     let at = Instant::now();
                     budget = (budget + at.duration_since(refilled).as_secs_f64() * rate).min(rate) - n as f64;
                     refilled = at;

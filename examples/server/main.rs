@@ -19,6 +19,7 @@
 mod admin;
 mod config;
 mod connection;
+mod reader;
 mod store;
 mod tls;
 
