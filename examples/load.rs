@@ -7,7 +7,9 @@
 //! reports the server's memory per connection. With `--slow-reader N`, `user0` logs in and
 //! stops reading while `user1` sends it N messages of 1 KiB: it reports how fast the sender got
 //! rid of them and the server's memory before, at its peak and after (a server that bounds what
-//! waits for a reader stays flat).
+//! waits for a reader stays flat). With `--rate R`, the senders offer R messages per second in
+//! all, evenly spread, instead of as fast as the server takes them: the latency is then the
+//! server's at that load, not the queueing of a burst.
 //!
 //! ```sh
 //! cargo run --release --example load -- --server 127.0.0.1:5222 --domain localhost \
@@ -39,6 +41,8 @@ struct Args {
     idle: Option<usize>,
     slow_reader: Option<usize>,
     server_pid: Option<u32>,
+    /// Offered messages per second over all senders, instead of as fast as possible.
+    rate: Option<f64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -50,6 +54,7 @@ fn parse_args() -> Result<Args, String> {
         idle: None,
         slow_reader: None,
         server_pid: None,
+        rate: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -63,6 +68,13 @@ fn parse_args() -> Result<Args, String> {
             "--idle" => args.idle = Some(number(value()?)?),
             "--slow-reader" => args.slow_reader = Some(number(value()?)?),
             "--server-pid" => args.server_pid = Some(number(value()?)? as u32),
+            "--rate" => {
+                let rate: f64 = value()?.parse().map_err(|e| format!("--rate: {e}"))?;
+                if rate.is_nan() || rate <= 0.0 {
+                    return Err("--rate must be above 0".into());
+                }
+                args.rate = Some(rate)
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -109,6 +121,10 @@ struct Shared {
     go: tokio::sync::Notify,
     stop: tokio::sync::Notify,
     logins: tokio::sync::Semaphore,
+    /// With `--rate`: the interval between two messages of one sender.
+    pace: Option<Duration>,
+    /// Senders started so far, to spread their first messages over one interval.
+    started: std::cell::Cell<usize>,
 }
 
 /// Logs in and runs one connection's role.
@@ -135,6 +151,8 @@ async fn user(
     let mut conn = Conn::Plain(tcp);
     let mut buf = vec![0u8; 16 * 1024];
     let (mut sent, mut received, mut started) = (0usize, 0usize, false);
+    // With `--rate`: when this sender's next message is due.
+    let mut next_at: Option<Instant> = None;
     let go_signal = shared.go.notified();
     tokio::pin!(go_signal);
     let stop_signal = shared.stop.notified();
@@ -213,6 +231,15 @@ async fn user(
             }
             Role::Idle | Role::Stalled => (false, false),
         };
+        // Paced (`--rate`): one message when its time has come, the senders spread evenly.
+        let now = Instant::now();
+        if let (Some(pace), true, None) = (shared.pace, started, next_at) {
+            let n = shared.started.get();
+            shared.started.set(n + 1);
+            let spread = (n % 997) as f64 / 997.0;
+            next_at = Some(now + pace.mul_f64(spread));
+        }
+        let due = more && next_at.is_none_or(|t| now >= t);
         let reading = !(started && matches!(role, Role::Stalled));
         if done {
             session.close(Instant::now());
@@ -222,11 +249,13 @@ async fn user(
             }
             return Ok(());
         }
-        let sleep = session
-            .poll_timeout()
-            .map_or(Duration::from_secs(3600), |t| {
-                t.saturating_duration_since(Instant::now())
-            });
+        let wake = [session.poll_timeout(), next_at.filter(|_| more)]
+            .into_iter()
+            .flatten()
+            .min();
+        let sleep = wake.map_or(Duration::from_secs(3600), |t| {
+            t.saturating_duration_since(Instant::now())
+        });
         tokio::select! {
             biased;
             read = conn.io().read(&mut buf), if reading => {
@@ -244,11 +273,18 @@ async fn user(
                 }
                 return Ok(());
             }
-            _ = std::future::ready(()), if more => {
+            _ = std::future::ready(()), if due => {
                 if let Role::Exchange { partner, messages } | Role::Flood { partner, messages } = role {
                     let to: xmppkit::jid::Jid = format!("user{partner}@{domain}").parse().map_err(|e| format!("{e}"))?;
                     let padding = if matches!(role, Role::Flood { .. }) { "x".repeat(1000) } else { String::new() };
-                    for _ in 0..20.min(messages - sent) {
+                    let burst = match (shared.pace, next_at.as_mut()) {
+                        (Some(pace), Some(at)) => {
+                            *at += pace;
+                            1
+                        }
+                        _ => 20,
+                    };
+                    for _ in 0..burst.min(messages - sent) {
                         let at = Instant::now().duration_since(epoch).as_micros();
                         session.send(Message::chat(to.clone(), format!("{sent} {at} {padding}")).into()).map_err(|e| e.to_string())?;
                         sent += 1;
@@ -274,6 +310,10 @@ async fn run(args: Args) -> Result<(), String> {
         go: tokio::sync::Notify::new(),
         stop: tokio::sync::Notify::new(),
         logins: tokio::sync::Semaphore::new(64),
+        pace: args
+            .rate
+            .map(|rate| Duration::from_secs_f64(args.users as f64 / rate)),
+        started: std::cell::Cell::new(0),
     });
     let stats = &shared.stats;
     let count = match (args.idle, args.slow_reader) {
@@ -413,7 +453,7 @@ fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}\nusage: load [--server ADDR] [--domain D] [--users N] [--messages M] [--idle N | --slow-reader N] [--server-pid PID]");
+            eprintln!("error: {e}\nusage: load [--server ADDR] [--domain D] [--users N] [--messages M] [--rate R] [--idle N | --slow-reader N] [--server-pid PID]");
             return ExitCode::FAILURE;
         }
     };

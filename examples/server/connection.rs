@@ -154,6 +154,8 @@ pub async fn run(
                     Err(e) => break 'run Err(format!("TLS: {e}")),
                 };
                 socket = Some(Socket::Tls(Box::new(tls)));
+                // The client's first records may have come with its handshake.
+                reader = Reader::default();
                 session.tls_established(Instant::now());
             }
             if ended {

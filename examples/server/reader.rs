@@ -1,6 +1,6 @@
 //! Reading a connection's socket without a read buffer of its own while it is idle: wait until
-//! the socket is readable, then make one read attempt into a buffer lent by this thread's pool
-//! and give it back. Most connections of a chat server are idle most of the time, and a 16 KiB
+//! the socket is readable, then make read attempts into a buffer lent by this thread's pool,
+//! giving it back after each, until one finds nothing. Most connections of a chat server are idle most of the time, and a 16 KiB
 //! buffer each was most of what an idle connection cost (issue #17, docs/benchmarks.md).
 
 use crate::connection::Socket;
@@ -23,24 +23,30 @@ thread_local! {
 pub enum Read {
     /// These many bytes were handed to the consumer.
     Bytes(usize),
-    /// Nothing after all (a partial TLS record, a spurious wake-up): wait again.
+    /// Nothing after all (a partial TLS record, a spurious wake-up, nothing left): wait again.
     Nothing,
     /// The peer closed the connection.
     Eof,
 }
 
 /// One connection's reading state.
-#[derive(Default)]
 pub struct Reader {
-    /// The last read filled the buffer: the TLS layer may hold more plaintext than the socket
-    /// shows, so the next read does not wait for the socket.
-    more: bool,
+    /// Whether to try a read before waiting for the socket. The socket's readiness says nothing
+    /// of what the TLS layer holds (plaintext decrypted along with the handshake, or more than
+    /// one read took), so the task waits for the socket only after a read attempt found nothing.
+    try_first: bool,
+}
+
+impl Default for Reader {
+    fn default() -> Self {
+        Reader { try_first: true }
+    }
 }
 
 impl Reader {
     /// Waits until a read may find bytes. Holds no buffer.
     pub async fn ready(&self, socket: &Socket) -> std::io::Result<()> {
-        if self.more {
+        if self.try_first {
             return Ok(());
         }
         socket.tcp().readable().await
@@ -74,7 +80,7 @@ impl Reader {
                 Ok(Read::Bytes(n))
             }
         };
-        self.more = n == READ_SIZE;
+        self.try_first = matches!(outcome, Ok(Read::Bytes(_)));
         POOL.with(|p| {
             let mut pool = p.borrow_mut();
             if pool.len() < POOL_MAX {

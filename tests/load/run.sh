@@ -7,7 +7,7 @@
 # (`load --slow-reader`): the server's memory before, at its peak and after.
 # STORES names the example server's stores to run it on, one after the other (`memory`, `sqlite`,
 # `postgres`: a throwaway PostgreSQL 15 cluster with fsync on, tests/postgres/cluster.sh).
-#   USERS=100 MESSAGES=200 IDLE=10000 [SLOW=95000] [STORES="memory sqlite"] [SERVERS="xmppkit prosody ejabberd"] bash tests/load/run.sh
+#   USERS=100 MESSAGES=200 IDLE=10000 [RATE=2000] [SLOW=95000] [STORES="memory sqlite"] [SERVERS="xmppkit prosody ejabberd"] bash tests/load/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/interop/lib.sh
@@ -24,7 +24,7 @@ cargo build --quiet --release --example server --example load
 LOAD=target/release/examples/load
 load() {
   local pid=$1
-  "$LOAD" --server 127.0.0.1:"$PORT" --users "$USERS" --messages "$MESSAGES" --server-pid "$pid"
+  "$LOAD" --server 127.0.0.1:"$PORT" --users "$USERS" --messages "$MESSAGES" ${RATE:+--rate "$RATE"} --server-pid "$pid"
   "$LOAD" --server 127.0.0.1:"$PORT" --idle "$IDLE" --server-pid "$pid"
   if [ -n "${SLOW:-}" ]; then
     "$LOAD" --server 127.0.0.1:"$PORT" --slow-reader "$SLOW" --server-pid "$pid"
