@@ -20,6 +20,19 @@ impl DecodeError {
         DecodeError { kind, offset }
     }
 
+    /// A quick-xml error at `offset`: an unknown entity is restricted XML (RFC 6120 §11.1),
+    /// anything else is not well-formed.
+    pub(crate) fn from_quick_xml(e: quick_xml::Error, offset: u64) -> Self {
+        let kind = match e {
+            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
+                _,
+                name,
+            )) => DecodeErrorKind::RestrictedXml(format!("entity reference &{name};")),
+            e => DecodeErrorKind::NotWellFormed(e.to_string()),
+        };
+        DecodeError::new(kind, offset)
+    }
+
     /// The stream error condition (RFC 6120 §4.9.3) the receiving entity must send.
     pub fn condition(&self) -> StreamErrorCondition {
         self.kind.condition()

@@ -381,16 +381,7 @@ impl<'i, 'a> Builder<'i, 'a> {
     }
 
     fn escape_error(&self, e: quick_xml::Error, at: u64) -> DecodeError {
-        match e {
-            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
-                _,
-                name,
-            )) => self.error(
-                DecodeErrorKind::RestrictedXml(format!("entity reference &{name};")),
-                at,
-            ),
-            e => self.error(DecodeErrorKind::NotWellFormed(e.to_string()), at),
-        }
+        DecodeError::from_quick_xml(e, self.offset + at)
     }
 }
 

@@ -4,8 +4,9 @@
 use bytes::{Bytes, BytesMut};
 use minidom::Element;
 use std::sync::Arc;
+use std::time::Instant;
 use xmppkit_codec::{Decoder, Encoder, StreamHeader};
-use xmppkit_sm::Queued;
+use xmppkit_sm::{Queued, SmStream};
 
 /// Decoder, encoder and outgoing bytes of one connection.
 #[derive(Debug)]
@@ -37,10 +38,20 @@ impl Transport {
         }
     }
 
-    /// Writes a stanza and keeps the bytes written, for the XEP-0198 outbox. `None` once our
-    /// side of the stream is closed (nothing was written).
-    pub fn send_queued(&mut self, stanza: &Element) -> Option<Queued> {
-        (!self.closed_ours).then(|| Queued::write(stanza, &self.content_ns, &mut self.out))
+    /// Writes a stanza; under stream management (`stream`), the outbox keeps the bytes written
+    /// (not the tree) until acknowledged, and an `<r/>` follows when one is due.
+    pub fn send_stanza(&mut self, stanza: &Element, stream: Option<&mut SmStream>, now: Instant) {
+        let Some(stream) = stream else {
+            return self.send(stanza);
+        };
+        // After our closing tag nothing is written; the stanza is still counted and kept.
+        let queued = match self.closed_ours {
+            false => Queued::write(stanza, &self.content_ns, &mut self.out),
+            true => Queued::new(stanza),
+        };
+        if let Some(request) = stream.sent_queued(queued, now) {
+            self.send(&request);
+        }
     }
 
     /// Writes bytes kept from an earlier write (a resumed stream's resend, XEP-0198 §5).

@@ -73,23 +73,7 @@ fn decode_raw(
     bytes: &[u8],
     sizes: &[usize],
 ) -> (Vec<RawEvent>, Option<DecodeError>) {
-    let mut events = Vec::new();
-    let mut rest = bytes;
-    let mut i = 0;
-    while !rest.is_empty() {
-        let n = sizes[i % sizes.len()].clamp(1, rest.len());
-        i += 1;
-        decoder.feed(&rest[..n]);
-        rest = &rest[n..];
-        loop {
-            match decoder.next_raw() {
-                Ok(Some(e)) => events.push(e),
-                Ok(None) => break,
-                Err(e) => return (events, Some(e)),
-            }
-        }
-    }
-    (events, None)
+    feed_and_collect(decoder, bytes, sizes, Decoder::next_raw)
 }
 
 fn decode_tree(
@@ -97,6 +81,16 @@ fn decode_tree(
     bytes: &[u8],
     sizes: &[usize],
 ) -> (Vec<Event>, Option<DecodeError>) {
+    feed_and_collect(decoder, bytes, sizes, Decoder::next_event)
+}
+
+/// Feeds the chunks, collecting what `next` yields after each until the first error.
+fn feed_and_collect<E>(
+    decoder: &mut Decoder,
+    bytes: &[u8],
+    sizes: &[usize],
+    next: impl Fn(&mut Decoder) -> Result<Option<E>, DecodeError>,
+) -> (Vec<E>, Option<DecodeError>) {
     let mut events = Vec::new();
     let mut rest = bytes;
     let mut i = 0;
@@ -106,7 +100,7 @@ fn decode_tree(
         decoder.feed(&rest[..n]);
         rest = &rest[n..];
         loop {
-            match decoder.next_event() {
+            match next(decoder) {
                 Ok(Some(e)) => events.push(e),
                 Ok(None) => break,
                 Err(e) => return (events, Some(e)),

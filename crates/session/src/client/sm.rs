@@ -12,18 +12,8 @@ use xmppkit_stanza::{DefinedCondition, StreamError, StreamErrorCondition};
 impl ClientSession {
     /// Writes a stanza and, under stream management, queues it until acknowledged.
     pub(super) fn write_stanza(&mut self, stanza: Element) {
-        let now = self.now;
-        let Some(stream) = self.sm.stream_mut() else {
-            return self.transport.send(&stanza);
-        };
-        // Under stream management the outbox keeps the bytes written, not the tree.
-        let queued = match self.transport.send_queued(&stanza) {
-            Some(queued) => queued,
-            None => xmppkit_sm::Queued::new(&stanza),
-        };
-        if let Some(request) = stream.sent_queued(queued, now) {
-            self.transport.send(&request);
-        }
+        let stream = self.sm.stream_mut();
+        self.transport.send_stanza(&stanza, stream, self.now);
     }
 
     /// The stream that counts incoming stanzas: only once `<enabled/>` arrived (§3).

@@ -122,18 +122,11 @@ impl ServerSession {
 
     /// Writes a stanza and, under stream management, queues it until acknowledged.
     pub(super) fn write_stanza(&mut self, stanza: Element) {
-        let now = self.now;
-        let Sm::Enabled { stream, .. } = &mut self.sm else {
-            return self.transport.send(&stanza);
+        let stream = match &mut self.sm {
+            Sm::Enabled { stream, .. } => Some(stream),
+            _ => None,
         };
-        // Under stream management the outbox keeps the bytes written, not the tree.
-        let queued = match self.transport.send_queued(&stanza) {
-            Some(queued) => queued,
-            None => xmppkit_sm::Queued::new(&stanza),
-        };
-        if let Some(request) = stream.sent_queued(queued, now) {
-            self.transport.send(&request);
-        }
+        self.transport.send_stanza(&stanza, stream, self.now);
     }
 
     /// `<enable/>` or `<resume/>` after authentication, before a resource is bound.
