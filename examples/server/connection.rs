@@ -225,7 +225,7 @@ pub async fn run(
             },
             message = link.rx.recv() => match message {
                 Some(ToConnection::Stanza(stanza, size)) => {
-                    session.send(stanza);
+                    session.send_queued(stanza);
                     unreported += size;
                 }
                 Some(ToConnection::Close(Some(error))) => session.close_with_error(error),
@@ -252,7 +252,7 @@ pub async fn run(
 fn backlog(rx: &mut mpsc::UnboundedReceiver<ToConnection>) -> Vec<minidom::Element> {
     std::iter::from_fn(|| rx.try_recv().ok())
         .filter_map(|m| match m {
-            ToConnection::Stanza(stanza, _) => Some(stanza),
+            ToConnection::Stanza(stanza, _) => Some(stanza.into_element()),
             ToConnection::Close(_) => None,
         })
         .collect()

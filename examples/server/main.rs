@@ -37,8 +37,9 @@ use xmppkit::stanza::datetime::DateTime;
 
 /// What the hub tells a connection.
 pub enum ToConnection {
-    /// Send this stanza; report its size as written afterwards.
-    Stanza(minidom::Element, usize),
+    /// Send this stanza, serialized when it was handed over (it may wait a while, and bytes
+    /// cost a twentieth of a tree); report its size as written afterwards.
+    Stanza(xmppkit::sm::Queued, usize),
     /// Close the stream, with this error if any.
     Close(Option<xmppkit::stanza::StreamError>),
 }
@@ -78,9 +79,10 @@ impl Hub {
     pub fn dispatch(&mut self) {
         while let Some(output) = self.server.poll_output() {
             let (conn, message) = match output {
-                Output::Deliver { conn, stanza, size } => {
-                    (conn, ToConnection::Stanza(stanza, size))
-                }
+                Output::Deliver { conn, stanza, size } => (
+                    conn,
+                    ToConnection::Stanza(xmppkit::sm::Queued::new(&stanza), size),
+                ),
                 Output::Close { conn, error } => {
                     if let Some((_, closing)) = self.conns.get(&conn) {
                         closing.notify_one();
@@ -97,7 +99,7 @@ impl Hub {
                 None => Some(message),
             };
             if let Some(ToConnection::Stanza(stanza, _)) = undelivered {
-                self.server.handle_undelivered(vec![stanza]);
+                self.server.handle_undelivered(vec![stanza.into_element()]);
             }
         }
     }

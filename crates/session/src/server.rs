@@ -407,6 +407,20 @@ impl ServerSession {
         }
     }
 
+    /// Sends a stanza serialized earlier for a `jabber:client` stream ([`Queued::new`]), e.g.
+    /// when it waited in a queue as bytes rather than as a tree (once online).
+    ///
+    /// [`Queued::new`]: xmppkit_sm::Queued::new
+    pub fn send_queued(&mut self, stanza: xmppkit_sm::Queued) {
+        if matches!(self.state, State::Online) {
+            let stream = match &mut self.sm {
+                Sm::Enabled { stream, .. } => Some(stream),
+                _ => None,
+            };
+            self.transport.send_serialized(stanza, stream, self.now);
+        }
+    }
+
     /// Sends a non-stanza top-level element (for extensions the session does not know).
     pub fn send_nonza(&mut self, element: Element) {
         self.transport.send(&element);

@@ -49,7 +49,20 @@ impl Transport {
             false => Queued::write(stanza, &self.content_ns, &mut self.out),
             true => Queued::new(stanza),
         };
-        if let Some(request) = stream.sent_queued(queued, now) {
+        self.kept(queued, stream, now);
+    }
+
+    /// Writes a stanza serialized earlier; under stream management the outbox keeps those same
+    /// bytes (shared, not copied).
+    pub fn send_serialized(&mut self, stanza: Queued, stream: Option<&mut SmStream>, now: Instant) {
+        self.send_bytes(stanza.bytes());
+        if let Some(stream) = stream {
+            self.kept(stanza, stream, now);
+        }
+    }
+
+    fn kept(&mut self, stanza: Queued, stream: &mut SmStream, now: Instant) {
+        if let Some(request) = stream.sent_queued(stanza, now) {
             self.send(&request);
         }
     }
