@@ -37,8 +37,8 @@ use xmppkit::stanza::datetime::DateTime;
 
 /// What the hub tells a connection.
 pub enum ToConnection {
-    /// Send this stanza, serialized when it was handed over (it may wait a while, and bytes
-    /// cost a twentieth of a tree); report its size as written afterwards.
+    /// Send this stanza, serialized by the engine (it may wait a while, and bytes cost a
+    /// twentieth of a tree); report its size as written afterwards.
     Stanza(xmppkit::sm::Queued, usize),
     /// Close the stream, with this error if any.
     Close(Option<xmppkit::stanza::StreamError>),
@@ -79,10 +79,9 @@ impl Hub {
     pub fn dispatch(&mut self) {
         while let Some(output) = self.server.poll_output() {
             let (conn, message) = match output {
-                Output::Deliver { conn, stanza, size } => (
-                    conn,
-                    ToConnection::Stanza(xmppkit::sm::Queued::new(&stanza), size),
-                ),
+                Output::Deliver { conn, stanza, size } => {
+                    (conn, ToConnection::Stanza(stanza, size))
+                }
                 Output::Close { conn, error } => {
                     if let Some((_, closing)) = self.conns.get(&conn) {
                         closing.notify_one();

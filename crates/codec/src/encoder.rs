@@ -94,10 +94,27 @@ impl Encoder {
 /// assert_eq!(&out[..], b"<query xmlns='jabber:iq:roster' ver='1'/>");
 /// ```
 pub fn write_element(element: &Element, parent_ns: &str, out: &mut BytesMut) {
-    write(element, parent_ns, true, out);
+    write(element, parent_ns, true, None, out);
 }
 
-fn write(element: &Element, parent_ns: &str, in_stream: bool, out: &mut BytesMut) {
+/// As [`write_element`], leaving out the element's own unqualified attribute `skip` (the `to`
+/// of a stanza serialized once for many recipients).
+pub(crate) fn write_element_without(
+    element: &Element,
+    parent_ns: &str,
+    skip: &str,
+    out: &mut BytesMut,
+) {
+    write(element, parent_ns, true, Some(skip), out);
+}
+
+fn write(
+    element: &Element,
+    parent_ns: &str,
+    in_stream: bool,
+    skip: Option<&str>,
+    out: &mut BytesMut,
+) {
     let name = element.name();
     out.put_u8(b'<');
     let stream_prefixed = in_stream && parent_ns != ns::STREAMS && element.has_ns(ns::STREAMS);
@@ -117,6 +134,9 @@ fn write(element: &Element, parent_ns: &str, in_stream: bool, out: &mut BytesMut
     for ((attr_ns, attr_name), value) in element.attrs() {
         let attr_ns = attr_ns.as_str();
         if attr_ns.is_empty() {
+            if skip == Some(attr_name.as_str()) {
+                continue;
+            }
             write_attr(out, attr_name.as_str(), value);
         } else if attr_ns == ns::XML {
             out.put_slice(b" xml:");
@@ -140,7 +160,7 @@ fn write(element: &Element, parent_ns: &str, in_stream: bool, out: &mut BytesMut
     out.put_u8(b'>');
     for node in nodes {
         match node {
-            Node::Element(child) => write(child, ns, in_stream, out),
+            Node::Element(child) => write(child, ns, in_stream, None, out),
             Node::Text(text) => escape::text(out, text),
         }
     }
@@ -152,7 +172,8 @@ fn write(element: &Element, parent_ns: &str, in_stream: bool, out: &mut BytesMut
     out.put_u8(b'>');
 }
 
-fn write_attr(out: &mut BytesMut, name: &str, value: &str) {
+/// ` name='value'`, the value escaped.
+pub(crate) fn write_attr(out: &mut BytesMut, name: &str, value: &str) {
     out.put_u8(b' ');
     write_attr_value(out, name, value);
 }
@@ -172,6 +193,6 @@ fn write_attr_value(out: &mut BytesMut, name: &str, value: &str) {
 /// ```
 pub fn to_string(element: &Element) -> String {
     let mut out = BytesMut::new();
-    write(element, "", false, &mut out);
+    write(element, "", false, None, &mut out);
     String::from_utf8(out.to_vec()).unwrap_or_default()
 }

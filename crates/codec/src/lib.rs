@@ -59,6 +59,7 @@ mod limits;
 pub mod ns;
 mod raw;
 mod tree;
+mod unaddressed;
 
 pub use condition::{StreamErrorCondition, UnknownCondition};
 pub use decoder::{Decoder, Event, RawEvent};
@@ -68,3 +69,4 @@ pub use header::StreamHeader;
 pub use limits::Limits;
 pub use minidom;
 pub use raw::{RawChild, RawStanza, Routing};
+pub use unaddressed::Unaddressed;

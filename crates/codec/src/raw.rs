@@ -5,7 +5,6 @@
 //! appending a child (a delay, a stanza-id) splices into them.
 
 use crate::error::DecodeError;
-use crate::escape;
 use crate::tree::{self, Scope};
 use crate::Limits;
 use bytes::{BufMut, Bytes, BytesMut};
@@ -381,7 +380,7 @@ impl RawStanza {
         out.reserve(self.0.bytes.len() + value.map_or(0, |v| v.len() + 8));
         out.put_slice(&self.0.bytes[..at as usize]);
         if let Some(value) = value {
-            put_attr(out, which.name(), value);
+            crate::encoder::write_attr(out, which.name(), value);
         }
         out.put_slice(&self.0.bytes[(at + len) as usize..]);
     }
@@ -400,7 +399,7 @@ impl RawStanza {
         let (at, len) = self.attr_site(which);
         let mut insert = BytesMut::new();
         if let Some(value) = value {
-            put_attr(&mut insert, which.name(), value);
+            crate::encoder::write_attr(&mut insert, which.name(), value);
         }
         let new_len = insert.len() as u32;
         let mut index = self.shifted_index(at, len, new_len);
@@ -509,14 +508,6 @@ pub(crate) fn needs_decoding(raw: &[u8]) -> bool {
 }
 
 /// ` name='escaped value'`.
-fn put_attr(out: &mut BytesMut, name: &str, value: &str) {
-    out.put_u8(b' ');
-    out.put_slice(name.as_bytes());
-    out.put_slice(b"='");
-    escape::attr(out, value);
-    out.put_u8(b'\'');
-}
-
 impl fmt::Debug for RawStanza {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("RawStanza")

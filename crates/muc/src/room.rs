@@ -22,7 +22,7 @@ use minidom::Element;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use xmppkit_jid::{BareJid, FullJid, Jid};
 use xmppkit_stanza::datetime::DateTime;
-use xmppkit_stanza::{error_reply, DefinedCondition, StanzaError};
+use xmppkit_stanza::{error_reply, DefinedCondition, Outgoing, StanzaError};
 
 /// The room subject (§8.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,8 +38,8 @@ pub struct Subject {
 /// What handling one stanza produced, besides the room's new state.
 #[derive(Debug, Default)]
 pub struct Effects {
-    /// Stanzas to route, each with `from` and `to`, in order.
-    pub stanzas: VecDeque<Element>,
+    /// Stanzas to route, each with `from` and `to` (a fan-out with its recipients), in order.
+    pub stanzas: VecDeque<Outgoing>,
     /// Real JIDs that entered the room.
     pub entered: Vec<FullJid>,
     /// Real JIDs that are no longer in the room.
@@ -49,13 +49,18 @@ pub struct Effects {
 }
 
 impl Effects {
+    /// Queues one addressed stanza.
+    pub fn push(&mut self, stanza: Element) {
+        self.stanzas.push_back(Outgoing::Stanza(stanza));
+    }
+
     fn error(&mut self, stanza: &Element, condition: DefinedCondition) {
         self.error_with(stanza, StanzaError::new(condition));
     }
 
     fn error_with(&mut self, stanza: &Element, error: StanzaError) {
         if let Some(reply) = error_reply(stanza, &error) {
-            self.stanzas.push_back(reply);
+            self.push(reply);
         }
     }
 }

@@ -12,7 +12,9 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use xmppkit_jid::{BareJid, FullJid, Jid};
 use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::disco::{DiscoInfo, DiscoItems, Identity, Item};
-use xmppkit_stanza::{error_reply, ns as stanza_ns, DefinedCondition, Iq, IqPayload, StanzaError};
+use xmppkit_stanza::{
+    error_reply, ns as stanza_ns, DefinedCondition, Iq, IqPayload, Outgoing, StanzaError,
+};
 
 /// Who may create rooms (§10.1.1); with `Nobody`, rooms are made by the application
 /// ([`Service::insert_room`]).
@@ -64,7 +66,7 @@ pub struct Service<H: RoomHooks = ()> {
     config: ServiceConfig,
     rooms: HashMap<BareJid, Room>,
     sitting: HashMap<FullJid, BTreeSet<BareJid>>,
-    out: VecDeque<Element>,
+    out: VecDeque<Outgoing>,
     hooks: H,
     persistence: Option<Persistence>,
 }
@@ -140,14 +142,39 @@ impl<H: RoomHooks> Service<H> {
         self.rooms.insert(room.jid().clone(), room);
     }
 
-    /// The next stanza to route.
+    /// The next stanza to route, addressed (a fan-out is handed out one tree per recipient).
     pub fn poll_transmit(&mut self) -> Option<Element> {
+        loop {
+            match self.out.front_mut()? {
+                Outgoing::FanOut(fan) => match fan.next_addressed() {
+                    Some(stanza) => return Some(stanza),
+                    None => {
+                        self.out.pop_front();
+                    }
+                },
+                Outgoing::Stanza(_) => match self.out.pop_front() {
+                    Some(Outgoing::Stanza(stanza)) => return Some(stanza),
+                    _ => return None,
+                },
+            }
+        }
+    }
+
+    /// The next stanza or fan-out to route, as the service built it: a room's message to its
+    /// occupants comes out once, serialized once, for a server to write per recipient.
+    pub fn poll_outgoing(&mut self) -> Option<Outgoing> {
         self.out.pop_front()
     }
 
-    /// Stanzas waiting in [`Service::poll_transmit`].
+    /// Stanzas waiting in [`Service::poll_transmit`] (a fan-out counts once per recipient).
     pub fn pending(&self) -> usize {
-        self.out.len()
+        self.out
+            .iter()
+            .map(|o| match o {
+                Outgoing::Stanza(_) => 1,
+                Outgoing::FanOut(fan) => fan.recipients().len(),
+            })
+            .sum()
     }
 
     /// A stanza addressed to the service or one of its rooms.
@@ -264,15 +291,23 @@ impl<H: RoomHooks> Service<H> {
             Err(_) => {
                 let Some(request) = request else { return };
                 let failed = StanzaError::new(DefinedCondition::InternalServerError);
-                let answer = fx.stanzas.iter_mut().rev().find(|s| {
-                    s.is("iq", stanza_ns::CLIENT)
-                        && s.attr("type") == Some("result")
-                        && s.attr("id") == request.attr("id")
-                        && s.attr("to") == request.attr("from")
-                });
+                let answer = fx
+                    .stanzas
+                    .iter_mut()
+                    .rev()
+                    .find_map(|s| match s {
+                        Outgoing::Stanza(s) => Some(s),
+                        Outgoing::FanOut(_) => None,
+                    })
+                    .filter(|s| {
+                        s.is("iq", stanza_ns::CLIENT)
+                            && s.attr("type") == Some("result")
+                            && s.attr("id") == request.attr("id")
+                            && s.attr("to") == request.attr("from")
+                    });
                 match (answer, error_reply(request, &failed)) {
                     (Some(answer), Some(error)) => *answer = error,
-                    (None, Some(error)) => fx.stanzas.push_back(error),
+                    (None, Some(error)) => fx.push(error),
                     _ => {}
                 }
             }
@@ -308,7 +343,7 @@ impl<H: RoomHooks> Service<H> {
 
     fn error(&mut self, stanza: &Element, condition: DefinedCondition) {
         if let Some(reply) = error_reply(stanza, &StanzaError::new(condition)) {
-            self.out.push_back(reply);
+            self.out.push_back(Outgoing::Stanza(reply));
         }
     }
 
@@ -366,7 +401,8 @@ impl<H: RoomHooks> Service<H> {
             }
             _ => return self.error(stanza, DefinedCondition::ServiceUnavailable),
         };
-        self.out.push_back(iq.result(Some(answer)).into());
+        self.out
+            .push_back(Outgoing::Stanza(iq.result(Some(answer)).into()));
     }
 }
 

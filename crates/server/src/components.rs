@@ -8,7 +8,7 @@ use xmppkit_jid::FullJid;
 use xmppkit_muc::{RoomHooks, Service};
 use xmppkit_pubsub::{Engine, NodeStore, Relations, ServiceKind};
 use xmppkit_stanza::datetime::DateTime;
-use xmppkit_stanza::{error_reply, DefinedCondition, Iq, StanzaError};
+use xmppkit_stanza::{error_reply, DefinedCondition, Iq, Outgoing, StanzaError};
 
 /// What a component may read from the server while it handles a stanza.
 pub struct Context<'a> {
@@ -22,31 +22,31 @@ pub struct Context<'a> {
 /// server routes it as it routes stanzas from users.
 pub trait Component: Send {
     /// A stanza addressed to the component's domain or a JID at it.
-    fn handle_stanza(&mut self, stanza: Element, cx: &Context<'_>, out: &mut Vec<Element>);
+    fn handle_stanza(&mut self, stanza: Element, cx: &Context<'_>, out: &mut Vec<Outgoing>);
     /// A user's session ended (a MUC service empties its rooms of it).
-    fn disconnected(&mut self, jid: &FullJid, out: &mut Vec<Element>) {
+    fn disconnected(&mut self, jid: &FullJid, out: &mut Vec<Outgoing>) {
         let _ = (jid, out);
     }
     /// The server shuts down.
-    fn shutdown(&mut self, out: &mut Vec<Element>) {
+    fn shutdown(&mut self, out: &mut Vec<Outgoing>) {
         let _ = out;
     }
 }
 
 impl<H: RoomHooks + Send> Component for Service<H> {
-    fn handle_stanza(&mut self, stanza: Element, cx: &Context<'_>, out: &mut Vec<Element>) {
+    fn handle_stanza(&mut self, stanza: Element, cx: &Context<'_>, out: &mut Vec<Outgoing>) {
         Service::handle_stanza(self, stanza, cx.now);
-        out.extend(std::iter::from_fn(|| self.poll_transmit()));
+        out.extend(std::iter::from_fn(|| self.poll_outgoing()));
     }
 
-    fn disconnected(&mut self, jid: &FullJid, out: &mut Vec<Element>) {
+    fn disconnected(&mut self, jid: &FullJid, out: &mut Vec<Outgoing>) {
         Service::disconnected(self, jid);
-        out.extend(std::iter::from_fn(|| self.poll_transmit()));
+        out.extend(std::iter::from_fn(|| self.poll_outgoing()));
     }
 
-    fn shutdown(&mut self, out: &mut Vec<Element>) {
+    fn shutdown(&mut self, out: &mut Vec<Outgoing>) {
         Service::shutdown(self);
-        out.extend(std::iter::from_fn(|| self.poll_transmit()));
+        out.extend(std::iter::from_fn(|| self.poll_outgoing()));
     }
 }
 
@@ -54,17 +54,17 @@ impl<H: RoomHooks + Send> Component for Service<H> {
 pub struct PubSubComponent<S: NodeStore>(pub Engine<S>);
 
 impl<S: NodeStore + Send> Component for PubSubComponent<S> {
-    fn handle_stanza(&mut self, stanza: Element, cx: &Context<'_>, out: &mut Vec<Element>) {
+    fn handle_stanza(&mut self, stanza: Element, cx: &Context<'_>, out: &mut Vec<Outgoing>) {
         if stanza.name() != "iq" {
             return;
         }
         let iq = match Iq::try_from(stanza.clone()) {
             Ok(iq) => iq,
             Err(_) => {
-                out.extend(error_reply(
-                    &stanza,
-                    &StanzaError::new(DefinedCondition::BadRequest),
-                ));
+                out.extend(
+                    error_reply(&stanza, &StanzaError::new(DefinedCondition::BadRequest))
+                        .map(Outgoing::Stanza),
+                );
                 return;
             }
         };
@@ -72,11 +72,14 @@ impl<S: NodeStore + Send> Component for PubSubComponent<S> {
             .0
             .handle_iq(&iq, ServiceKind::Service, cx.relations, cx.now)
         {
-            Some(answers) => out.extend(answers),
-            None if iq.payload.is_request() => out.extend(error_reply(
-                &stanza,
-                &StanzaError::new(DefinedCondition::ServiceUnavailable),
-            )),
+            Some(answers) => out.extend(answers.into_iter().map(Outgoing::Stanza)),
+            None if iq.payload.is_request() => out.extend(
+                error_reply(
+                    &stanza,
+                    &StanzaError::new(DefinedCondition::ServiceUnavailable),
+                )
+                .map(Outgoing::Stanza),
+            ),
             None => {}
         }
     }

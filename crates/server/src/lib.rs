@@ -57,7 +57,7 @@
 //!     }
 //!     while let Some(output) = server.poll_output() {
 //!         if let Output::Deliver { stanza, size, .. } = output {
-//!             session.send(stanza);
+//!             session.send_queued(stanza);
 //!             server.handle_written(conn, size);
 //!         }
 //!         moved = true;

@@ -261,8 +261,8 @@ impl Server {
         for component in self.components.values_mut() {
             component.disconnected(jid, &mut out);
         }
-        for stanza in out {
-            self.route_from_service(stanza);
+        for outgoing in out {
+            self.route_outgoing(outgoing);
         }
     }
 }

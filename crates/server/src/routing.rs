@@ -10,13 +10,15 @@ use crate::server::{Output, Server};
 use crate::store::StoreError;
 use crate::subscription::Kind;
 use minidom::{Element, Node};
-use xmppkit_carbons::{copies, Direction};
+use xmppkit_carbons::{copies, eligible, Direction};
 use xmppkit_jid::{BareJid, FullJid, Jid};
-use xmppkit_mam::ArchiveKind;
+use xmppkit_mam::{should_archive, ArchiveKind};
+use xmppkit_sm::Queued;
 use xmppkit_stanza::delay::Delay;
 use xmppkit_stanza::sid::stamp;
 use xmppkit_stanza::{
-    error_reply, has_body, DefinedCondition, StanzaError, StreamError, StreamErrorCondition,
+    error_reply, has_body, DefinedCondition, FanOut, Outgoing, StanzaError, StreamError,
+    StreamErrorCondition,
 };
 
 /// About how many bytes `el` takes serialized: names, attributes and text, without escaping.
@@ -99,6 +101,47 @@ impl Server {
         self.route_to(to, stanza);
     }
 
+    /// What a component sent: a stanza, or a fan-out.
+    pub(crate) fn route_outgoing(&mut self, outgoing: Outgoing) {
+        match outgoing {
+            Outgoing::Stanza(stanza) => self.route_from_service(stanza),
+            Outgoing::FanOut(fan) => self.route_fan_out(fan),
+        }
+    }
+
+    /// A stanza for many recipients (a room's message to its occupants). Where the copy goes
+    /// straight to one bound resource here and none of the per-recipient steps of
+    /// [`Self::deliver_local`] apply to it (no archive of the recipient keeps it, no carbon
+    /// copies it: a `groupchat` message), the recipient's copy is the fan-out's one
+    /// serialization with `to` spliced in; a recipient who blocked the sender, is not bound, or
+    /// is elsewhere gets a tree routed the usual way.
+    fn route_fan_out(&mut self, fan: FanOut) {
+        let stanza = fan.stanza();
+        let plain = stanza.name() == "message"
+            && !should_archive(stanza, ArchiveKind::User)
+            && !eligible(stanza, Direction::Received);
+        let from = plain.then(|| from_of(stanza)).flatten();
+        for to in fan.recipients() {
+            let Some(from) = &from else {
+                self.route_to(to.clone(), fan.addressed(to));
+                continue;
+            };
+            let bound = to
+                .try_as_full()
+                .ok()
+                .filter(|full| self.resources.get(full).is_some());
+            match bound {
+                Some(full) if !self.blocks(&full.to_bare(), from) => {
+                    let copy = Queued::client(fan.unaddressed().addressed(full.as_str()));
+                    if let Err(copy) = self.send_queued_to(full, copy) {
+                        self.handle_undelivered(vec![copy.into_element()]);
+                    }
+                }
+                _ => self.route_to(to.clone(), fan.addressed(to)),
+            }
+        }
+    }
+
     /// A stanza made by a component or the server, routed like a user's.
     pub(crate) fn route_from_service(&mut self, stanza: Element) {
         if let Some(to) = to_of(&stanza) {
@@ -120,8 +163,8 @@ impl Server {
             };
             let mut out = Vec::new();
             component.handle_stanza(stanza, &cx, &mut out);
-            for stanza in out {
-                self.route_from_service(stanza);
+            for outgoing in out {
+                self.route_outgoing(outgoing);
             }
         } else if domain != self.config.domain.as_str() {
             self.bounce(&stanza, DefinedCondition::RemoteServerNotFound);
@@ -203,7 +246,8 @@ impl Server {
     /// (its stanza-id stamped), then delivered.
     fn incoming_message(&mut self, to: Jid, mut message: Element) {
         let user = to.to_bare();
-        if let Some(from) = from_of(&message).filter(|_| self.config.archive) {
+        let archived = self.config.archive && should_archive(&message, ArchiveKind::User);
+        if let Some(from) = from_of(&message).filter(|_| archived) {
             let in_roster = self.in_roster(&user, &from.to_bare());
             let id = self.new_id();
             if let Ok(Some(sid)) = self.mam.store(
@@ -340,10 +384,21 @@ impl Server {
     /// session's queue. Gives it back when the resource cannot take it (not bound, or past the
     /// bound on queued bytes: then the session is closed and the resource goes offline).
     pub(crate) fn send_to(&mut self, jid: &FullJid, stanza: Element) -> Result<(), Element> {
+        if self.resources.get(jid).is_none() {
+            return Err(stanza);
+        }
+        match self.send_queued_to(jid, Queued::new(&stanza)) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(stanza),
+        }
+    }
+
+    /// [`Self::send_to`] for a stanza serialized already.
+    pub(crate) fn send_queued_to(&mut self, jid: &FullJid, stanza: Queued) -> Result<(), Queued> {
         let Some(resource) = self.resources.get(jid) else {
             return Err(stanza);
         };
-        let size = wire_size(&stanza);
+        let size = stanza.bytes().len();
         let limit = self.config.max_queued_bytes;
         let closing = resource.closing;
         match (resource.conn, resource.sm_id.clone()) {
@@ -395,7 +450,7 @@ impl Server {
                 *queued += size;
                 match self.detached.get_mut(&id) {
                     Some(session) => {
-                        session.stream.queue(stanza);
+                        session.stream.queue_queued(stanza);
                         Ok(())
                     }
                     None => Err(stanza),

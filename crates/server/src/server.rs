@@ -21,7 +21,7 @@ use xmppkit_jid::{BareJid, FullJid, Jid};
 use xmppkit_mam::{Archive, Mam, MamConfig};
 use xmppkit_pubsub::{Engine, NodeStore, PubSubConfig};
 use xmppkit_session::{CredentialStore, ServerConfig, ServerEvent, ServerSession};
-use xmppkit_sm::{DetachedSession, DetachedSessions};
+use xmppkit_sm::{DetachedSession, DetachedSessions, Queued};
 use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::{DefinedCondition, StanzaError, StreamError, StreamErrorCondition};
 
@@ -38,14 +38,15 @@ pub struct Now {
 /// What the server asks the application to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Output {
-    /// Send `stanza` on connection `conn` (`ServerSession::send`), then call
+    /// Send `stanza` on connection `conn` (`ServerSession::send_queued`), then call
     /// [`Server::handle_written`] with `size` once its bytes went to the socket.
     Deliver {
         /// The connection.
         conn: ConnId,
-        /// The stanza, addressed.
-        stanza: Element,
-        /// Its size as the server counted it.
+        /// The stanza, addressed and serialized for a `jabber:client` stream (a fan-out's
+        /// copies share one serialization); `stanza.element()` parses it back.
+        stanza: Queued,
+        /// Its size as the server counted it (its bytes).
         size: usize,
     },
     /// Close connection `conn`: with this stream error (`ServerSession::close_with_error`), or
@@ -112,7 +113,7 @@ pub(crate) struct Conn {
     /// what the application hands back unwritten, and what arrived meanwhile.
     pub unacked: Vec<Element>,
     pub returned: Vec<Element>,
-    pub held: Vec<Element>,
+    pub held: Vec<Queued>,
     pub held_bytes: usize,
 }
 
@@ -499,7 +500,10 @@ impl Server {
         let pending: Vec<Element> = [
             std::mem::take(&mut c.unacked),
             std::mem::take(&mut c.returned),
-            std::mem::take(&mut c.held),
+            std::mem::take(&mut c.held)
+                .into_iter()
+                .map(Queued::into_element)
+                .collect(),
         ]
         .concat();
         c.held_bytes = 0;
@@ -532,8 +536,8 @@ impl Server {
         for component in self.components.values_mut() {
             component.shutdown(&mut out);
         }
-        for stanza in out {
-            self.route_from_service(stanza);
+        for outgoing in out {
+            self.route_outgoing(outgoing);
         }
         let conns: Vec<ConnId> = self.conns.keys().copied().collect();
         for conn in conns {

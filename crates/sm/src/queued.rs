@@ -46,9 +46,17 @@ impl Queued {
     /// A stanza queued without being written (for a detached session), serialized for a
     /// `jabber:client` stream.
     pub fn new(stanza: &Element) -> Queued {
-        static CLIENT: OnceLock<Arc<str>> = OnceLock::new();
-        let ns = CLIENT.get_or_init(|| Arc::from(xmppkit_codec::ns::CLIENT));
-        Queued::write(stanza, ns, &mut BytesMut::new())
+        Queued::write(stanza, client_ns(), &mut BytesMut::new())
+    }
+
+    /// A stanza the codec's encoder (or a splice into its output, such as
+    /// [`xmppkit_codec::Unaddressed::addressed`]) serialized for a `jabber:client` stream.
+    pub fn client(bytes: Bytes) -> Queued {
+        Queued {
+            bytes,
+            content_ns: client_ns().clone(),
+            tree: OnceLock::new(),
+        }
     }
 
     /// The bytes as written.
@@ -88,6 +96,11 @@ impl Queued {
             _ => fallback(&self.content_ns),
         }
     }
+}
+
+fn client_ns() -> &'static Arc<str> {
+    static CLIENT: OnceLock<Arc<str>> = OnceLock::new();
+    CLIENT.get_or_init(|| Arc::from(xmppkit_codec::ns::CLIENT))
 }
 
 fn fallback(ns: &str) -> Element {
@@ -138,6 +151,30 @@ mod tests {
             assert_eq!(queued.element(), &stanza, "{xml} in {ns}");
             assert_eq!(queued.clone().into_element(), stanza);
         }
+    }
+
+    #[test]
+    fn a_spliced_fan_out_copy_parses_back_addressed() {
+        let stanza: Element =
+            "<message xmlns='jabber:client' from='coven@chat.shakespeare.lit/thirdwitch' \
+            type='groupchat'><body>Thrice</body></message>"
+                .parse()
+                .unwrap();
+        let once = xmppkit_codec::Unaddressed::new(&stanza, "jabber:client");
+        let queued = Queued::client(once.addressed("hag66@shakespeare.lit/pda"));
+        assert_eq!(
+            queued.element().attr("to"),
+            Some("hag66@shakespeare.lit/pda")
+        );
+        assert_eq!(
+            queued
+                .element()
+                .get_child("body", "jabber:client")
+                .unwrap()
+                .text(),
+            "Thrice"
+        );
+        assert_eq!(queued, Queued::client(queued.bytes().clone()));
     }
 
     #[test]

@@ -87,6 +87,11 @@ impl SmStream {
         self.outbox.push(stanza);
     }
 
+    /// [`queue`](Self::queue), for a stanza serialized already.
+    pub fn queue_queued(&mut self, stanza: Queued) {
+        self.outbox.push_queued(stanza);
+    }
+
     /// The stanzas sent and not acknowledged, as the bytes written, oldest first: what a resumed
     /// stream sends again.
     pub fn unacked_queued(&self) -> impl Iterator<Item = &Queued> {

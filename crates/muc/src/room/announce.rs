@@ -88,7 +88,7 @@ impl Room {
         let own = self.presence_of(occ, self.sees_jids(occ.role), a, true);
         let own = addressed(own, occ.jid.as_str());
         if a.unavailable {
-            fx.stanzas.push_back(own.clone());
+            fx.push(own.clone());
         }
         // Departures are always broadcast, so that nobody keeps a ghost occupant.
         let broadcast = a.unavailable || self.config.presence_broadcast.contains(&occ.role);
@@ -107,12 +107,11 @@ impl Room {
                 let p = variant.get_or_insert_with(|| {
                     self.presence_of(occ, self.sees_jids(viewer.role), a, false)
                 });
-                fx.stanzas
-                    .push_back(addressed(p.clone(), viewer.jid.as_str()));
+                fx.push(addressed(p.clone(), viewer.jid.as_str()));
             }
         }
         if !a.unavailable {
-            fx.stanzas.push_back(own);
+            fx.push(own);
         }
     }
 
@@ -125,7 +124,7 @@ impl Room {
                 continue;
             }
             let p = self.presence_of(occ, show_jid, &Announce::default(), false);
-            fx.stanzas.push_back(addressed(p, &to));
+            fx.push(addressed(p, &to));
         }
     }
 
@@ -142,7 +141,7 @@ impl Room {
             .into(),
         );
         for occ in self.occupants.values() {
-            fx.stanzas.push_back(addressed(m.clone(), occ.jid.as_str()));
+            fx.push(addressed(m.clone(), occ.jid.as_str()));
         }
     }
 
@@ -178,7 +177,7 @@ impl Room {
         };
         let mut p = self.presence_of(occ, self.sees_jids(crate::Role::None), &a, false);
         set_attr(&mut p, "to", occ.jid.to_string());
-        fx.stanzas.push_back(p);
+        fx.push(p);
         self.forget(nick, fx);
     }
 

@@ -12,7 +12,7 @@ use xmppkit_jid::{FullJid, Jid};
 use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::delay::Delay;
 use xmppkit_stanza::sid::{stamp, StanzaId};
-use xmppkit_stanza::{has_body, ns as stanza_ns, set_attr, DefinedCondition};
+use xmppkit_stanza::{has_body, ns as stanza_ns, set_attr, DefinedCondition, FanOut, Outgoing};
 
 impl Room {
     pub(super) fn on_room_message(
@@ -48,7 +48,7 @@ impl Room {
                             stamp: now,
                         });
                         let message = self.reflect(&nick, stanza, now);
-                        self.fan_out(&message, fx);
+                        self.fan_out(message, fx);
                     }
                     _ => {
                         if let Err(c) = may_send_to_all(role) {
@@ -67,7 +67,7 @@ impl Room {
                             let max = self.config.max_history;
                             self.history.push(&room, message.clone(), now, max);
                         }
-                        self.fan_out(&message, fx);
+                        self.fan_out(message, fx);
                     }
                 }
             }
@@ -95,12 +95,15 @@ impl Room {
         message
     }
 
-    fn fan_out(&self, message: &Element, fx: &mut Effects) {
-        fx.stanzas.reserve(self.occupants.len());
-        for occ in self.occupants.values() {
-            fx.stanzas
-                .push_back(addressed(message.clone(), occ.jid.as_str()));
-        }
+    /// One message for every occupant, serialized once (§7.4).
+    fn fan_out(&self, message: Element, fx: &mut Effects) {
+        let recipients = self
+            .occupants
+            .values()
+            .map(|o| o.jid.clone().into())
+            .collect();
+        fx.stanzas
+            .push_back(Outgoing::FanOut(FanOut::new(message, recipients)));
     }
 
     /// The subject message sent on entry (§7.2.15): the last subject, or an empty one.
@@ -175,8 +178,7 @@ impl Room {
                 password: self.config.password.clone(),
                 ..MucUser::default()
             };
-            fx.stanzas
-                .push_back(self.room_message(out, &to.to_string()));
+            fx.push(self.room_message(out, &to.to_string()));
         }
         for decline in x.declines {
             let Some(to) = decline.to.clone() else {
@@ -190,8 +192,7 @@ impl Room {
                 }],
                 ..MucUser::default()
             };
-            fx.stanzas
-                .push_back(self.room_message(out, &to.to_string()));
+            fx.push(self.room_message(out, &to.to_string()));
         }
     }
 
@@ -236,8 +237,7 @@ impl Room {
         if message.get_child("x", ns::USER).is_none() {
             message.append_child(Element::builder("x", ns::USER).build());
         }
-        fx.stanzas
-            .push_back(addressed(message, target.jid.as_str()));
+        fx.push(addressed(message, target.jid.as_str()));
     }
 
     /// An IQ to an occupant JID: passed between occupants under their occupant JIDs.
@@ -262,6 +262,6 @@ impl Room {
         };
         let mut iq = stanza.clone();
         set_attr(&mut iq, "from", self.occupant_jid(sender).to_string());
-        fx.stanzas.push_back(addressed(iq, target.jid.as_str()));
+        fx.push(addressed(iq, target.jid.as_str()));
     }
 }

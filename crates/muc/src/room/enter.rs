@@ -62,7 +62,7 @@ impl Room {
                     ..crate::MucUser::default()
                 };
                 p.append_child(x.into());
-                fx.stanzas.push_back(addressed(p, &from.to_string()));
+                fx.push(addressed(p, &from.to_string()));
             }
             _ => {}
         }
@@ -148,9 +148,9 @@ impl Room {
         let to = occ.jid.to_string();
         let limit = self.config.max_history;
         for past in self.history.select(history.as_ref(), now, limit) {
-            fx.stanzas.push_back(addressed(past, &to));
+            fx.push(addressed(past, &to));
         }
-        fx.stanzas.push_back(addressed(self.subject_message(), &to));
+        fx.push(addressed(self.subject_message(), &to));
     }
 
     /// §7.6: `old` becomes `new` — unavailable with 303 and the new nick, then available.
@@ -192,7 +192,7 @@ impl Room {
         }
         p.append_child(Element::builder("x", ns::MUC).build());
         p.append_child(StanzaError::new(condition).to_element(stanza_ns::CLIENT));
-        fx.stanzas.push_back(addressed(p, to));
+        fx.push(addressed(p, to));
     }
 }
 

@@ -40,7 +40,7 @@ impl Room {
     ) {
         let fail = |fx: &mut Effects, condition, text: &str| {
             let error = StanzaError::new(condition).with_text("en", text);
-            fx.stanzas.push_back(iq.error(error).into());
+            fx.push(iq.error(error).into());
         };
         let Ok(query) = AdminQuery::try_from(query.clone()) else {
             return fail(
@@ -52,9 +52,7 @@ impl Room {
         let actor = self.standing(from);
         if !set {
             return match self.list(actor, &query) {
-                Ok(items) => fx
-                    .stanzas
-                    .push_back(iq.result(Some(AdminQuery { items }.into())).into()),
+                Ok(items) => fx.push(iq.result(Some(AdminQuery { items }.into())).into()),
                 Err(c) => fail(fx, c, "this list is not available to you"),
             };
         }
@@ -86,7 +84,7 @@ impl Room {
                 } => self.apply_affiliation(user, affiliation, &by, reason, fx),
             }
         }
-        fx.stanzas.push_back(iq.result(None).into());
+        fx.push(iq.result(None).into());
     }
 
     /// §8.5, §9.2, §9.5, §9.8, §10.5, §10.8: the items of one list.

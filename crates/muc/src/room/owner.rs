@@ -13,7 +13,7 @@ use xmppkit_jid::{BareJid, FullJid};
 use xmppkit_stanza::data_forms::{DataForm, FormType};
 use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::disco::{DiscoInfo, DiscoItems, Identity};
-use xmppkit_stanza::{ns as stanza_ns, DefinedCondition, Iq, IqPayload, StanzaError};
+use xmppkit_stanza::{ns as stanza_ns, DefinedCondition, Iq, IqPayload, Outgoing, StanzaError};
 
 impl Room {
     pub(super) fn on_room_iq(
@@ -35,16 +35,16 @@ impl Room {
         match (query.ns().as_str(), set) {
             (stanza_ns::DISCO_INFO, false) => {
                 let info = self.disco_info(hooks.features());
-                fx.stanzas.push_back(iq.result(Some(info.into())).into());
+                fx.push(iq.result(Some(info.into())).into());
             }
             (stanza_ns::DISCO_ITEMS, false) => {
                 let items = DiscoItems::default();
-                fx.stanzas.push_back(iq.result(Some(items.into())).into());
+                fx.push(iq.result(Some(items.into())).into());
             }
             (ns::ADMIN, _) => self.on_admin(&from, &iq, query, set, fx),
             (ns::OWNER, _) => self.on_owner(&from, &iq, query, set, fx),
             _ => match hooks.on_iq(self, &iq, now) {
-                Some(out) => fx.stanzas.extend(out),
+                Some(out) => fx.stanzas.extend(out.into_iter().map(Outgoing::Stanza)),
                 None => fx.error(stanza, DefinedCondition::ServiceUnavailable),
             },
         }
@@ -79,7 +79,7 @@ impl Room {
     fn on_owner(&mut self, from: &FullJid, iq: &Iq, query: &Element, set: bool, fx: &mut Effects) {
         let fail = |fx: &mut Effects, condition, text: String| {
             let error = StanzaError::new(condition).with_text("en", text);
-            fx.stanzas.push_back(iq.error(error).into());
+            fx.push(iq.error(error).into());
         };
         if let Err(c) = may_own(self.affiliation(&from.to_bare())) {
             return fail(fx, c, "only owners configure or destroy the room".into());
@@ -95,21 +95,21 @@ impl Room {
                     form: Some(form),
                     destroy: None,
                 };
-                fx.stanzas.push_back(iq.result(Some(answer.into())).into());
+                fx.push(iq.result(Some(answer.into())).into());
             }
             (true, None, Some(destroy)) => {
-                fx.stanzas.push_back(iq.result(None).into());
+                fx.push(iq.result(None).into());
                 self.destroy(Some(destroy), fx);
             }
             (true, Some(form), None) if form.type_ == FormType::Cancel => {
-                fx.stanzas.push_back(iq.result(None).into());
+                fx.push(iq.result(None).into());
                 if self.locked {
                     // §10.1.3: cancelling the initial configuration destroys the new room.
                     self.destroy(None, fx);
                 }
             }
             (true, Some(form), None) => match self.configure(from, &form, fx) {
-                Ok(()) => fx.stanzas.push_back(iq.result(None).into()),
+                Ok(()) => fx.push(iq.result(None).into()),
                 Err(text) => fail(fx, DefinedCondition::NotAcceptable, text),
             },
             _ => fail(

@@ -35,7 +35,7 @@ pub struct Client {
     pub events: Vec<ClientEvent>,
     /// The client stopped reading: deliveries wait here, unwritten.
     pub paused: bool,
-    pub backlog: Vec<(Element, usize)>,
+    pub backlog: Vec<(xmppkit_sm::Queued, usize)>,
     /// The connection ended.
     pub gone: bool,
 }
@@ -201,7 +201,7 @@ impl World {
     pub fn cut(&mut self, i: usize) {
         let c = &mut self.clients[i];
         c.gone = true;
-        let backlog: Vec<Element> = c.backlog.drain(..).map(|(e, _)| e).collect();
+        let backlog: Vec<Element> = c.backlog.drain(..).map(|(e, _)| e.into_element()).collect();
         self.server.handle_returned(c.conn, backlog);
         self.server
             .handle_disconnect(c.conn, &mut c.server_side, self.now);
@@ -234,7 +234,7 @@ impl World {
         self.clients[i].paused = false;
         let backlog = std::mem::take(&mut self.clients[i].backlog);
         for (stanza, size) in backlog {
-            self.clients[i].server_side.send(stanza);
+            self.clients[i].server_side.send_queued(stanza);
             self.server.handle_written(self.clients[i].conn, size);
         }
         self.run();
@@ -288,7 +288,7 @@ impl World {
                         if c.paused {
                             c.backlog.push((stanza, size));
                         } else {
-                            c.server_side.send(stanza);
+                            c.server_side.send_queued(stanza);
                             self.server.handle_written(conn, size);
                         }
                     }
@@ -298,7 +298,8 @@ impl World {
                             Some(e) => c.server_side.close_with_error(e),
                             None => c.server_side.close(now.instant),
                         }
-                        let backlog: Vec<Element> = c.backlog.drain(..).map(|(e, _)| e).collect();
+                        let backlog: Vec<Element> =
+                            c.backlog.drain(..).map(|(e, _)| e.into_element()).collect();
                         self.server.handle_returned(conn, backlog);
                     }
                     Output::StoreFailed(e) => self.store_failures.push(e),
