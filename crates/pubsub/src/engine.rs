@@ -17,7 +17,9 @@ use xmppkit_jid::{BareJid, Jid};
 use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::delay::Delay;
 use xmppkit_stanza::disco::{DiscoInfo, DiscoItems, Identity};
-use xmppkit_stanza::{ns as stanza_ns, set_attr, DefinedCondition, Iq, IqPayload, StanzaError};
+use xmppkit_stanza::{
+    ns as stanza_ns, set_attr, DefinedCondition, FanOut, Iq, IqPayload, Outgoing, StanzaError,
+};
 
 /// Which kind of service an IQ is addressed to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,16 +139,21 @@ pub(crate) struct Request<'a> {
     pub kind: ServiceKind,
     pub relations: &'a dyn Relations,
     pub now: DateTime,
-    pub out: Vec<Element>,
+    pub out: Vec<Outgoing>,
 }
 
 impl Request<'_> {
     pub fn result(&mut self, payload: Option<Element>) {
-        self.out.push(self.iq.result(payload).into());
+        self.send(self.iq.result(payload).into());
     }
 
     pub fn refuse(&mut self, refusal: Refusal) {
-        self.out.push(self.iq.error(refusal.stanza_error()).into());
+        self.send(self.iq.error(refusal.stanza_error()).into());
+    }
+
+    /// Queues one addressed stanza.
+    pub fn send(&mut self, stanza: Element) {
+        self.out.push(Outgoing::Stanza(stanza));
     }
 
     /// The requester's relation to `node`'s owners.
@@ -199,8 +206,8 @@ impl<S: NodeStore> Engine<S> {
     }
 
     /// An IQ to a pubsub service (`kind`) or PEP account: `None` when it is not for pubsub (or
-    /// disco on a service); otherwise the stanzas to route: the answer first, then the
-    /// notifications it caused. A PEP IQ without `to` is for the sender's own account.
+    /// disco on a service); otherwise the stanzas to route, each addressed: the answer first,
+    /// then the notifications it caused. A PEP IQ without `to` is for the sender's own account.
     pub fn handle_iq(
         &mut self,
         iq: &Iq,
@@ -208,6 +215,19 @@ impl<S: NodeStore> Engine<S> {
         relations: &dyn Relations,
         now: DateTime,
     ) -> Option<Vec<Element>> {
+        let out = self.handle_iq_outgoing(iq, kind, relations, now)?;
+        Some(out.into_iter().flat_map(Outgoing::into_stanzas).collect())
+    }
+
+    /// [`Engine::handle_iq`], with each notification kept as one [`FanOut`] to its recipients
+    /// (serialized once) for a server to write per recipient.
+    pub fn handle_iq_outgoing(
+        &mut self,
+        iq: &Iq,
+        kind: ServiceKind,
+        relations: &dyn Relations,
+        now: DateTime,
+    ) -> Option<Vec<Outgoing>> {
         let (element, set) = match &iq.payload {
             IqPayload::Get(e) => (e, false),
             IqPayload::Set(e) => (e, true),
@@ -224,9 +244,10 @@ impl<S: NodeStore> Engine<S> {
             return None;
         }
         let Some(requester) = iq.from.clone() else {
-            return Some(vec![iq
+            let error: Element = iq
                 .error(StanzaError::new(DefinedCondition::BadRequest))
-                .into()]);
+                .into();
+            return Some(vec![error.into()]);
         };
         let bare = requester.to_bare();
         let service = iq.to.as_ref().map_or_else(|| bare.clone(), Jid::to_bare);
@@ -243,7 +264,7 @@ impl<S: NodeStore> Engine<S> {
         match namespace.as_str() {
             ns::PUBSUB => match PubSub::try_from(element.clone()) {
                 Ok(p) => self.entity(&mut request, p, set),
-                Err(e) => request.out.push(
+                Err(e) => request.send(
                     iq.error(
                         StanzaError::new(DefinedCondition::BadRequest)
                             .with_text("en", e.to_string()),
@@ -253,7 +274,7 @@ impl<S: NodeStore> Engine<S> {
             },
             ns::OWNER => match PubSubOwner::try_from(element.clone()) {
                 Ok(p) => self.owner(&mut request, p, set),
-                Err(e) => request.out.push(
+                Err(e) => request.send(
                     iq.error(
                         StanzaError::new(DefinedCondition::BadRequest)
                             .with_text("en", e.to_string()),
@@ -269,7 +290,7 @@ impl<S: NodeStore> Engine<S> {
             // Nothing is answered as done that is not stored; nobody is told of it either.
             let error = StanzaError::new(DefinedCondition::InternalServerError)
                 .with_text("en", "the change could not be stored");
-            return Some(vec![iq.error(error).into()]);
+            return Some(vec![Outgoing::Stanza(iq.error(error).into())]);
         }
         Some(request.out)
     }
@@ -395,7 +416,7 @@ pub(crate) fn notify(
     node: &Node,
     kind: ServiceKind,
     relations: &dyn Relations,
-    out: &mut Vec<Element>,
+    out: &mut Vec<Outgoing>,
 ) {
     let interested = match kind {
         ServiceKind::Pep => relations.interested(service, &node.id),
@@ -407,22 +428,18 @@ pub(crate) fn notify(
         .filter(|s| s.state == Subscription::Subscribed)
         .map(|s| &s.jid);
     let mut seen = std::collections::HashSet::with_capacity(node.subscriptions.len());
-    out.reserve(node.subscriptions.len() + interested.len());
-    for jid in subscribers.chain(interested.iter()) {
-        if seen.insert(jid.as_str()) {
-            let mut m = message.clone();
-            set_attr(&mut m, "to", jid.as_str().to_owned());
-            out.push(m);
-        }
-    }
+    let recipients: Vec<Jid> = subscribers
+        .chain(interested.iter())
+        .filter(|jid| seen.insert(jid.as_str()))
+        .cloned()
+        .collect();
+    fan_out(message, recipients, out);
 }
 
-/// Sends `message` to each of `to`.
-pub(crate) fn fan_out(message: Element, to: &[Jid], out: &mut Vec<Element>) {
-    for jid in to {
-        let mut m = message.clone();
-        set_attr(&mut m, "to", jid.as_str().to_owned());
-        out.push(m);
+/// Sends `message` to each of `to`, serialized once.
+pub(crate) fn fan_out(message: Element, to: Vec<Jid>, out: &mut Vec<Outgoing>) {
+    if !to.is_empty() {
+        out.push(Outgoing::FanOut(FanOut::new(message, to)));
     }
 }
 

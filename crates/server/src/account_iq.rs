@@ -230,11 +230,11 @@ impl Server {
         };
         match self
             .pep
-            .handle_iq(&iq, ServiceKind::Pep, &view, self.now.utc)
+            .handle_iq_outgoing(&iq, ServiceKind::Pep, &view, self.now.utc)
         {
             Some(out) => {
-                for stanza in out {
-                    self.route_from_service(stanza);
+                for outgoing in out {
+                    self.route_outgoing(outgoing);
                 }
             }
             None => self.reply(iq.error(StanzaError::new(DefinedCondition::ServiceUnavailable))),

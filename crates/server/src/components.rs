@@ -70,9 +70,9 @@ impl<S: NodeStore + Send> Component for PubSubComponent<S> {
         };
         match self
             .0
-            .handle_iq(&iq, ServiceKind::Service, cx.relations, cx.now)
+            .handle_iq_outgoing(&iq, ServiceKind::Service, cx.relations, cx.now)
         {
-            Some(answers) => out.extend(answers.into_iter().map(Outgoing::Stanza)),
+            Some(answers) => out.extend(answers),
             None if iq.payload.is_request() => out.extend(
                 error_reply(
                     &stanza,

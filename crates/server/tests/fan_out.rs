@@ -2,12 +2,15 @@
 //! MUC service, each occupant's copy spliced from those bytes, and what each client parses is
 //! the message the tree path would have given it. The per-recipient rules still hold: an
 //! occupant who blocked the room gets nothing (XEP-0191 §3.5), a detached one gets it on
-//! resumption (XEP-0198 §5).
+//! resumption (XEP-0198 §5). A pubsub node's notification (XEP-0060 §7.1.2) fans out the same
+//! way, to bare and full JIDs alike.
 
 mod common;
 use common::*;
 use minidom::Element;
 use xmppkit_muc::{Service, ServiceConfig};
+use xmppkit_pubsub::{Engine, MemoryStore, PubSubConfig};
+use xmppkit_server::PubSubComponent;
 use xmppkit_session::ClientEvent;
 
 const ROOM: &str = "lobby@conference.example.com";
@@ -129,4 +132,44 @@ fn a_detached_occupant_gets_the_message_when_it_resumes() {
         .iter()
         .any(|e| matches!(e, ClientEvent::Resumed { .. })));
     assert_eq!(w.bodies(again), ["while you were away"]);
+}
+
+#[test]
+fn a_pubsub_notification_reaches_bare_and_full_jid_subscribers() {
+    let mut w = World::new(|_| {});
+    let engine = Engine::new(MemoryStore::default(), PubSubConfig::default());
+    w.server
+        .add_component("pubsub.example.com", Box::new(PubSubComponent(engine)));
+    let alice = w.login("alice", "r", 0);
+    let bob = w.login("bob", "r", 0);
+    let carol = w.login("carol", "r", 0);
+    w.send(alice, "<iq to='pubsub.example.com' type='set' id='c'><pubsub xmlns='http://jabber.org/protocol/pubsub'>\
+        <create node='princely_musings'/></pubsub></iq>");
+    // Bob subscribes his bare JID, Carol one resource (XEP-0060 §6.1.1).
+    for (i, jid) in [(bob, "bob@example.com"), (carol, "carol@example.com/r")] {
+        w.send(i, &format!("<iq to='pubsub.example.com' type='set' id='s'><pubsub xmlns='http://jabber.org/protocol/pubsub'>\
+            <subscribe node='princely_musings' jid='{jid}'/></pubsub></iq>"));
+    }
+    for i in [alice, bob, carol] {
+        w.take(i);
+    }
+    w.send(alice, "<iq to='pubsub.example.com' type='set' id='p'><pubsub xmlns='http://jabber.org/protocol/pubsub'>\
+        <publish node='princely_musings'><item id='ae890ac52d0df67ed7cfdf51b644e901'>\
+        <entry xmlns='http://www.w3.org/2005/Atom'><title>Soliloquy</title></entry></item></publish></pubsub></iq>");
+    for (i, to) in [(bob, "bob@example.com"), (carol, "carol@example.com/r")] {
+        let got = messages(&mut w, i);
+        assert_eq!(got.len(), 1, "{to} is notified once");
+        assert_eq!(got[0].attr("to"), Some(to));
+        assert_eq!(got[0].attr("from"), Some("pubsub.example.com"));
+        let item = got[0]
+            .get_child("event", "http://jabber.org/protocol/pubsub#event")
+            .and_then(|e| e.get_child("items", "http://jabber.org/protocol/pubsub#event"))
+            .and_then(|i| i.get_child("item", "http://jabber.org/protocol/pubsub#event"))
+            .expect("an item");
+        assert_eq!(item.attr("id"), Some("ae890ac52d0df67ed7cfdf51b644e901"));
+        assert!(item
+            .get_child("entry", "http://www.w3.org/2005/Atom")
+            .is_some());
+    }
+    assert!(messages(&mut w, alice).is_empty());
 }

@@ -162,7 +162,7 @@ impl<S: NodeStore> Engine<S> {
         n.subscriptions.push(sub);
         if immediate && n.config.send_last_published_item != SendLastItem::Never {
             if let Some(m) = last_item_message(&r.service, n, &jid) {
-                r.out.push(m);
+                r.send(m);
             }
         }
     }

@@ -125,7 +125,7 @@ impl<S: NodeStore> Engine<S> {
             }
             let error =
                 StanzaError::new(DefinedCondition::NotAcceptable).with_text("en", e.to_string());
-            return r.out.push(r.iq.error(error).into());
+            return r.send(r.iq.error(error).into());
         }
         while n.items.len() > n.config.max_items.max(1) as usize {
             n.items.pop_front();
@@ -179,9 +179,9 @@ impl<S: NodeStore> Engine<S> {
         }
         r.result(None);
         for info in changed {
-            let to = [info.jid.clone()];
+            let to = vec![info.jid.clone()];
             let message = event_message(&r.service, Event::Subscription(info), self.new_id(r.now));
-            fan_out(message, &to, &mut r.out);
+            fan_out(message, to, &mut r.out);
         }
     }
 

@@ -66,7 +66,7 @@ impl<S: NodeStore> Engine<S> {
                 }
                 let error = xmppkit_stanza::StanzaError::new(DefinedCondition::NotAcceptable)
                     .with_text("en", e.to_string());
-                return r.out.push(r.iq.error(error).into());
+                return r.send(r.iq.error(error).into());
             }
         }
         let node = Node::new(id.clone(), config, r.bare.clone());
