@@ -1,7 +1,8 @@
 //! Fan-out of one groupchat message in a room of 1,000 occupants through the whole MUC service
 //! (checks, reflection, stanza-id, history, one addressed copy per occupant), without and with
 //! the MAM and read-markers hooks, next to the floor any minidom-based fan-out pays: cloning the
-//! message and setting `to` 1,000 times. Results in docs/benchmarks.md.
+//! message and setting `to` 1,000 times; and the service's one fan-out with each copy spliced
+//! from one serialization. Results in docs/benchmarks.md.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -14,6 +15,7 @@ use xmppkit::mam::{Mam, MamConfig, MemoryArchive};
 use xmppkit::muc::{MamHook, ReadMarkersHook, RoomHooks, Service, ServiceConfig};
 use xmppkit::read_markers::{MemoryStore, ReadMarkers};
 use xmppkit::stanza::datetime::DateTime;
+use xmppkit::stanza::Outgoing;
 
 const OCCUPANTS: usize = 1_000;
 const ROOM: &str = "lobby@conference.example.org";
@@ -88,6 +90,24 @@ fn run<H: RoomHooks>(muc: &mut Service<H>, i: &mut u64) -> usize {
     n
 }
 
+/// The same message taken out as the one fan-out the service builds (`poll_outgoing`), each
+/// occupant's copy written by splicing its `to` into the one serialization, as the server does.
+fn run_serialized_once<H: RoomHooks>(muc: &mut Service<H>, i: &mut u64) -> usize {
+    *i += 1;
+    muc.handle_stanza(message(*i), now());
+    let mut n = 0;
+    while let Some(o) = muc.poll_outgoing() {
+        if let Outgoing::FanOut(fan) = o {
+            for to in fan.recipients() {
+                black_box(fan.unaddressed().addressed(to.as_str()));
+                n += 1;
+            }
+        }
+    }
+    assert_eq!(n, OCCUPANTS);
+    n
+}
+
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("muc_fan_out_1000");
     group.measurement_time(Duration::from_secs(8));
@@ -96,6 +116,10 @@ fn bench(c: &mut Criterion) {
     let mut plain = service(());
     let mut i = 0;
     group.bench_function("service, no hooks", |b| b.iter(|| run(&mut plain, &mut i)));
+    group.bench_function(
+        "service, no hooks, serialized once + 1000 spliced copies",
+        |b| b.iter(|| run_serialized_once(&mut plain, &mut i)),
+    );
 
     let mut mam_only = service(MamHook(Mam::new(
         MemoryArchive::default(),
