@@ -109,12 +109,12 @@ impl Server {
         }
     }
 
-    /// A stanza for many recipients (a room's message to its occupants). Where the copy goes
-    /// straight to one bound resource here and none of the per-recipient steps of
-    /// [`Self::deliver_local`] apply to it (no archive of the recipient keeps it, no carbon
-    /// copies it: a `groupchat` message), the recipient's copy is the fan-out's one
-    /// serialization with `to` spliced in; a recipient who blocked the sender, is not bound, or
-    /// is elsewhere gets a tree routed the usual way.
+    /// A stanza for many recipients (a room's message to its occupants, a pubsub notification).
+    /// Where the copy goes straight to one bound resource here and none of the per-recipient
+    /// steps of [`Self::deliver_local`] apply to it (no archive of the recipient keeps it, no
+    /// carbon copies it: a `groupchat` message, a headline notification), the recipient's copy
+    /// is the fan-out's one serialization with `to` spliced in; a recipient who blocked the
+    /// sender, is not bound (a bare JID), or is elsewhere gets a tree routed the usual way.
     fn route_fan_out(&mut self, fan: FanOut) {
         let stanza = fan.stanza();
         let plain = stanza.name() == "message"
