@@ -86,10 +86,10 @@ impl Server {
             .collect();
         for (contact, from, to) in contacts {
             if from {
-                self.probe(&contact, user, None);
+                self.presence_to(user, contact.clone().into());
             }
             if to {
-                self.probe(user, &contact, None);
+                self.probe_from_account(user, &contact);
             }
         }
     }

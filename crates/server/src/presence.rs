@@ -1,7 +1,9 @@
 //! Presence (RFC 6121 §4): the user's broadcast to its own resources and its subscribers, the
 //! probes and replays of a first available presence, directed presence (§4.6), inbound presence
 //! and probes for local accounts, and the unavailable presence that follows a resource that
-//! goes away.
+//! goes away. A user's server reads only that user's state: what concerns a contact leaves as a
+//! stanza to the contact's bare JID (a broadcast copy, a probe, an answer to one), routed like
+//! any other, so the contact may be on another shard or another server.
 
 use crate::server::Server;
 use crate::subscription::Kind;
@@ -14,6 +16,15 @@ fn unavailable(from: &FullJid) -> Element {
     let mut p = Element::builder("presence", ns::CLIENT).build();
     set_attr(&mut p, "from", from.to_string());
     set_attr(&mut p, "type", "unavailable");
+    p
+}
+
+/// §4.3.1: a probe for `to`'s presence on behalf of `from` (a resource, or the whole account).
+fn probe(from: &Jid, to: &BareJid) -> Element {
+    let mut p = Element::builder("presence", ns::CLIENT).build();
+    set_attr(&mut p, "from", from.to_string());
+    set_attr(&mut p, "to", to.to_string());
+    set_attr(&mut p, "type", "probe");
     p
 }
 
@@ -66,29 +77,31 @@ impl Server {
     }
 
     /// `from`'s presence to its own available resources (itself included) and to its
-    /// subscribers' available resources (not where one blocks the other, XEP-0191 §3.5–§3.6).
+    /// subscribers' bare JIDs (§4.2.2, §4.4.2), unless the user blocks them (XEP-0191 §3.6);
+    /// a subscriber's server delivers the copy to its available resources unless it blocks
+    /// the user (§3.5).
     pub(crate) fn broadcast(&mut self, from: &FullJid, stanza: &Element) {
         let user = from.to_bare();
         let subscribers: Vec<BareJid> = self.load_roster(&user).subscribers().cloned().collect();
-        let mut targets = self.resources.available(&user);
-        for contact in subscribers {
-            let blocked = self.blocks(&user, &contact.clone().into())
-                || self.blocks(&contact, &from.clone().into());
-            if !blocked {
-                targets.extend(self.resources.available(&contact));
-            }
-        }
         // §4.2.2 / §4.4.2: the originating resource gets its own presence back too.
-        for jid in targets {
+        for jid in self.resources.available(&user) {
             let mut copy = stanza.clone();
             set_attr(&mut copy, "to", jid.to_string());
             let _ = self.send_to(&jid, copy);
         }
+        for contact in subscribers {
+            let to: Jid = contact.into();
+            if !self.blocks(&user, &to) {
+                let mut copy = stanza.clone();
+                set_attr(&mut copy, "to", to.to_string());
+                self.route_to(to, copy);
+            }
+        }
     }
 
-    /// The first available presence of a resource: the presences of the contacts it is
-    /// subscribed to (§4.3, answered here for local contacts) and the subscription requests
-    /// that wait (§3.1.3). Stored messages follow any available presence of non-negative
+    /// The first available presence of a resource: a probe from it to each contact it is
+    /// subscribed to (§4.3.1; the contacts' servers answer to this resource) and the
+    /// subscription requests that wait (§3.1.3). Stored messages follow any available presence of non-negative
     /// priority (XEP-0160 §4).
     fn first_presence(&mut self, from: &FullJid) {
         let user = from.to_bare();
@@ -100,8 +113,11 @@ impl Server {
             .filter(|(_, i)| i.state.pending_in)
             .map(|(j, _)| j.clone())
             .collect();
+        let prober: Jid = from.clone().into();
         for contact in contacts {
-            self.probe(&user, &contact, Some(from));
+            if !self.blocks(&user, &contact.clone().into()) {
+                self.route_to(contact.clone().into(), probe(&prober, &contact));
+            }
         }
         for contact in asking {
             let request = crate::routing::subscription_stanza(Kind::Subscribe, &contact, &user);
@@ -148,43 +164,40 @@ impl Server {
         }
     }
 
-    /// `user` asks for `contact`'s presence: each available resource of `contact` answers to
-    /// `target` (one resource of `user`, or all available ones), unless one blocks the other.
-    pub(crate) fn probe(&mut self, user: &BareJid, contact: &BareJid, target: Option<&FullJid>) {
-        if self.blocks(contact, &user.clone().into()) || self.blocks(user, &contact.clone().into())
-        {
+    /// `user`'s current presence, each available resource's last one, to `to` (a contact's bare
+    /// JID, or the resource that probed), unless `user` blocks it.
+    pub(crate) fn presence_to(&mut self, user: &BareJid, to: Jid) {
+        if self.blocks(user, &to) {
             return;
         }
         let presences: Vec<Element> = self
             .resources
-            .of(contact)
+            .of(user)
             .filter(|(_, r)| r.available)
             .filter_map(|(_, r)| r.presence.clone())
             .collect();
-        let targets = match target {
-            Some(t) => vec![t.clone()],
-            None => self.resources.available(user),
-        };
-        for to in targets {
-            for p in &presences {
-                let mut copy = p.clone();
-                set_attr(&mut copy, "to", to.to_string());
-                let _ = self.send_to(&to, copy);
-            }
+        for mut p in presences {
+            set_attr(&mut p, "to", to.to_string());
+            self.route_to(to.clone(), p);
         }
     }
 
-    /// `from`'s resources tell `to`'s available resources they are unavailable (a subscription
-    /// ended, or `to` was blocked).
+    /// §4.3.1 for an account rather than a resource: a probe from `user`'s bare JID for
+    /// `contact`'s presence (the answer reaches all of `user`'s available resources).
+    pub(crate) fn probe_from_account(&mut self, user: &BareJid, contact: &BareJid) {
+        if !self.blocks(user, &contact.clone().into()) {
+            let stanza = probe(&user.clone().into(), contact);
+            self.route_to(contact.clone().into(), stanza);
+        }
+    }
+
+    /// `from`'s available resources tell `to` they are unavailable (a subscription ended, or
+    /// `to` was blocked); `to`'s server hands it to its available resources.
     pub(crate) fn unavailable_to(&mut self, from: &BareJid, to: &BareJid) {
-        let senders = self.resources.available(from);
-        let targets = self.resources.available(to);
-        for sender in &senders {
-            for target in &targets {
-                let mut p = unavailable(sender);
-                set_attr(&mut p, "to", target.to_string());
-                let _ = self.send_to(target, p);
-            }
+        for sender in self.resources.available(from) {
+            let mut p = unavailable(&sender);
+            set_attr(&mut p, "to", to.to_string());
+            self.route_to(to.clone().into(), p);
         }
     }
 
@@ -209,15 +222,14 @@ impl Server {
             Some("probe") => {
                 // §4.3.2: answered for subscribers only.
                 if let Some(from) = from {
-                    let prober = from.to_bare();
                     let subscribed = self
                         .load_roster(&user)
                         .items
-                        .get(&prober)
+                        .get(&from.to_bare())
                         .is_some_and(|i| i.state.from);
                     if subscribed {
-                        let target = from.try_into_full().ok();
-                        self.probe(&prober, &user, target.as_ref());
+                        // To the prober as it asked: one resource, or the whole account.
+                        self.presence_to(&user, from);
                     }
                 }
             }

@@ -14,8 +14,8 @@ impl Server {
     /// is what the store now holds (`None`: the contact is gone). When `user` has the roster
     /// loaded (a session is bound), the working set takes the item with a new version, the
     /// resources that asked for the roster get a push, and when `user`'s subscription to
-    /// `contact` started or ended its resources get the contact's presence or its unavailable
-    /// presence (local contacts); then the roster is saved (a store that already holds
+    /// `contact`'s subscription to `user` started or ended the contact gets the presence of
+    /// `user`'s resources or their unavailable presence; then the roster is saved (a store that already holds
     /// the change writes nothing new). When it is not loaded there is nothing to do: the next
     /// bind reads the store. A change equal to what the server holds is no change.
     ///
@@ -55,14 +55,15 @@ impl Server {
         };
         self.save_roster(user);
         self.push(user, contact);
-        // The subscriber's side sends the presence: `user` now sees `contact` (its resources
-        // get the contact's presence), or no longer does. The other direction is the
-        // contact's own item, changed by its own call, so nothing is sent twice.
-        if new.to && !old.to {
-            self.probe(user, contact, None);
+        // The publisher's side sends the presence: `contact` now sees `user` (it gets the
+        // presence of `user`'s resources), or no longer does. The other direction is the
+        // contact's own item, changed by its own call (on whichever shard or server holds it),
+        // so nothing is sent twice and no side reads the other's state.
+        if new.from && !old.from {
+            self.presence_to(user, contact.clone().into());
         }
-        if old.to && !new.to {
-            self.unavailable_to(contact, user);
+        if old.from && !new.from {
+            self.unavailable_to(user, contact);
         }
     }
 }

@@ -178,9 +178,15 @@ impl Server {
     /// RFC 6121 §8.5: a stanza for a local account.
     fn deliver_local(&mut self, to: Jid, stanza: Element) {
         let user = to.to_bare();
+        let bound = self.resources.of(&user).next().is_some();
+        let subscription = stanza.attr("type").and_then(Kind::from_type).is_some();
+        if !bound && stanza.name() == "presence" && !subscription {
+            // §8.5.1 / §8.5.2.2: ignored without an account or an available resource alike, so
+            // a broadcast to offline subscribers costs no store lookup.
+            return;
+        }
         // An account with a bound resource exists: no store lookup on the hot path.
-        let exists = self.resources.of(&user).next().is_some()
-            || to.node().is_some_and(|n| self.accounts.exists(n.as_str()));
+        let exists = bound || to.node().is_some_and(|n| self.accounts.exists(n.as_str()));
         if !exists {
             // §8.5.1: no such account.
             return match stanza.name() {

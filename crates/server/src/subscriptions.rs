@@ -1,7 +1,8 @@
 //! RFC 6121 §3 applied: a user's subscription stanza changes the user's roster (the outbound
-//! tables), goes on to the contact, whose roster changes in turn (the inbound tables); each
+//! tables) and is routed to the contact, whose server changes the contact's roster in turn when
+//! it arrives (the inbound tables; on this server, another shard or another server alike); each
 //! visible change is pushed, requests reach the contact's resources or wait for them, and the
-//! presence that a new or ended subscription implies is sent.
+//! presence that a new or ended subscription implies is sent by the side whose presence it is.
 
 use crate::routing::subscription_stanza;
 use crate::server::Server;
@@ -25,33 +26,17 @@ impl Server {
         if !out.route {
             return;
         }
-        if self.is_local(&contact) {
-            self.inbound_subscription(&user, kind, &contact);
-        } else {
-            let stanza = subscription_stanza(kind, &user, &contact);
-            self.route_to(contact.clone().into(), stanza);
-        }
+        let stanza = subscription_stanza(kind, &user, &contact);
+        self.route_to(contact.clone().into(), stanza);
         if kind == Kind::Subscribed {
             // §3.1.5: the new subscriber receives the user's current presence.
-            self.probe(&contact, &user, None);
+            self.presence_to(&user, contact.into());
         }
     }
 
-    /// A subscription stanza of `kind` from `sender` arrived for the local account `user`.
+    /// A subscription stanza of `kind` from `sender` arrived for the local account `user`
+    /// (delivery checked already that the account exists and does not block the sender).
     pub(crate) fn inbound_subscription(&mut self, sender: &BareJid, kind: Kind, user: &BareJid) {
-        let exists = user
-            .node()
-            .is_some_and(|n| self.accounts.exists(n.as_str()));
-        if !exists {
-            if kind == Kind::Subscribe {
-                // §3.1.3: no such account: the request is refused.
-                self.answer(user, Kind::Unsubscribed, sender);
-            }
-            return;
-        }
-        if self.blocks(user, &sender.clone().into()) {
-            return;
-        }
         let old = self.state(user, sender);
         let result = inbound(kind, old);
         self.set_state(user, sender, result.state);
@@ -64,27 +49,14 @@ impl Server {
         if result.auto_reply {
             // §3.1.3: already approved (or pre-approved, §3.4): the server answers for the user,
             // and the subscriber receives the user's presence.
-            self.answer(user, Kind::Subscribed, sender);
-            self.probe(sender, user, None);
+            let answer = subscription_stanza(Kind::Subscribed, user, sender);
+            self.route_to(sender.clone().into(), answer);
+            self.presence_to(user, sender.clone().into());
         }
         if kind == Kind::Unsubscribe && old.from {
             // §3.3.3: the sender no longer sees the user.
             self.unavailable_to(user, sender);
         }
-    }
-
-    /// The server answers for `user` with `kind` to `to`.
-    fn answer(&mut self, user: &BareJid, kind: Kind, to: &BareJid) {
-        if self.is_local(to) {
-            self.inbound_subscription(user, kind, to);
-        } else {
-            let stanza = subscription_stanza(kind, user, to);
-            self.route_to(to.clone().into(), stanza);
-        }
-    }
-
-    fn is_local(&self, jid: &BareJid) -> bool {
-        jid.node().is_some() && jid.domain() == self.config.domain.domain()
     }
 
     fn state(&mut self, user: &BareJid, contact: &BareJid) -> State {

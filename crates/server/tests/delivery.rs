@@ -201,3 +201,93 @@ fn stored_messages_wait_for_a_non_negative_priority() {
     w.presence(bob, 1);
     assert_eq!(w.bodies(bob), ["kept"]);
 }
+
+/// The accounts, counting how often the server asks whether one exists.
+struct CountingAccounts {
+    inner: xmppkit_server::MemoryAccounts,
+    exists: std::sync::atomic::AtomicUsize,
+}
+
+impl xmppkit_session::CredentialStore for CountingAccounts {
+    fn scram_keys(
+        &self,
+        username: &str,
+        hash: xmppkit_session::scram::ScramHash,
+    ) -> Result<Option<xmppkit_session::scram::ScramKeys>, xmppkit_session::CredentialError> {
+        self.inner.scram_keys(username, hash)
+    }
+}
+
+impl xmppkit_server::AccountStore for CountingAccounts {
+    fn create(
+        &self,
+        user: &str,
+        keys: [xmppkit_session::scram::ScramKeys; 2],
+    ) -> Result<(), xmppkit_server::AccountError> {
+        self.inner.create(user, keys)
+    }
+    fn set_keys(
+        &self,
+        user: &str,
+        keys: [xmppkit_session::scram::ScramKeys; 2],
+    ) -> Result<(), xmppkit_server::AccountError> {
+        self.inner.set_keys(user, keys)
+    }
+    fn delete(&self, user: &str) -> Result<(), xmppkit_server::AccountError> {
+        self.inner.delete(user)
+    }
+    fn users(&self) -> Vec<String> {
+        self.inner.users()
+    }
+    fn exists(&self, user: &str) -> bool {
+        self.exists
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.exists(user)
+    }
+}
+
+#[test]
+fn presence_for_subscribers_who_are_offline_costs_no_account_lookup() {
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
+    use xmppkit_jid::BareJid;
+    use xmppkit_server::roster::Roster;
+    use xmppkit_server::subscription::State;
+    let accounts = Arc::new(CountingAccounts {
+        inner: Default::default(),
+        exists: Default::default(),
+    });
+    let counted = accounts.clone();
+    let mut w = World::with_stores(
+        |_| {},
+        |stores| {
+            stores.accounts = accounts;
+            // Alice and her contacts see each other; the contacts are offline.
+            let mut roster = Roster::default();
+            for contact in ["bob", "carol"] {
+                let item = roster.entry(&BareJid::new(&format!("{contact}@{DOMAIN}")).unwrap());
+                item.state = State {
+                    to: true,
+                    from: true,
+                    ..State::default()
+                };
+                item.listed = true;
+            }
+            let alice = BareJid::new(&format!("alice@{DOMAIN}")).unwrap();
+            stores.rosters.save(&alice, &roster).unwrap();
+        },
+    );
+    let alice = w.bound("alice", "a");
+    let before = counted.exists.load(Ordering::Relaxed);
+    // §4.2: a broadcast copy and a probe for each contact (RFC 6121 §8.5.2.2: ignored, as
+    // there is no available resource to take them).
+    w.presence(alice, 0);
+    w.send(alice, "<presence><show>away</show></presence>");
+    assert_eq!(counted.exists.load(Ordering::Relaxed), before);
+    // A subscription request still finds out whether the account is there (§3.1.3).
+    w.send(
+        alice,
+        "<presence to='nobody@example.com' type='subscribe'/>",
+    );
+    assert_eq!(counted.exists.load(Ordering::Relaxed), before + 1);
+}
