@@ -92,6 +92,11 @@ impl Hub {
                     tracing::error!("{e}");
                     continue;
                 }
+                // One shard (the default configuration): nothing is forwarded.
+                Output::Forward { shard, .. } => {
+                    tracing::error!("a stanza for shard {shard}, which this process does not run");
+                    continue;
+                }
             };
             let undelivered = match self.conns.get(&conn) {
                 Some((tx, _)) => tx.send(message).err().map(|e| e.0),

@@ -227,6 +227,7 @@ impl Server {
         let view = View {
             resources: &self.resources,
             rosters: &self.rosters,
+            config: &self.config,
         };
         match self
             .pep

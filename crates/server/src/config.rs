@@ -1,8 +1,10 @@
 //! What a server is told before it starts: its domain, the resource conflict policy (RFC 6120
 //! §7.7.2.2), the bounds that keep memory finite (offline storage, what waits for a slow reader),
-//! whether in-band registration (XEP-0077) is open, and how many failed logins an address gets.
+//! whether in-band registration (XEP-0077) is open, how many failed logins an address gets, and
+//! which shard of the domain this engine is.
 
 use crate::rate::RateLimit;
+use crate::shards::Shards;
 use std::time::Duration;
 use xmppkit_jid::BareJid;
 
@@ -46,6 +48,8 @@ pub struct Config {
     pub scram_iterations: u32,
     /// Users' message archives (XEP-0313), on by default.
     pub archive: bool,
+    /// Which of the domain's shards this engine is ([`Shards::default`]: the only one).
+    pub shards: Shards,
 }
 
 impl Config {
@@ -66,6 +70,7 @@ impl Config {
             pre_approval: true,
             scram_iterations: 4096,
             archive: true,
+            shards: Shards::default(),
         }
     }
 }

@@ -20,7 +20,9 @@
 //! - Message Carbons, the users' MAM archives and PEP;
 //! - components by domain ([`Component`]: MUC and PubSub plug in with adapters);
 //! - a bound on what waits for each connection ([`Config::max_queued_bytes`]): a reader that
-//!   stops reading is closed and what it did not get goes to its other resources or offline.
+//!   stops reading is closed and what it did not get goes to its other resources or offline;
+//! - shards ([`Shards`]): several engines serving one domain, split by bare JID, passing each
+//!   other stanzas ([`Output::Forward`], [`Server::handle_forwarded`]).
 //!
 //! State that outlives sessions sits behind store traits ([`AccountStore`], [`RosterStore`],
 //! [`OfflineStore`], [`BlockingStore`], and the MAM and PubSub ones) with in-memory
@@ -87,6 +89,7 @@ mod roster_change;
 mod roster_iq;
 mod routing;
 mod server;
+mod shards;
 mod store;
 pub mod subscription;
 mod subscriptions;
@@ -102,4 +105,5 @@ pub use resources::ConnId;
 pub use roster::{MemoryRosters, Roster, RosterStore};
 pub use routing::wire_size;
 pub use server::{Now, Output, RandomBytes, Server, Stores};
+pub use shards::Shards;
 pub use store::StoreError;

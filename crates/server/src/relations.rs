@@ -1,7 +1,10 @@
 //! What the pubsub engine (PEP and components) learns from the server: presence subscriptions
 //! and roster groups from the rosters, and who to notify (XEP-0163 §4), found in O(the owner's
-//! subscribers) through the per-account resource index.
+//! subscribers) through the per-account resource index, for the subscribers this shard serves;
+//! others (on another shard or server) are notified at their bare JIDs, and their servers hand
+//! the notification to their available resources (RFC 6121 §8.5.2.1.1, `headline`).
 
+use crate::config::Config;
 use crate::resources::Resources;
 use crate::roster::Roster;
 use std::collections::HashMap;
@@ -12,6 +15,7 @@ use xmppkit_pubsub::Relations;
 pub(crate) struct View<'a> {
     pub resources: &'a Resources,
     pub rosters: &'a HashMap<BareJid, Roster>,
+    pub config: &'a Config,
 }
 
 impl Relations for View<'_> {
@@ -31,17 +35,29 @@ impl Relations for View<'_> {
     }
 
     /// The owner's available resources and its subscribers' (entity capabilities and
-    /// `+notify` are not read yet: every namespace is wanted).
+    /// `+notify` are not read yet: every namespace is wanted): full JIDs where this shard
+    /// serves the subscriber, the bare JID where another shard or server does.
     fn interested(&self, owner: &BareJid, _namespace: &str) -> Vec<Jid> {
         let subscribers = self
             .rosters
             .get(owner)
             .into_iter()
             .flat_map(Roster::subscribers);
-        std::iter::once(owner)
-            .chain(subscribers)
-            .flat_map(|user| self.resources.available(user))
-            .map(Jid::from)
-            .collect()
+        let mut interested = Vec::new();
+        for user in std::iter::once(owner).chain(subscribers) {
+            let jid = Jid::from(user.clone());
+            let here = user.domain() == self.config.domain.domain()
+                && self
+                    .config
+                    .shards
+                    .elsewhere(&self.config.domain, &jid)
+                    .is_none();
+            if here {
+                interested.extend(self.resources.available(user).into_iter().map(Jid::from));
+            } else {
+                interested.push(jid);
+            }
+        }
+        interested
     }
 }

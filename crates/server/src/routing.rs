@@ -10,6 +10,7 @@ use crate::server::{Output, Server};
 use crate::store::StoreError;
 use crate::subscription::Kind;
 use minidom::{Element, Node};
+use std::collections::BTreeMap;
 use xmppkit_carbons::{copies, eligible, Direction};
 use xmppkit_jid::{BareJid, FullJid, Jid};
 use xmppkit_mam::{should_archive, ArchiveKind};
@@ -121,7 +122,13 @@ impl Server {
             && !should_archive(stanza, ArchiveKind::User)
             && !eligible(stanza, Direction::Received);
         let from = plain.then(|| from_of(stanza)).flatten();
+        // Recipients served by other shards get one fan-out each, with their share of the list.
+        let mut elsewhere: BTreeMap<u32, Vec<Jid>> = BTreeMap::new();
         for to in fan.recipients() {
+            if let Some(shard) = self.elsewhere(to) {
+                elsewhere.entry(shard).or_default().push(to.clone());
+                continue;
+            }
             let Some(from) = &from else {
                 self.route_to(to.clone(), fan.addressed(to));
                 continue;
@@ -140,6 +147,15 @@ impl Server {
                 _ => self.route_to(to.clone(), fan.addressed(to)),
             }
         }
+        for (shard, recipients) in elsewhere {
+            let stanza = Outgoing::FanOut(fan.with_recipients(recipients));
+            self.outputs.push_back(Output::Forward { shard, stanza });
+        }
+    }
+
+    /// The other shard that serves `to`, if it is not this one's.
+    fn elsewhere(&self, to: &Jid) -> Option<u32> {
+        self.config.shards.elsewhere(&self.config.domain, to)
     }
 
     /// A stanza made by a component or the server, routed like a user's.
@@ -149,13 +165,19 @@ impl Server {
         }
     }
 
-    /// Routes by domain: a component's, ours, or (without federation yet) none.
+    /// Routes by domain: another shard's account or service, a component's, ours, or (without
+    /// federation yet) none.
     pub(crate) fn route_to(&mut self, to: Jid, stanza: Element) {
+        if let Some(shard) = self.elsewhere(&to) {
+            let stanza = Outgoing::Stanza(stanza);
+            return self.outputs.push_back(Output::Forward { shard, stanza });
+        }
         let domain = to.domain().as_str();
         if let Some(component) = self.components.get_mut(domain) {
             let view = View {
                 resources: &self.resources,
                 rosters: &self.rosters,
+                config: &self.config,
             };
             let cx = Context {
                 now: self.now.utc,

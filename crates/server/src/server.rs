@@ -23,7 +23,7 @@ use xmppkit_pubsub::{Engine, NodeStore, PubSubConfig};
 use xmppkit_session::{CredentialStore, ServerConfig, ServerEvent, ServerSession};
 use xmppkit_sm::{DetachedSession, DetachedSessions, Queued};
 use xmppkit_stanza::datetime::DateTime;
-use xmppkit_stanza::{DefinedCondition, StanzaError, StreamError, StreamErrorCondition};
+use xmppkit_stanza::{DefinedCondition, Outgoing, StanzaError, StreamError, StreamErrorCondition};
 
 /// The time, read by the application: the monotonic clock for timers, the wall clock for
 /// stamps (delays, archive ids).
@@ -57,6 +57,15 @@ pub enum Output {
         conn: ConnId,
         /// The stream error, if any.
         error: Option<StreamError>,
+    },
+    /// Hand `stanza` to shard `shard` of this domain ([`Config::shards`](crate::Config)): its
+    /// recipient's account or service is served there. That shard takes it with
+    /// [`Server::handle_forwarded`]; stanzas for one shard must arrive in the order given.
+    Forward {
+        /// The shard.
+        shard: u32,
+        /// The stanza, or a fan-out's copies for that shard's recipients.
+        stanza: Outgoing,
     },
     /// A store failed (for the operator's log). The engine went on: what could not be written
     /// holds in memory until the next successful write of the same state, and what could not be
@@ -232,6 +241,13 @@ impl Server {
     /// The next thing to do.
     pub fn poll_output(&mut self) -> Option<Output> {
         self.outputs.pop_front()
+    }
+
+    /// A stanza another shard of this domain forwarded ([`Output::Forward`]): routed here as it
+    /// would have been there, its sender's side done already.
+    pub fn handle_forwarded(&mut self, stanza: Outgoing, now: Now) {
+        self.now = now;
+        self.route_outgoing(stanza);
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) must be called next.

@@ -85,6 +85,17 @@ impl FanOut {
         &self.recipients[self.next..]
     }
 
+    /// The same stanza and bytes for other recipients (the bytes are shared, not copied): a
+    /// router splits a fan-out by where its recipients are served.
+    pub fn with_recipients(&self, recipients: Vec<Jid>) -> FanOut {
+        FanOut {
+            stanza: self.stanza.clone(),
+            bytes: self.bytes.clone(),
+            recipients,
+            next: 0,
+        }
+    }
+
     /// The stanza as a tree addressed to `to`.
     pub fn addressed(&self, to: &Jid) -> Element {
         let mut stanza = self.stanza.clone();

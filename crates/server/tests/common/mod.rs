@@ -3,6 +3,8 @@
 //! would in a socket's queue) to play the slow consumer.
 #![allow(dead_code)]
 
+pub mod cluster;
+
 use minidom::Element;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -46,6 +48,8 @@ pub struct World {
     pub clients: Vec<Client>,
     /// What the stores reported.
     pub store_failures: Vec<StoreError>,
+    /// Stanzas for other shards, in order ([`cluster::Cluster`] carries them).
+    pub forwarded: Vec<(u32, xmppkit_stanza::Outgoing)>,
     counter: u64,
 }
 
@@ -77,13 +81,18 @@ impl World {
         });
         let mut server = Server::new(config, stores, random, now);
         for user in ["alice", "bob", "carol"] {
-            server.create_account(user, "pass").unwrap();
+            // Shards share their accounts: the first creates them.
+            match server.create_account(user, "pass") {
+                Ok(_) | Err(AccountError::Exists(_)) => {}
+                Err(e) => panic!("{e}"),
+            }
         }
         World {
             server,
             now,
             clients: Vec::new(),
             store_failures: Vec::new(),
+            forwarded: Vec::new(),
             counter: 0,
         }
     }
@@ -303,6 +312,7 @@ impl World {
                         self.server.handle_returned(conn, backlog);
                     }
                     Output::StoreFailed(e) => self.store_failures.push(e),
+                    Output::Forward { shard, stanza } => self.forwarded.push((shard, stanza)),
                 }
             }
             if !moved {
