@@ -52,7 +52,7 @@ pub fn run(settings: &Settings, command: Vec<String>) -> Result<(), String> {
         .map_err(|e| format!("domain: {e}"))?;
     let mut server = Server::new(
         Config::new(domain),
-        opened.stores,
+        opened.stores_for(&xmppkit::server::Shards::default())?,
         Box::new(crate::random_bytes),
         crate::now(),
     );

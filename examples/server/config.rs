@@ -23,6 +23,9 @@ pub struct Settings {
     pub limits: Limits,
     /// Which services run.
     pub services: Services,
+    /// Engines serving the domain, each on a thread of its own, the accounts split between
+    /// them by bare JID (the MUC and PubSub services on the first); by default one per core.
+    pub shards: usize,
 }
 
 /// `[tls]`.
@@ -80,6 +83,7 @@ impl Default for Settings {
             tls: Tls::default(),
             limits: Limits::default(),
             services: Services::default(),
+            shards: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
     }
 }
@@ -162,6 +166,7 @@ pub fn parse(args: Vec<String>) -> Result<(Settings, Vec<String>), String> {
             "--max-queued" => settings.limits.max_queued_bytes = number(value()?)?,
             "--registration" => settings.services.registration = true,
             "--no-mam" => settings.services.mam = false,
+            "--shards" => settings.shards = number(value()?)?.max(1),
             _ if arg.starts_with("--") && rest.is_empty() => {
                 return Err(format!("unknown argument {arg}"))
             }

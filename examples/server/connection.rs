@@ -1,15 +1,16 @@
 //! One client connection: the socket (plain, then TLS after STARTTLS), its `ServerSession`, and
 //! the channel through which the hub sends it stanzas. Bytes in go to the session, the
 //! session's events to the engine, the session's bytes out; what was written is reported, so
-//! the engine can bound what waits for a slow reader.
+//! the engine can bound what waits for a slow reader. A connection that authenticates as a user
+//! another shard serves moves there ([`Moving`]) before the engine hears of its user.
 
 use crate::reader::{Read, Reader};
+use crate::tcp::Tcp;
 use crate::{now, Hub, ToConnection};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, Notify};
 use tokio_rustls::server::TlsStream;
 use xmppkit::server::ConnId;
@@ -18,17 +19,25 @@ use xmppkit::session::{CredentialError, ServerEvent, ServerSession};
 /// The connection's socket: plain until STARTTLS.
 pub enum Socket {
     /// Before STARTTLS.
-    Plain(TcpStream),
+    Plain(Tcp),
     /// After it.
-    Tls(Box<TlsStream<TcpStream>>),
+    Tls(Box<TlsStream<Tcp>>),
 }
 
 impl Socket {
     /// The TCP socket under it.
-    pub fn tcp(&self) -> &TcpStream {
+    pub fn tcp(&self) -> std::io::Result<&tokio::net::TcpStream> {
         match self {
-            Socket::Plain(s) => s,
-            Socket::Tls(s) => s.get_ref().0,
+            Socket::Plain(s) => s.get(),
+            Socket::Tls(s) => s.get_ref().0.get(),
+        }
+    }
+
+    /// Joins the current thread's runtime (after a move to another shard).
+    fn rehome(&mut self) -> std::io::Result<()> {
+        match self {
+            Socket::Plain(s) => s.rehome(),
+            Socket::Tls(s) => s.get_mut().0.rehome(),
         }
     }
 
@@ -55,9 +64,31 @@ pub struct Link {
     pub closing: Rc<Notify>,
 }
 
-/// Waits until the writes since `since` are durable, then moves `since` past them. The hub is
-/// not borrowed while waiting: the other connections go on.
-async fn durable(hub: &Rc<RefCell<Hub>>, since: &mut u64) -> Result<(), String> {
+/// A connection on its way to its user's shard, just authenticated.
+pub struct Moving {
+    /// The shard it goes to.
+    pub home: usize,
+    /// The socket.
+    pub socket: Socket,
+    /// The session, with what it has not handed out yet.
+    pub session: ServerSession,
+    /// The peer's address.
+    pub peer: std::net::SocketAddr,
+    /// The session's `Authenticated` event, for the engine there.
+    pub event: ServerEvent,
+}
+
+/// How a connection's task ended.
+pub enum Ended {
+    /// For good, with why.
+    Done(Result<(), String>),
+    /// It goes to another shard.
+    Moved(Box<Moving>),
+}
+
+/// Waits until this shard's writes since `since` are durable, then moves `since` past them.
+/// The hub is not borrowed while waiting: the other connections go on.
+pub async fn durable_here(hub: &Rc<RefCell<Hub>>, since: &mut u64) -> Result<(), String> {
     let pending = hub.borrow().durable(*since);
     match pending {
         crate::store::Pending::Ready(done) => done,
@@ -69,14 +100,28 @@ async fn durable(hub: &Rc<RefCell<Hub>>, since: &mut u64) -> Result<(), String> 
     }
 }
 
-/// Runs one connection to its end.
+/// [`durable_here`], and then the stanzas this shard forwarded so far handled by the shards
+/// they went to, with their writes durable there.
+async fn durable(hub: &Rc<RefCell<Hub>>, since: &mut u64) -> Result<(), String> {
+    durable_here(hub, since).await?;
+    let behind = hub.borrow().mesh.behind();
+    for (mut handled, seq) in behind {
+        if handled.wait_for(|n| *n >= seq).await.is_err() {
+            return Err("a shard stopped".into());
+        }
+    }
+    Ok(())
+}
+
+/// Runs one new connection to its end, or until it moves to another shard.
 pub async fn run(
-    tcp: TcpStream,
+    tcp: tokio::net::TcpStream,
+    peer: std::net::SocketAddr,
     settings: &crate::config::Settings,
-    mut link: Link,
+    link: Link,
     acceptor: tokio_rustls::TlsAcceptor,
-) -> Result<(), String> {
-    let (mut session, rate) = {
+) -> Ended {
+    let session = {
         let mut hub = link.hub.borrow_mut();
         let mut config = hub.server.session_config(link.conn);
         config.limits.max_stanza_bytes = settings.limits.max_stanza;
@@ -87,12 +132,46 @@ pub async fn run(
             crate::random_bytes(&mut bytes);
             bytes.iter().map(|b| format!("{b:02x}")).collect()
         });
-        let session = ServerSession::new(config, hub.server.credentials(), random, Instant::now());
-        (session, settings.limits.bytes_per_second.max(1) as f64)
+        ServerSession::new(config, hub.server.credentials(), random, Instant::now())
     };
+    let socket = Socket::Plain(Tcp::new(tcp));
+    drive(socket, session, peer, None, settings, link, acceptor).await
+}
+
+/// Runs a connection that moved here from another shard, from its `Authenticated` event on.
+pub async fn run_moved(
+    moving: Moving,
+    settings: &crate::config::Settings,
+    link: Link,
+    acceptor: tokio_rustls::TlsAcceptor,
+) -> Ended {
+    let Moving {
+        mut socket,
+        session,
+        peer,
+        event,
+        ..
+    } = moving;
+    if let Err(e) = socket.rehome() {
+        return Ended::Done(Err(format!("moving to shard: {e}")));
+    }
+    drive(socket, session, peer, Some(event), settings, link, acceptor).await
+}
+
+/// The connection's loop; `first` is an event of its session to handle before any other.
+async fn drive(
+    socket: Socket,
+    mut session: ServerSession,
+    peer: std::net::SocketAddr,
+    mut first: Option<ServerEvent>,
+    settings: &crate::config::Settings,
+    mut link: Link,
+    acceptor: tokio_rustls::TlsAcceptor,
+) -> Ended {
+    let rate = settings.limits.bytes_per_second.max(1) as f64;
     // The shaper: a budget of bytes refilled continuously; reading waits when it is spent.
     let (mut budget, mut refilled) = (rate, Instant::now());
-    let mut socket = Some(Socket::Plain(tcp));
+    let mut socket = Some(socket);
     let mut reader = Reader::default();
     let mut unreported = 0usize;
     // The writes this connection's output waits for are those after `since`.
@@ -105,7 +184,24 @@ pub async fn run(
     let result = 'run: loop {
         // The engine first: what the last input caused (stored, archived, routed) is committed
         // before the session's answers to it (its XEP-0198 `<a h/>` among them) are written.
-        while let Some(event) = session.poll_event() {
+        while let Some(event) = first.take().or_else(|| session.poll_event()) {
+            if let ServerEvent::Authenticated { user, .. } = &event {
+                let home = link.hub.borrow().mesh.home(user);
+                let this = link.hub.borrow().mesh.this();
+                if let Some(socket) = socket.take_if(|_| home != this) {
+                    // Served by another shard: the engine here forgets it, that one takes it.
+                    let mut hub = link.hub.borrow_mut();
+                    hub.server.release(link.conn);
+                    hub.conns.remove(&link.conn);
+                    return Ended::Moved(Box::new(Moving {
+                        home,
+                        socket,
+                        session,
+                        peer,
+                        event,
+                    }));
+                }
+            }
             if let ServerEvent::Online { jid } | ServerEvent::Resumed { jid, .. } = &event {
                 tracing::info!("{jid} online");
             }
@@ -245,7 +341,7 @@ pub async fn run(
     if let Err(e) = hub.commit() {
         tracing::error!("{e}");
     }
-    result
+    Ended::Done(result)
 }
 
 /// The stanzas waiting in the connection's channel.

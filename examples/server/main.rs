@@ -1,7 +1,8 @@
 //! `server`: an XMPP server that only wires xmppkit's crates to sockets: tokio accepts
-//! connections, tokio-rustls does STARTTLS, one `ServerSession` runs per connection, and one
-//! `xmppkit_server::Server` (with MUC and PubSub plugged in as components) does everything
-//! else. Settings come from a TOML file (`--config`) and flags; `tracing` logs.
+//! connections, tokio-rustls does STARTTLS, one `ServerSession` runs per connection, and
+//! `xmppkit_server::Server` engines (with MUC and PubSub plugged in as components) do
+//! everything else: one per shard (`--shards N`, a thread each, the accounts split by bare
+//! JID, `shard.rs`). Settings come from a TOML file (`--config`) and flags; `tracing` logs.
 //!
 //! ```sh
 //! cargo run --example server        # localhost on 127.0.0.1:5222, state in xmppkit.db
@@ -9,6 +10,7 @@
 //! cargo run --example server -- --store sqlite:/var/lib/xmppkit.db adduser dave@localhost --password secret
 //! cargo run --example server -- --store postgres://xmpp@127.0.0.1/chat
 //! cargo run --example server -- --store memory --users users.toml
+//! cargo run --example server -- --shards 2      # two engines, on two threads
 //! ```
 //!
 //! State is kept where `--store` says (`store.rs`): by default on the embedded SQLite store in
@@ -19,20 +21,25 @@
 mod admin;
 mod config;
 mod connection;
+mod mesh;
 mod reader;
+mod shard;
 mod store;
+mod tcp;
 mod tls;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::process::ExitCode;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Notify};
 use xmppkit::muc::{MamHook, ReadMarkersHook, Service, ServiceConfig};
 use xmppkit::pubsub::{Engine, PubSubConfig};
-use xmppkit::server::{AccountError, Config, ConnId, Now, Output, PubSubComponent, Server};
+use xmppkit::server::{AccountError, Config, ConnId, Now, Output, PubSubComponent, Server, Shards};
 use xmppkit::stanza::datetime::DateTime;
 
 /// What the hub tells a connection.
@@ -44,13 +51,15 @@ pub enum ToConnection {
     Close(Option<xmppkit::stanza::StreamError>),
 }
 
-/// The engine and the connections' channels; every call into the engine is followed by
-/// `dispatch`.
+/// One shard's engine and its connections' channels; every call into the engine is followed
+/// by `dispatch`.
 pub struct Hub {
     /// The engine.
     pub server: Server,
     /// The database, when the store has one.
     pub db: Option<store::Db>,
+    /// The other shards.
+    pub mesh: mesh::Mesh,
     conns: HashMap<ConnId, (mpsc::UnboundedSender<ToConnection>, Rc<Notify>)>,
 }
 
@@ -75,7 +84,22 @@ impl Hub {
         }
     }
 
-    /// Hands the engine's outputs to the connections.
+    /// A new connection of this shard, and its place here.
+    pub fn attach(hub: &Rc<RefCell<Hub>>, peer: std::net::SocketAddr) -> connection::Link {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let closing = Rc::new(Notify::new());
+        let mut h = hub.borrow_mut();
+        let conn = h.server.connect(Some(peer.ip()));
+        h.conns.insert(conn, (tx, closing.clone()));
+        connection::Link {
+            conn,
+            hub: hub.clone(),
+            rx,
+            closing,
+        }
+    }
+
+    /// Hands the engine's outputs to the connections and the other shards.
     pub fn dispatch(&mut self) {
         while let Some(output) = self.server.poll_output() {
             let (conn, message) = match output {
@@ -92,9 +116,8 @@ impl Hub {
                     tracing::error!("{e}");
                     continue;
                 }
-                // One shard (the default configuration): nothing is forwarded.
-                Output::Forward { shard, .. } => {
-                    tracing::error!("a stanza for shard {shard}, which this process does not run");
+                Output::Forward { shard, stanza } => {
+                    self.mesh.forward(shard as usize, stanza);
                     continue;
                 }
             };
@@ -135,36 +158,51 @@ fn main() -> ExitCode {
             return admin::run(&settings, command);
         }
         tracing_subscriber::fmt().with_ansi(false).init();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
-        tokio::task::LocalSet::new().block_on(&runtime, serve(settings))
+        serve(settings)
     };
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}\nusage: server [--config FILE] [--domain D] [--listen ADDR]... [--store sqlite:PATH | --store memory] [--users FILE] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND] [--max-queued BYTES] [--registration] [--no-mam] [adduser JID | deluser JID | passwd JID | users] [--password P]");
+            eprintln!("error: {e}\nusage: server [--config FILE] [--domain D] [--listen ADDR]... [--store sqlite:PATH | --store memory] [--users FILE] [--shards N] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND] [--max-queued BYTES] [--registration] [--no-mam] [adduser JID | deluser JID | passwd JID | users] [--password P]");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn serve(settings: config::Settings) -> Result<(), String> {
+/// Builds the shards' engines, starts a thread for each, and runs the listeners and Ctrl-C on
+/// this one.
+fn serve(settings: config::Settings) -> Result<(), String> {
+    let count = settings.shards.max(1);
     let domain = &settings.domain;
-    let mut config = Config::new(
-        domain
-            .parse()
-            .map_err(|e| format!("domain {domain}: {e}"))?,
-    );
-    config.offline_limit = settings.limits.offline_messages;
-    config.max_queued_bytes = settings.limits.max_queued_bytes;
-    config.registration = settings.registration();
-    config.auth_failures = settings.limits.auth_failures();
-    config.archive = settings.services.mam;
+    let muc_domain = format!("conference.{domain}");
+    let pubsub_domain = format!("pubsub.{domain}");
+    let mut placement = Shards::new(count as u32, 0);
+    // The services run on the first shard.
+    for service in [&muc_domain, &pubsub_domain] {
+        placement.services.insert(service.to_lowercase(), 0);
+    }
     let choice = settings.store()?;
-    let opened = store::open(&choice)?;
-    let mut server = Server::new(config, opened.stores, Box::new(random_bytes), now());
+    let mut opened = store::open(&choice)?;
+    let mut servers = Vec::new();
+    for this in 0..count {
+        let mut config = Config::new(
+            domain
+                .parse()
+                .map_err(|e| format!("domain {domain}: {e}"))?,
+        );
+        config.offline_limit = settings.limits.offline_messages;
+        config.max_queued_bytes = settings.limits.max_queued_bytes;
+        config.registration = settings.registration();
+        config.auth_failures = settings.limits.auth_failures();
+        config.archive = settings.services.mam;
+        config.shards = Shards {
+            this: this as u32,
+            ..placement.clone()
+        };
+        let stores = opened.stores_for(&config.shards)?;
+        servers.push(Server::new(config, stores, Box::new(random_bytes), now()));
+    }
+    let server = &mut servers[0];
     if let Some(path) = &settings.accounts {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
         for (name, password) in config::read_accounts(&text)? {
@@ -182,14 +220,18 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
                 .map_err(|e| format!("demo account {name}: {e}"))?;
         }
     }
-    let muc_domain = format!("conference.{domain}");
     if settings.services.muc {
         let hooks = (
             MamHook(xmppkit::mam::Mam::new(
-                opened.rooms_archive,
+                opened.rooms_archive.take().ok_or("the rooms' archive")?,
                 Default::default(),
             )),
-            ReadMarkersHook(xmppkit::read_markers::ReadMarkers::new(opened.read_markers)),
+            ReadMarkersHook(xmppkit::read_markers::ReadMarkers::new(
+                opened
+                    .read_markers
+                    .take()
+                    .ok_or("the rooms' read markers")?,
+            )),
         );
         let muc_config = ServiceConfig {
             create: xmppkit::muc::CreatePolicy::Domains(vec![domain.clone()]),
@@ -199,7 +241,7 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
             .parse()
             .map_err(|e| format!("{muc_domain}: {e}"))?;
         let service = Service::new(jid, muc_config, hooks)
-            .with_store(opened.rooms)
+            .with_store(opened.rooms.take().ok_or("the rooms")?)
             .map_err(|e| format!("{choice}: {e}"))?;
         server.add_component(muc_domain.clone(), Box::new(service));
     }
@@ -208,25 +250,65 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
             create: xmppkit::pubsub::CreatePolicy::Domains(vec![domain.clone()]),
             ..PubSubConfig::default()
         };
-        let engine = Engine::new(opened.nodes, pubsub_config);
-        server.add_component(
-            format!("pubsub.{domain}"),
-            Box::new(PubSubComponent(engine)),
-        );
+        let engine = Engine::new(opened.nodes.take().ok_or("the nodes")?, pubsub_config);
+        server.add_component(pubsub_domain.clone(), Box::new(PubSubComponent(engine)));
     }
-    let acceptor = tls::acceptor(
-        &settings,
-        &[domain.clone(), muc_domain, format!("pubsub.{domain}")],
-    )?;
+    let acceptor = tls::acceptor(&settings, &[domain.clone(), muc_domain, pubsub_domain])?;
     // From here on the writes of a turn share one commit (the accounts above each had theirs).
     if let Some(db) = &opened.db {
         db.group();
     }
-    let hub = Rc::new(RefCell::new(Hub {
-        server,
-        db: opened.db,
-        conns: HashMap::new(),
-    }));
+    let (inboxes, receivers): (Vec<_>, Vec<_>) =
+        (0..count).map(|_| mpsc::unbounded_channel()).unzip();
+    let handled = mesh::progress(count);
+    let open = Arc::new(AtomicUsize::new(0));
+    let mut threads = Vec::new();
+    for (server, inbox) in servers.into_iter().zip(receivers) {
+        let mesh = mesh::Mesh::new(
+            server.config().shards.clone(),
+            inboxes.clone(),
+            handled.clone(),
+        );
+        let shard = shard::Shard {
+            server,
+            db: opened.db.clone(),
+            mesh,
+            settings: settings.clone(),
+            acceptor: acceptor.clone(),
+            open: open.clone(),
+        };
+        let name = format!("shard-{}", shard.mesh.this());
+        let thread = std::thread::Builder::new()
+            .name(name)
+            .spawn(move || shard.run(inbox))
+            .map_err(|e| format!("starting a shard: {e}"))?;
+        threads.push(thread);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(listen(&settings, &choice, demo, &inboxes, &open))?;
+    for inbox in &inboxes {
+        let _ = inbox.send(mesh::ToShard::Shutdown);
+    }
+    for thread in threads {
+        let _ = thread.join();
+    }
+    Ok(())
+}
+
+/// Accepts connections and hands each to a shard, the same for one address (so that its
+/// failed logins are counted in one place); the connection moves to its user's shard once
+/// authenticated. Returns at Ctrl-C.
+async fn listen(
+    settings: &config::Settings,
+    choice: &store::Choice,
+    demo: bool,
+    inboxes: &[mpsc::UnboundedSender<mesh::ToShard>],
+    open: &Arc<AtomicUsize>,
+) -> Result<(), String> {
+    let domain = &settings.domain;
     let (accepted_tx, mut accepted) = mpsc::unbounded_channel();
     for address in &settings.listen {
         let listener = TcpListener::bind(address)
@@ -234,7 +316,7 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
             .map_err(|e| format!("{address}: {e}"))?;
         tracing::info!("listening on {address} for {domain}");
         let tx = accepted_tx.clone();
-        tokio::task::spawn_local(async move {
+        tokio::spawn(async move {
             while let Ok(pair) = listener.accept().await {
                 let _ = tx.send(pair);
             }
@@ -245,6 +327,9 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
         "xmppkit serving {domain} on {}, state in {choice}",
         settings.listen.join(", ")
     );
+    if inboxes.len() > 1 {
+        println!("{} shards, a thread each", inboxes.len());
+    }
     if demo {
         println!("demo accounts alice@{domain}, bob@{domain}, carol@{domain}, password \"pass\"");
     }
@@ -252,56 +337,21 @@ async fn serve(settings: config::Settings) -> Result<(), String> {
         "try: cargo run --example client -- --jid alice@{domain} --password pass \
          --server {address} --insecure-tls send bob@{domain} hello"
     );
-    // Detached sessions expire and registration windows pass on their own schedule.
-    let ticking = hub.clone();
-    tokio::task::spawn_local(async move {
-        loop {
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            let mut hub = ticking.borrow_mut();
-            hub.server.handle_timeout(now());
-            hub.dispatch();
-            if let Err(e) = hub.commit() {
-                tracing::error!("{e}");
-            }
-        }
-    });
-    let open = Rc::new(std::cell::Cell::new(0usize));
     loop {
         tokio::select! {
             Some((tcp, peer)) = accepted.recv() => {
-                if open.get() >= settings.limits.max_connections {
+                if open.load(Ordering::Relaxed) >= settings.limits.max_connections {
                     continue;
                 }
-                open.set(open.get() + 1);
-                let (tx, rx) = mpsc::unbounded_channel();
-                let closing = Rc::new(Notify::new());
-                let conn = {
-                    let mut hub = hub.borrow_mut();
-                    let conn = hub.server.connect(Some(peer.ip()));
-                    hub.conns.insert(conn, (tx, closing.clone()));
-                    conn
-                };
-                let link = connection::Link { conn, hub: hub.clone(), rx, closing };
-                let (settings, acceptor, open) = (settings.clone(), acceptor.clone(), open.clone());
-                tokio::task::spawn_local(async move {
-                    if let Err(e) = connection::run(tcp, &settings, link, acceptor).await {
-                        tracing::info!("{peer}: {e}");
-                    }
-                    open.set(open.get() - 1);
-                });
+                let Ok(tcp) = tcp.into_std() else { continue };
+                open.fetch_add(1, Ordering::Relaxed);
+                let shard = shard::of_address(peer.ip(), inboxes.len());
+                if inboxes[shard].send(mesh::ToShard::Accept(tcp, peer)).is_err() {
+                    open.fetch_sub(1, Ordering::Relaxed);
+                }
             }
             _ = tokio::signal::ctrl_c() => {
                 tracing::info!("shutting down");
-                {
-                    let mut h = hub.borrow_mut();
-                    h.server.shutdown();
-                    h.dispatch();
-                    if let Some(Err(e)) = h.db.as_ref().map(store::Db::flush) {
-                        tracing::error!("{e}");
-                    }
-                }
-                // Give the connections a moment to write their closing tags.
-                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                 return Ok(());
             }
         }

@@ -49,7 +49,7 @@ impl Reader {
         if self.try_first {
             return Ok(());
         }
-        socket.tcp().readable().await
+        socket.tcp()?.readable().await
     }
 
     /// One read attempt, which does not wait: the bytes read go to `consume` in a pooled buffer.

@@ -10,11 +10,12 @@
 //! waits for the numbers it covers while the other connections go on.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use xmppkit::mam::Archive;
 use xmppkit::muc::RoomStore;
 use xmppkit::pubsub::NodeStore;
 use xmppkit::read_markers::ReadMarkerStore;
-use xmppkit::server::{MemoryAccounts, Stores};
+use xmppkit::server::{AccountStore, MemoryAccounts, Shards, Stores};
 use xmppkit::store_sqlite::Database;
 
 /// The `--store` choices.
@@ -61,21 +62,48 @@ impl std::fmt::Display for Choice {
     }
 }
 
-/// The opened stores: the server's, the archive of the MUC rooms, and the pubsub component's
-/// nodes.
+/// The opened stores: the accounts (shared by every shard's engine), the services' (MUC
+/// rooms, their archive and read markers, the pubsub component's nodes: taken by the shard
+/// that runs the services), and the database behind them.
 pub struct Opened {
-    /// For the server engine.
-    pub stores: Stores,
+    /// The accounts, for every engine.
+    pub accounts: Arc<dyn AccountStore>,
     /// For the rooms' MAM hook.
-    pub rooms_archive: Box<dyn Archive + Send>,
+    pub rooms_archive: Option<Box<dyn Archive + Send>>,
     /// For the pubsub component.
-    pub nodes: Box<dyn NodeStore + Send>,
+    pub nodes: Option<Box<dyn NodeStore + Send>>,
     /// The MUC service's persistent rooms.
-    pub rooms: Box<dyn RoomStore + Send>,
+    pub rooms: Option<Box<dyn RoomStore + Send>>,
     /// For the rooms' read-markers hook.
-    pub read_markers: Box<dyn ReadMarkerStore>,
+    pub read_markers: Option<Box<dyn ReadMarkerStore>>,
     /// The database, when there is one.
     pub db: Option<Db>,
+}
+
+impl Opened {
+    /// The stores of one shard's engine: the shared accounts, and the rest on the same
+    /// database (its users' PEP nodes only: the other shards serve the others).
+    pub fn stores_for(&self, shards: &Shards) -> Result<Stores, String> {
+        let failed = |e: xmppkit::server::StoreError| e.to_string();
+        let mine = |service: &xmppkit::jid::BareJid| {
+            service.node().is_some() && shards.of(service) == shards.this
+        };
+        let mut stores = match &self.db {
+            None => Stores::memory(self.accounts.clone()),
+            Some(Db::Sqlite(db)) => {
+                let mut stores = db.stores().map_err(failed)?;
+                stores.pep = Box::new(db.nodes_of(mine).map_err(failed)?);
+                stores
+            }
+            Some(Db::Postgres(db)) => {
+                let mut stores = db.stores().map_err(failed)?;
+                stores.pep = Box::new(db.nodes_of(mine).map_err(failed)?);
+                stores
+            }
+        };
+        stores.accounts = self.accounts.clone();
+        Ok(stores)
+    }
 }
 
 /// The database behind the stores.
@@ -147,37 +175,40 @@ impl Db {
 
 /// Opens what `choice` names.
 pub fn open(choice: &Choice) -> Result<Opened, String> {
+    let failed = |e: xmppkit::server::StoreError| format!("{choice}: {e}");
     Ok(match choice {
         Choice::Memory => Opened {
-            stores: Stores::memory(std::sync::Arc::new(MemoryAccounts::default())),
-            rooms_archive: Box::new(xmppkit::mam::MemoryArchive::default()),
-            nodes: Box::new(xmppkit::pubsub::MemoryStore::default()),
-            rooms: Box::new(xmppkit::muc::MemoryRooms::default()),
-            read_markers: Box::new(xmppkit::read_markers::MemoryStore::default()),
+            accounts: Arc::new(MemoryAccounts::default()),
+            rooms_archive: Some(Box::new(xmppkit::mam::MemoryArchive::default())),
+            nodes: Some(Box::new(xmppkit::pubsub::MemoryStore::default())),
+            rooms: Some(Box::new(xmppkit::muc::MemoryRooms::default())),
+            read_markers: Some(Box::new(xmppkit::read_markers::MemoryStore::default())),
             db: None,
         },
         Choice::Sqlite(path) => {
             let db = Database::open(path).map_err(|e| e.to_string())?;
-            let failed = |e: xmppkit::server::StoreError| format!("{choice}: {e}");
             Opened {
-                stores: db.stores().map_err(failed)?,
-                rooms_archive: Box::new(db.archive()),
+                accounts: Arc::new(db.accounts()),
+                rooms_archive: Some(Box::new(db.archive())),
                 // The component's services are domains; users' PEP services are accounts.
-                nodes: Box::new(db.nodes_of(|s| s.node().is_none()).map_err(failed)?),
-                rooms: Box::new(db.rooms()),
-                read_markers: Box::new(db.read_markers()),
+                nodes: Some(Box::new(
+                    db.nodes_of(|s| s.node().is_none()).map_err(failed)?,
+                )),
+                rooms: Some(Box::new(db.rooms())),
+                read_markers: Some(Box::new(db.read_markers())),
                 db: Some(Db::Sqlite(db)),
             }
         }
         Choice::Postgres(url) => {
             let db = xmppkit::store_postgres::Database::connect(url).map_err(|e| e.to_string())?;
-            let failed = |e: xmppkit::server::StoreError| format!("{choice}: {e}");
             Opened {
-                stores: db.stores().map_err(failed)?,
-                rooms_archive: Box::new(db.archive()),
-                nodes: Box::new(db.nodes_of(|s| s.node().is_none()).map_err(failed)?),
-                rooms: Box::new(db.rooms()),
-                read_markers: Box::new(db.read_markers()),
+                accounts: Arc::new(db.accounts()),
+                rooms_archive: Some(Box::new(db.archive())),
+                nodes: Some(Box::new(
+                    db.nodes_of(|s| s.node().is_none()).map_err(failed)?,
+                )),
+                rooms: Some(Box::new(db.rooms())),
+                read_markers: Some(Box::new(db.read_markers())),
                 db: Some(Db::Postgres(db)),
             }
         }

@@ -22,7 +22,7 @@ impl WorkingSet {
     pub fn from_rows(
         nodes: impl IntoIterator<Item = (String, String, NodeText)>,
         items: impl IntoIterator<Item = (String, String, String)>,
-        wanted: fn(&BareJid) -> bool,
+        wanted: impl Fn(&BareJid) -> bool,
     ) -> Result<WorkingSet, Unreadable> {
         let mut by_node: HashMap<(String, String), Vec<String>> = HashMap::new();
         for (service, node, item) in items {

@@ -389,6 +389,17 @@ impl Server {
         self.conns.remove(&conn);
     }
 
+    /// `conn` authenticated as a user another shard serves ([`Config::shards`](crate::Config))
+    /// and moves there before it binds: forgotten here without a trace (the new shard gets a
+    /// fresh [`Server::connect`] and the `Authenticated` event). A connection that bound
+    /// already ends as [`Server::handle_disconnect`] would end it.
+    pub fn release(&mut self, conn: ConnId) {
+        if self.conns.get(&conn).is_some_and(|c| c.jid.is_some()) {
+            self.connection_ended(conn);
+        }
+        self.conns.remove(&conn);
+    }
+
     /// RFC 6120 §7.7.2.2: a resource another session holds is taken over or refused.
     fn bind(&mut self, conn: ConnId, session: &mut ServerSession, resource: Option<String>) {
         let Some(user) = self.conns.get(&conn).and_then(|c| c.user.clone()) else {

@@ -183,7 +183,7 @@ impl Database {
     /// component's for its engine), loaded and held like [`nodes`](Self::nodes).
     pub fn nodes_of(
         &self,
-        wanted: fn(&xmppkit_jid::BareJid) -> bool,
+        wanted: impl Fn(&xmppkit_jid::BareJid) -> bool,
     ) -> Result<crate::PgNodes, StoreError> {
         crate::nodes::load(self.clone(), wanted)
     }

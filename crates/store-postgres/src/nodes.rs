@@ -22,7 +22,7 @@ pub struct PgNodeWriter {
 type Rows = (Vec<postgres::Row>, Vec<postgres::Row>);
 
 /// The nodes of the services `wanted` picks, loaded from `db`.
-pub(crate) fn load(db: Database, wanted: fn(&BareJid) -> bool) -> Result<PgNodes, StoreError> {
+pub(crate) fn load(db: Database, wanted: impl Fn(&BareJid) -> bool) -> Result<PgNodes, StoreError> {
     let (items, nodes): Rows = db
         .worker
         .call(|c| {

@@ -161,7 +161,7 @@ impl Database {
     /// pubsub component's for another), loaded and held like [`nodes`](Self::nodes).
     pub fn nodes_of(
         &self,
-        wanted: fn(&xmppkit_jid::BareJid) -> bool,
+        wanted: impl Fn(&xmppkit_jid::BareJid) -> bool,
     ) -> Result<crate::SqliteNodes, StoreError> {
         crate::nodes::load(self.clone(), wanted)
     }

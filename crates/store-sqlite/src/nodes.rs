@@ -21,7 +21,10 @@ pub struct SqliteNodeWriter {
 }
 
 /// The nodes of the services `wanted` picks, loaded from `db`.
-pub(crate) fn load(db: Database, wanted: fn(&BareJid) -> bool) -> Result<SqliteNodes, StoreError> {
+pub(crate) fn load(
+    db: Database,
+    wanted: impl Fn(&BareJid) -> bool,
+) -> Result<SqliteNodes, StoreError> {
     let set = {
         let conn = db.lock();
         let mut select = conn
