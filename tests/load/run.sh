@@ -7,7 +7,9 @@
 # (`load --slow-reader`): the server's memory before, at its peak and after.
 # STORES names the example server's stores to run it on, one after the other (`memory`, `sqlite`,
 # `postgres`: a throwaway PostgreSQL 15 cluster with fsync on, tests/postgres/cluster.sh).
-#   USERS=100 MESSAGES=200 IDLE=10000 [RATE=2000] [SLOW=95000] [STORES="memory sqlite"] [SERVERS="xmppkit prosody ejabberd"] bash tests/load/run.sh
+# SHARDS lists the example server's `--shards` to run each store with (default: one per core).
+# SERVER_CPUS and LOAD_CPUS pin the servers and the load generator to CPUs (`taskset -c`).
+#   USERS=100 MESSAGES=200 IDLE=10000 [RATE=2000] [SLOW=95000] [STORES="memory sqlite"] [SHARDS="1 2"] [SERVER_CPUS=1 LOAD_CPUS=0] [SERVERS="xmppkit prosody ejabberd"] bash tests/load/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/interop/lib.sh
@@ -18,22 +20,27 @@ IDLE=${IDLE:-10000}
 PORT=${XMPPKIT_LOAD_PORT:-25500}
 SERVERS=${SERVERS:-xmppkit prosody ejabberd}
 STORES=${STORES:-memory sqlite}
+SHARDS=${SHARDS:-$(nproc)}
+pin() { if [ -n "${1:-}" ]; then echo taskset -c "$1"; fi; }
+read -r -a ON_SERVER_CPUS <<< "$(pin "${SERVER_CPUS:-}")"
+read -r -a ON_LOAD_CPUS <<< "$(pin "${LOAD_CPUS:-}")"
 wanted() { [[ " $SERVERS " == *" $1 "* ]]; }
 ulimit -n "$(ulimit -Hn)"
 cargo build --quiet --release --example server --example load
 LOAD=target/release/examples/load
 load() {
   local pid=$1
-  "$LOAD" --server 127.0.0.1:"$PORT" --users "$USERS" --messages "$MESSAGES" ${RATE:+--rate "$RATE"} --server-pid "$pid"
-  "$LOAD" --server 127.0.0.1:"$PORT" --idle "$IDLE" --server-pid "$pid"
+  "${ON_LOAD_CPUS[@]}" "$LOAD" --server 127.0.0.1:"$PORT" --users "$USERS" --messages "$MESSAGES" ${RATE:+--rate "$RATE"} --server-pid "$pid"
+  "${ON_LOAD_CPUS[@]}" "$LOAD" --server 127.0.0.1:"$PORT" --idle "$IDLE" --server-pid "$pid"
   if [ -n "${SLOW:-}" ]; then
-    "$LOAD" --server 127.0.0.1:"$PORT" --slow-reader "$SLOW" --server-pid "$pid"
+    "${ON_LOAD_CPUS[@]}" "$LOAD" --server 127.0.0.1:"$PORT" --slow-reader "$SLOW" --server-pid "$pid"
   fi
 }
 
 if wanted xmppkit; then
 for store in $STORES; do
-echo "== xmppkit example server, $store store"
+for shards in $SHARDS; do
+echo "== xmppkit example server, $store store, $shards shard(s)"
 DIR=$(mktemp -d)
 { for i in $(seq 0 $((USERS - 1))); do echo "user$i = \"pass\""; done; echo 'idle = "pass"'; } > "$DIR/users.toml"
 case $store in
@@ -45,14 +52,16 @@ case $store in
     ;;
   *) spec=$store ;;
 esac
-target/release/examples/server --domain localhost --listen 127.0.0.1:"$PORT" --users "$DIR/users.toml" \
-  --store "$spec" --max-connections 20000 --rate 100000000 >"$DIR/server.log" 2>&1 &
+"${ON_SERVER_CPUS[@]}" target/release/examples/server --domain localhost --listen 127.0.0.1:"$PORT" \
+  --users "$DIR/users.toml" --store "$spec" --shards "$shards" --max-connections 20000 --rate 100000000 \
+  >"$DIR/server.log" 2>&1 &
 PID=$!
 wait_port "$PORT"
 load "$PID"
 kill -INT "$PID"; wait "$PID" || true
 rm -rf "$DIR"
 if [ "$store" = postgres ]; then pg_stop; fi
+done
 done
 fi
 
@@ -63,7 +72,7 @@ DIR=$(mktemp -d)
 sed -e "s#@DIR@#$DIR#g" -e "s#@PORT@#$PORT#g" tests/load/prosody.cfg.lua.in > "$DIR/prosody.cfg.lua"
 mkdir -p "$DIR/data"
 make_cert "$DIR"
-prosody --config "$DIR/prosody.cfg.lua" >"$DIR/stdout.log" 2>&1 &
+"${ON_SERVER_CPUS[@]}" prosody --config "$DIR/prosody.cfg.lua" >"$DIR/stdout.log" 2>&1 &
 PID=$!
 wait_port "$PORT"
 for i in $(seq 0 $((USERS - 1))); do prosodyctl --config "$DIR/prosody.cfg.lua" register "user$i" localhost pass; done
