@@ -117,7 +117,9 @@ impl Hub {
                     continue;
                 }
                 Output::Forward { shard, stanza } => {
-                    self.mesh.forward(shard as usize, stanza);
+                    if let Some(stanza) = self.mesh.forward(shard as usize, stanza) {
+                        self.server.handle_not_forwarded(stanza, now());
+                    }
                     continue;
                 }
             };
@@ -259,7 +261,7 @@ fn serve(settings: config::Settings) -> Result<(), String> {
         db.group();
     }
     let (inboxes, receivers): (Vec<_>, Vec<_>) =
-        (0..count).map(|_| mpsc::unbounded_channel()).unzip();
+        (0..count).map(|_| mpsc::channel(mesh::INBOX)).unzip();
     let handled = mesh::progress(count);
     let open = Arc::new(AtomicUsize::new(0));
     let mut threads = Vec::new();
@@ -290,7 +292,7 @@ fn serve(settings: config::Settings) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     runtime.block_on(listen(&settings, &choice, demo, &inboxes, &open))?;
     for inbox in &inboxes {
-        let _ = inbox.send(mesh::ToShard::Shutdown);
+        let _ = runtime.block_on(inbox.send(mesh::ToShard::Shutdown));
     }
     for thread in threads {
         let _ = thread.join();
@@ -305,11 +307,12 @@ async fn listen(
     settings: &config::Settings,
     choice: &store::Choice,
     demo: bool,
-    inboxes: &[mpsc::UnboundedSender<mesh::ToShard>],
+    inboxes: &[mpsc::Sender<mesh::ToShard>],
     open: &Arc<AtomicUsize>,
 ) -> Result<(), String> {
     let domain = &settings.domain;
-    let (accepted_tx, mut accepted) = mpsc::unbounded_channel();
+    // Accepting waits while the shards catch up (the kernel's backlog holds the rest).
+    let (accepted_tx, mut accepted) = mpsc::channel(1024);
     for address in &settings.listen {
         let listener = TcpListener::bind(address)
             .await
@@ -318,7 +321,9 @@ async fn listen(
         let tx = accepted_tx.clone();
         tokio::spawn(async move {
             while let Ok(pair) = listener.accept().await {
-                let _ = tx.send(pair);
+                if tx.send(pair).await.is_err() {
+                    break;
+                }
             }
         });
     }
@@ -346,7 +351,7 @@ async fn listen(
                 let Ok(tcp) = tcp.into_std() else { continue };
                 open.fetch_add(1, Ordering::Relaxed);
                 let shard = shard::of_address(peer.ip(), inboxes.len());
-                if inboxes[shard].send(mesh::ToShard::Accept(tcp, peer)).is_err() {
+                if inboxes[shard].send(mesh::ToShard::Accept(tcp, peer)).await.is_err() {
                     open.fetch_sub(1, Ordering::Relaxed);
                 }
             }

@@ -3,6 +3,8 @@
 //! its users, a forwarded stanza) arrives in order; and, per pair of shards, how far the
 //! receiver has handled the sender's stanzas and made their writes durable, so that a
 //! connection whose acknowledgement depends on a stanza it forwarded waits for that.
+//! The channels are bounded ([`INBOX`]): what does not fit is refused, never waited for (two
+//! shards waiting on each other's full channels would stop both).
 
 use crate::connection::Moving;
 use std::sync::Arc;
@@ -10,6 +12,10 @@ use tokio::sync::{mpsc, watch};
 use xmppkit::jid::BareJid;
 use xmppkit::server::Shards;
 use xmppkit::stanza::Outgoing;
+
+/// How many messages wait in a shard's channel at most. A burst of 100 users sending 200
+/// messages each to users of another shard (the load run) stays well below it.
+pub const INBOX: usize = 65_536;
 
 /// What a shard is sent.
 pub enum ToShard {
@@ -47,7 +53,7 @@ pub struct Mesh {
     /// Where everything is served, and which shard this is.
     pub shards: Shards,
     /// Every shard's channel.
-    pub inboxes: Vec<mpsc::UnboundedSender<ToShard>>,
+    pub inboxes: Vec<mpsc::Sender<ToShard>>,
     /// How far every shard got with every other's stanzas.
     pub handled: Progress,
     /// Stanzas this shard forwarded to each shard so far.
@@ -56,11 +62,7 @@ pub struct Mesh {
 
 impl Mesh {
     /// Shard `shards.this` of a mesh.
-    pub fn new(
-        shards: Shards,
-        inboxes: Vec<mpsc::UnboundedSender<ToShard>>,
-        handled: Progress,
-    ) -> Mesh {
+    pub fn new(shards: Shards, inboxes: Vec<mpsc::Sender<ToShard>>, handled: Progress) -> Mesh {
         let sent = vec![0; inboxes.len()];
         Mesh {
             shards,
@@ -80,27 +82,35 @@ impl Mesh {
         self.shards.of(user) as usize
     }
 
-    /// Sends `message` to shard `to`; false when that shard has stopped.
-    pub fn send(&self, to: usize, message: ToShard) -> bool {
-        self.inboxes
-            .get(to)
-            .is_some_and(|i| i.send(message).is_ok())
+    /// Sends `message` to shard `to`; gives it back (`Some`) when that shard's channel is full
+    /// or the shard has stopped.
+    pub fn send(&self, to: usize, message: ToShard) -> Option<ToShard> {
+        let inbox = self.inboxes.get(to)?;
+        match inbox.try_send(message) {
+            Ok(()) => None,
+            Err(mpsc::error::TrySendError::Full(m) | mpsc::error::TrySendError::Closed(m)) => {
+                Some(m)
+            }
+        }
     }
 
-    /// Forwards `stanza` to shard `to`, numbered.
-    pub fn forward(&mut self, to: usize, stanza: Outgoing) {
+    /// Forwards `stanza` to shard `to`, numbered; gives it back (`Some`) when it could not be
+    /// sent.
+    pub fn forward(&mut self, to: usize, stanza: Outgoing) -> Option<Outgoing> {
         let from = self.this();
-        let Some(sent) = self.sent.get_mut(to) else {
-            return;
+        let Some(seq) = self.sent.get(to).map(|sent| sent + 1) else {
+            return Some(stanza);
         };
-        *sent += 1;
-        let message = ToShard::Forward {
-            from,
-            seq: *sent,
-            stanza,
-        };
-        if !self.send(to, message) {
-            tracing::error!("shard {to} has stopped: a stanza for it is dropped");
+        match self.send(to, ToShard::Forward { from, seq, stanza }) {
+            None => {
+                self.sent[to] = seq;
+                None
+            }
+            Some(ToShard::Forward { stanza, .. }) => {
+                tracing::warn!("shard {to} is overloaded or has stopped: a stanza is refused");
+                Some(stanza)
+            }
+            Some(_) => unreachable!("send gives back what it was given"),
         }
     }
 

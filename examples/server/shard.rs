@@ -47,7 +47,7 @@ pub struct Shard {
 
 impl Shard {
     /// Runs the shard until Ctrl-C (the listener's `Shutdown`).
-    pub fn run(self, inbox: mpsc::UnboundedReceiver<ToShard>) {
+    pub fn run(self, inbox: mpsc::Receiver<ToShard>) {
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -58,7 +58,7 @@ impl Shard {
         tokio::task::LocalSet::new().block_on(&runtime, self.serve(inbox));
     }
 
-    async fn serve(self, mut inbox: mpsc::UnboundedReceiver<ToShard>) {
+    async fn serve(self, mut inbox: mpsc::Receiver<ToShard>) {
         let Shard {
             server,
             db,
@@ -114,7 +114,13 @@ impl Shard {
                     }
                     Ended::Moved(moving) => {
                         let home = moving.home;
-                        if !hub.borrow().mesh.send(home, ToShard::Moved(moving)) {
+                        // A full channel closes the connection (its client logs in again).
+                        if hub
+                            .borrow()
+                            .mesh
+                            .send(home, ToShard::Moved(moving))
+                            .is_some()
+                        {
                             open.fetch_sub(1, Ordering::Relaxed);
                         }
                     }

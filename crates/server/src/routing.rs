@@ -6,7 +6,7 @@
 use crate::blocking::{blocked_error, covers};
 use crate::components::Context;
 use crate::relations::View;
-use crate::server::{Output, Server};
+use crate::server::{Now, Output, Server};
 use crate::store::StoreError;
 use crate::subscription::Kind;
 use minidom::{Element, Node};
@@ -404,6 +404,25 @@ impl Server {
                     self.bounce(&stanza, DefinedCondition::ServiceUnavailable)
                 }
                 _ => {}
+            }
+        }
+    }
+
+    /// A forward ([`Output::Forward`]) the application could not hand to its shard (that
+    /// shard's queue is full, or it has stopped): every stanza in it but errors is answered
+    /// `resource-constraint` (RFC 6120 §8.3.3.18, type `wait`), so its sender learns it was
+    /// not delivered and may try again. A room or a node whose fan-out is refused hears it from
+    /// each recipient, as from one that cannot be reached.
+    pub fn handle_not_forwarded(&mut self, stanza: Outgoing, now: Now) {
+        self.now = now;
+        let error = StanzaError::new(DefinedCondition::ResourceConstraint)
+            .with_text("en", "the recipient's shard of this server is overloaded");
+        for stanza in stanza.into_stanzas() {
+            if stanza.attr("type") == Some("error") {
+                continue;
+            }
+            if let Some(reply) = error_to(&stanza, &error) {
+                self.route_from_service(reply);
             }
         }
     }

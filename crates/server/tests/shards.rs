@@ -149,6 +149,57 @@ fn errors_come_back_across_shards() {
     assert_eq!(condition(&got[0]).as_deref(), Some("service-unavailable"));
 }
 
+#[test]
+fn a_full_shard_refuses_with_resource_constraint_and_nothing_is_lost_silently() {
+    let mut c = two_shards();
+    let alice = c.login("alice", "a", 0);
+    let bob = c.login("bob", "b", 0);
+    c.full = Some(1);
+    c.send(
+        alice,
+        "<message to='bob@example.com' type='chat' id='m'><body>busy?</body></message>",
+    );
+    c.send(
+        alice,
+        "<iq to='bob@example.com/b' type='get' id='v'><query xmlns='jabber:iq:version'/></iq>",
+    );
+    let got = c.take(alice);
+    assert_eq!(
+        got.iter()
+            .map(|s| (s.name().to_owned(), s.attr("id").map(str::to_owned)))
+            .collect::<Vec<_>>(),
+        [
+            ("message".into(), Some("m".into())),
+            ("iq".into(), Some("v".into()))
+        ]
+    );
+    for (reply, from) in got.iter().zip(["bob@example.com", "bob@example.com/b"]) {
+        assert_eq!(reply.attr("type"), Some("error"));
+        assert_eq!(
+            reply.attr("from"),
+            Some(from),
+            "from the address it was sent to"
+        );
+        assert_eq!(condition(reply).as_deref(), Some("resource-constraint"));
+        let error = reply.get_child("error", "jabber:client").unwrap();
+        assert_eq!(error.attr("type"), Some("wait"), "RFC 6120 §8.3.3.18");
+    }
+    assert!(c.take(bob).is_empty());
+    // An error refused in turn is not answered (RFC 6120 §8.3.1: no error about an error).
+    c.send(
+        alice,
+        "<message to='bob@example.com' type='error' id='e'><error type='cancel'><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>",
+    );
+    assert!(c.take(alice).is_empty());
+    // Once there is room again, the same message arrives.
+    c.full = None;
+    c.send(
+        alice,
+        "<message to='bob@example.com' type='chat' id='m'><body>busy?</body></message>",
+    );
+    assert_eq!(c.bodies(bob), ["busy?"]);
+}
+
 /// A room on shard 0; Alice (shard 0), Bob and Carol (shard 1) in it.
 fn room() -> (Cluster, [At; 3]) {
     let mut c = Cluster::new(2, |config| {

@@ -19,6 +19,9 @@ pub struct Cluster {
     pub shards: Vec<World>,
     /// How many stanzas went from one shard to another.
     pub carried: usize,
+    /// A shard whose queue is full: what is forwarded to it is handed back to its sender's
+    /// shard with `handle_not_forwarded`.
+    pub full: Option<usize>,
 }
 
 impl Cluster {
@@ -37,7 +40,11 @@ impl Cluster {
                 )
             })
             .collect();
-        Cluster { shards, carried: 0 }
+        Cluster {
+            shards,
+            carried: 0,
+            full: None,
+        }
     }
 
     /// The shard that serves `user`.
@@ -105,6 +112,13 @@ impl Cluster {
                 for (to, stanza) in forwarded {
                     assert_ne!(to as usize, from, "a shard forwarded to itself");
                     moved = true;
+                    if self.full == Some(to as usize) {
+                        let w = &mut self.shards[from];
+                        let now = w.now;
+                        w.server.handle_not_forwarded(stanza, now);
+                        w.run();
+                        continue;
+                    }
                     self.carried += 1;
                     let w = &mut self.shards[to as usize];
                     let now = w.now;
