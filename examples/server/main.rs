@@ -260,17 +260,11 @@ fn serve(settings: config::Settings) -> Result<(), String> {
     if let Some(db) = &opened.db {
         db.group();
     }
-    let (inboxes, receivers): (Vec<_>, Vec<_>) =
-        (0..count).map(|_| mpsc::channel(mesh::INBOX)).unzip();
-    let handled = mesh::progress(count);
+    let (links, receivers) = mesh::Links::new(count);
     let open = Arc::new(AtomicUsize::new(0));
     let mut threads = Vec::new();
     for (server, inbox) in servers.into_iter().zip(receivers) {
-        let mesh = mesh::Mesh::new(
-            server.config().shards.clone(),
-            inboxes.clone(),
-            handled.clone(),
-        );
+        let mesh = mesh::Mesh::new(server.config().shards.clone(), links.clone());
         let shard = shard::Shard {
             server,
             db: opened.db.clone(),
@@ -290,9 +284,10 @@ fn serve(settings: config::Settings) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    runtime.block_on(listen(&settings, &choice, demo, &inboxes, &open))?;
-    for inbox in &inboxes {
-        let _ = runtime.block_on(inbox.send(mesh::ToShard::Shutdown));
+    let inboxes = &links.inboxes;
+    runtime.block_on(listen(&settings, &choice, demo, inboxes, &open))?;
+    for inbox in inboxes {
+        let _ = inbox.send(mesh::ToShard::Shutdown);
     }
     for thread in threads {
         let _ = thread.join();
@@ -307,7 +302,7 @@ async fn listen(
     settings: &config::Settings,
     choice: &store::Choice,
     demo: bool,
-    inboxes: &[mpsc::Sender<mesh::ToShard>],
+    inboxes: &[mpsc::UnboundedSender<mesh::ToShard>],
     open: &Arc<AtomicUsize>,
 ) -> Result<(), String> {
     let domain = &settings.domain;
@@ -351,7 +346,7 @@ async fn listen(
                 let Ok(tcp) = tcp.into_std() else { continue };
                 open.fetch_add(1, Ordering::Relaxed);
                 let shard = shard::of_address(peer.ip(), inboxes.len());
-                if inboxes[shard].send(mesh::ToShard::Accept(tcp, peer)).await.is_err() {
+                if inboxes[shard].send(mesh::ToShard::Accept(tcp, peer)).is_err() {
                     open.fetch_sub(1, Ordering::Relaxed);
                 }
             }

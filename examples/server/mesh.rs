@@ -1,19 +1,22 @@
 //! How the shards of the example server reach each other: one channel into each shard, so
 //! what one shard sends another (a new connection, a connection that authenticated as one of
-//! its users, a forwarded stanza) arrives in order; and, per pair of shards, how far the
+//! its users, forwarded stanzas) arrives in order; and, per pair of shards, how far the
 //! receiver has handled the sender's stanzas and made their writes durable, so that a
 //! connection whose acknowledgement depends on a stanza it forwarded waits for that.
-//! The channels are bounded ([`INBOX`]): what does not fit is refused, never waited for (two
-//! shards waiting on each other's full channels would stop both).
+//! Forwarded stanzas are gathered over a turn of the shard's runtime and sent as one message
+//! (one wake-up of the other thread, not one per stanza). At most [`INBOX`] of them wait for
+//! a shard: what does not fit is refused when it is forwarded, never waited for (two shards
+//! waiting on each other would stop both).
 
 use crate::connection::Moving;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, watch, Notify};
 use xmppkit::jid::BareJid;
 use xmppkit::server::Shards;
 use xmppkit::stanza::Outgoing;
 
-/// How many messages wait in a shard's channel at most. A burst of 100 users sending 200
+/// How many forwarded stanzas wait for a shard at most. A burst of 100 users sending 200
 /// messages each to users of another shard (the load run) stays well below it.
 pub const INBOX: usize = 65_536;
 
@@ -23,14 +26,15 @@ pub enum ToShard {
     Accept(std::net::TcpStream, std::net::SocketAddr),
     /// A connection that authenticated as a user this shard serves.
     Moved(Box<Moving>),
-    /// The `seq`th stanza shard `from` forwarded here.
+    /// Stanzas shard `from` forwarded here, in order; the last is its `last`th, counted per
+    /// pair of shards from 1.
     Forward {
         /// The sending shard.
         from: usize,
-        /// Its number, from 1, counted per pair of shards.
-        seq: u64,
-        /// The stanza.
-        stanza: Outgoing,
+        /// The number of the last stanza.
+        last: u64,
+        /// The stanzas.
+        stanzas: Vec<Outgoing>,
     },
     /// Ctrl-C: say goodbye and stop.
     Shutdown,
@@ -39,36 +43,58 @@ pub enum ToShard {
 /// `handled[from][to]`: the last stanza from `from` that `to` handled durably.
 pub type Progress = Arc<Vec<Vec<watch::Sender<u64>>>>;
 
-/// A new progress table for `n` shards.
-pub fn progress(n: usize) -> Progress {
-    Arc::new(
-        (0..n)
+/// What the shards share: their channels, how many forwarded stanzas wait in each, and how
+/// far each got with every other's stanzas.
+#[derive(Clone)]
+pub struct Links {
+    /// Every shard's channel.
+    pub inboxes: Vec<mpsc::UnboundedSender<ToShard>>,
+    /// Forwarded stanzas sent to each shard and not taken yet.
+    pub waiting: Arc<Vec<AtomicUsize>>,
+    /// How far every shard got with every other's stanzas.
+    pub handled: Progress,
+}
+
+impl Links {
+    /// The links of `n` shards, and each one's receiving end.
+    pub fn new(n: usize) -> (Links, Vec<mpsc::UnboundedReceiver<ToShard>>) {
+        let (inboxes, receivers) = (0..n).map(|_| mpsc::unbounded_channel()).unzip();
+        let handled = (0..n)
             .map(|_| (0..n).map(|_| watch::channel(0).0).collect())
-            .collect(),
-    )
+            .collect();
+        let links = Links {
+            inboxes,
+            waiting: Arc::new((0..n).map(|_| AtomicUsize::new(0)).collect()),
+            handled: Arc::new(handled),
+        };
+        (links, receivers)
+    }
 }
 
 /// One shard's view of the others.
 pub struct Mesh {
     /// Where everything is served, and which shard this is.
     pub shards: Shards,
-    /// Every shard's channel.
-    pub inboxes: Vec<mpsc::Sender<ToShard>>,
-    /// How far every shard got with every other's stanzas.
-    pub handled: Progress,
+    /// The channels and the progress.
+    pub links: Links,
     /// Stanzas this shard forwarded to each shard so far.
     sent: Vec<u64>,
+    /// Forwarded this turn, not sent yet, per shard.
+    pending: Vec<Vec<Outgoing>>,
+    /// Wakes the task that sends what is pending ([`Mesh::flush`]).
+    pub flushing: Arc<Notify>,
 }
 
 impl Mesh {
     /// Shard `shards.this` of a mesh.
-    pub fn new(shards: Shards, inboxes: Vec<mpsc::Sender<ToShard>>, handled: Progress) -> Mesh {
-        let sent = vec![0; inboxes.len()];
+    pub fn new(shards: Shards, links: Links) -> Mesh {
+        let n = links.inboxes.len();
         Mesh {
             shards,
-            inboxes,
-            handled,
-            sent,
+            links,
+            sent: vec![0; n],
+            pending: (0..n).map(|_| Vec::new()).collect(),
+            flushing: Arc::new(Notify::new()),
         }
     }
 
@@ -82,36 +108,56 @@ impl Mesh {
         self.shards.of(user) as usize
     }
 
-    /// Sends `message` to shard `to`; gives it back (`Some`) when that shard's channel is full
-    /// or the shard has stopped.
-    pub fn send(&self, to: usize, message: ToShard) -> Option<ToShard> {
-        let inbox = self.inboxes.get(to)?;
-        match inbox.try_send(message) {
-            Ok(()) => None,
-            Err(mpsc::error::TrySendError::Full(m) | mpsc::error::TrySendError::Closed(m)) => {
-                Some(m)
+    /// Sends `message` to shard `to`; false when that shard has stopped.
+    pub fn send(&self, to: usize, message: ToShard) -> bool {
+        self.links
+            .inboxes
+            .get(to)
+            .is_some_and(|i| i.send(message).is_ok())
+    }
+
+    /// Forwards `stanza` to shard `to`, numbered, sent at the end of this turn; gives it back
+    /// (`Some`) when [`INBOX`] stanzas already wait for that shard.
+    pub fn forward(&mut self, to: usize, stanza: Outgoing) -> Option<Outgoing> {
+        let Some(waiting) = self.links.waiting.get(to) else {
+            return Some(stanza);
+        };
+        if waiting.fetch_add(1, Ordering::AcqRel) >= INBOX {
+            waiting.fetch_sub(1, Ordering::AcqRel);
+            tracing::warn!("shard {to} is overloaded: a stanza for it is refused");
+            return Some(stanza);
+        }
+        self.sent[to] += 1;
+        self.pending[to].push(stanza);
+        self.flushing.notify_one();
+        None
+    }
+
+    /// Sends what was forwarded this turn, one message per shard.
+    pub fn flush(&mut self) {
+        let from = self.this();
+        for to in 0..self.pending.len() {
+            if self.pending[to].is_empty() {
+                continue;
+            }
+            let stanzas = std::mem::take(&mut self.pending[to]);
+            let last = self.sent[to];
+            if !self.send(
+                to,
+                ToShard::Forward {
+                    from,
+                    last,
+                    stanzas,
+                },
+            ) {
+                tracing::error!("shard {to} has stopped: stanzas for it are dropped");
             }
         }
     }
 
-    /// Forwards `stanza` to shard `to`, numbered; gives it back (`Some`) when it could not be
-    /// sent.
-    pub fn forward(&mut self, to: usize, stanza: Outgoing) -> Option<Outgoing> {
-        let from = self.this();
-        let Some(seq) = self.sent.get(to).map(|sent| sent + 1) else {
-            return Some(stanza);
-        };
-        match self.send(to, ToShard::Forward { from, seq, stanza }) {
-            None => {
-                self.sent[to] = seq;
-                None
-            }
-            Some(ToShard::Forward { stanza, .. }) => {
-                tracing::warn!("shard {to} is overloaded or has stopped: a stanza is refused");
-                Some(stanza)
-            }
-            Some(_) => unreachable!("send gives back what it was given"),
-        }
+    /// This shard took `count` stanzas forwarded to it from its channel.
+    pub fn taken(&self, count: usize) {
+        self.links.waiting[self.this()].fetch_sub(count, Ordering::AcqRel);
     }
 
     /// What this shard's forwarded stanzas so far still wait for: a receiver per shard that
@@ -121,8 +167,8 @@ impl Mesh {
         self.sent
             .iter()
             .enumerate()
-            .filter(|(to, sent)| **sent > *self.handled[this][*to].borrow())
-            .map(|(to, sent)| (self.handled[this][to].subscribe(), *sent))
+            .filter(|(to, sent)| **sent > *self.links.handled[this][*to].borrow())
+            .map(|(to, sent)| (self.links.handled[this][to].subscribe(), *sent))
             .collect()
     }
 }

@@ -47,7 +47,7 @@ pub struct Shard {
 
 impl Shard {
     /// Runs the shard until Ctrl-C (the listener's `Shutdown`).
-    pub fn run(self, inbox: mpsc::Receiver<ToShard>) {
+    pub fn run(self, inbox: mpsc::UnboundedReceiver<ToShard>) {
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -58,7 +58,7 @@ impl Shard {
         tokio::task::LocalSet::new().block_on(&runtime, self.serve(inbox));
     }
 
-    async fn serve(self, mut inbox: mpsc::Receiver<ToShard>) {
+    async fn serve(self, mut inbox: mpsc::UnboundedReceiver<ToShard>) {
         let Shard {
             server,
             db,
@@ -68,7 +68,8 @@ impl Shard {
             open,
         } = self;
         let this = mesh.this();
-        let handled = mesh.handled.clone();
+        let handled = mesh.links.handled.clone();
+        let flushing = mesh.flushing.clone();
         let hub = Rc::new(RefCell::new(Hub {
             server,
             db,
@@ -86,6 +87,16 @@ impl Shard {
                 if let Err(e) = hub.commit() {
                     tracing::error!("{e}");
                 }
+            }
+        });
+        // What the engine forwarded leaves once the tasks that were ready have run: one
+        // message per shard for a whole turn.
+        let flusher = hub.clone();
+        tokio::task::spawn_local(async move {
+            loop {
+                flushing.notified().await;
+                tokio::task::yield_now().await;
+                flusher.borrow_mut().mesh.flush();
             }
         });
         let spawn = |link: connection::Link, start: Start| {
@@ -114,13 +125,7 @@ impl Shard {
                     }
                     Ended::Moved(moving) => {
                         let home = moving.home;
-                        // A full channel closes the connection (its client logs in again).
-                        if hub
-                            .borrow()
-                            .mesh
-                            .send(home, ToShard::Moved(moving))
-                            .is_some()
-                        {
+                        if !hub.borrow().mesh.send(home, ToShard::Moved(moving)) {
                             open.fetch_sub(1, Ordering::Relaxed);
                         }
                     }
@@ -149,12 +154,20 @@ impl Shard {
                         let link = Hub::attach(&hub, moving.peer);
                         spawn(link, Start::Moved(moving));
                     }
-                    ToShard::Forward { from, seq, stanza } => {
+                    ToShard::Forward {
+                        from,
+                        last,
+                        stanzas,
+                    } => {
                         let mut h = hub.borrow_mut();
-                        h.server.handle_forwarded(stanza, now());
+                        h.mesh.taken(stanzas.len());
+                        let now = now();
+                        for stanza in stanzas {
+                            h.server.handle_forwarded(stanza, now);
+                        }
                         h.dispatch();
                         done.retain(|(f, _)| *f != from);
-                        done.push((from, seq));
+                        done.push((from, last));
                     }
                     ToShard::Shutdown => return shutdown(&hub).await,
                 }
