@@ -24,8 +24,9 @@ pub struct Settings {
     /// Which services run.
     pub services: Services,
     /// Engines serving the domain, each on a thread of its own, the accounts split between
-    /// them by bare JID (the MUC and PubSub services on the first); by default one per core.
-    pub shards: usize,
+    /// them by bare JID (the MUC and PubSub services on the first); by default
+    /// [`Settings::shards`].
+    pub shards: Option<usize>,
 }
 
 /// `[tls]`.
@@ -83,7 +84,7 @@ impl Default for Settings {
             tls: Tls::default(),
             limits: Limits::default(),
             services: Services::default(),
-            shards: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            shards: None,
         }
     }
 }
@@ -114,6 +115,17 @@ impl Default for Services {
 }
 
 impl Settings {
+    /// How many shards run: as configured, else one on SQLite (one writer: shards would only
+    /// take turns at its connection, measured slower in docs/benchmarks.md) and one per core
+    /// on the other stores.
+    pub fn shards(&self) -> usize {
+        match self.shards {
+            Some(n) => n.max(1),
+            None if self.store.starts_with("sqlite") => 1,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
+    }
+
     /// The store chosen.
     pub fn store(&self) -> Result<crate::store::Choice, String> {
         self.store.parse()
@@ -166,7 +178,7 @@ pub fn parse(args: Vec<String>) -> Result<(Settings, Vec<String>), String> {
             "--max-queued" => settings.limits.max_queued_bytes = number(value()?)?,
             "--registration" => settings.services.registration = true,
             "--no-mam" => settings.services.mam = false,
-            "--shards" => settings.shards = number(value()?)?.max(1),
+            "--shards" => settings.shards = Some(number(value()?)?.max(1)),
             _ if arg.starts_with("--") && rest.is_empty() => {
                 return Err(format!("unknown argument {arg}"))
             }

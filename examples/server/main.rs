@@ -174,7 +174,7 @@ fn main() -> ExitCode {
 /// Builds the shards' engines, starts a thread for each, and runs the listeners and Ctrl-C on
 /// this one.
 fn serve(settings: config::Settings) -> Result<(), String> {
-    let count = settings.shards.max(1);
+    let count = settings.shards();
     let domain = &settings.domain;
     let muc_domain = format!("conference.{domain}");
     let pubsub_domain = format!("pubsub.{domain}");

@@ -21,7 +21,7 @@ cargo build --quiet --example server --example client
 SERVER=target/debug/examples/server
 STORE=${XMPPKIT_DURABILITY_STORE:-sqlite:$DIR/state.db}
 start() {
-  "$SERVER" --domain localhost --listen 127.0.0.1:"$PORT" --store "$STORE" >>"$DIR/server.log" 2>&1 &
+  "$SERVER" --domain localhost --listen 127.0.0.1:"$PORT" --store "$STORE" --shards 2 >>"$DIR/server.log" 2>&1 &
   PID=$!
   wait_port "$PORT" || { echo "the server did not start:"; cat "$DIR/server.log"; exit 1; }
 }

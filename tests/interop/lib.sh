@@ -30,7 +30,8 @@ wait_port() {
 
 # start_example_server PORT USER...: the example server for localhost on 127.0.0.1:PORT, with
 # each USER's password USERpass, its state (a SQLite store) and log in a temporary DIR; stopped
-# (Ctrl-C) and cleaned up on exit. Sets DIR and PID (empty PID: already stopped).
+# (Ctrl-C) and cleaned up on exit; two shards unless SHARDS says otherwise, so that the paths
+# between shards meet real clients. Sets DIR and PID (empty PID: already stopped).
 start_example_server() {
   local port=$1; shift
   DIR=$(mktemp -d)
@@ -39,7 +40,7 @@ start_example_server() {
   for user in "$@"; do echo "$user = \"${user}pass\""; done > "$DIR/users.toml"
   cargo build --quiet --example server
   target/debug/examples/server --domain localhost --listen 127.0.0.1:"$port" --users "$DIR/users.toml" \
-    --store sqlite:"$DIR/state.db" >"$DIR/server.log" 2>&1 &
+    --store sqlite:"$DIR/state.db" --shards "${SHARDS:-2}" >"$DIR/server.log" 2>&1 &
   PID=$!
   wait_port "$port" || { echo "the server did not start:"; cat "$DIR/server.log"; exit 1; }
 }

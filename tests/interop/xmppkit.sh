@@ -110,6 +110,7 @@ cat >"$CONF/server.toml" <<TOML
 domain = "localhost"
 listen = ["127.0.0.1:$CPORT"]
 store = "sqlite:$CONF/state.db"
+shards = 2                        # the sharded paths (one shard is the SQLite default)
 [limits]
 max_queued_bytes = 262144
 [services]
