@@ -8,8 +8,10 @@
 # STORES names the example server's stores to run it on, one after the other (`memory`, `sqlite`,
 # `postgres`: a throwaway PostgreSQL 15 cluster with fsync on, tests/postgres/cluster.sh).
 # SHARDS lists the example server's `--shards` to run each store with (default: one per core).
+# `relay` in SERVERS adds the floor: examples/relay logs the same users in and then parses
+# nothing, writing each user's bytes to its partner (TCP, TLS and tokio alone).
 # SERVER_CPUS and LOAD_CPUS pin the servers and the load generator to CPUs (`taskset -c`).
-#   USERS=100 MESSAGES=200 IDLE=10000 [RATE=2000] [SLOW=95000] [STORES="memory sqlite"] [SHARDS="1 2"] [SERVER_CPUS=1 LOAD_CPUS=0] [SERVERS="xmppkit prosody ejabberd"] bash tests/load/run.sh
+#   USERS=100 MESSAGES=200 IDLE=10000 [RATE=2000] [SLOW=95000] [STORES="memory sqlite"] [SHARDS="1 2"] [SERVER_CPUS=1 LOAD_CPUS=0] [SERVERS="xmppkit relay prosody ejabberd"] bash tests/load/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/interop/lib.sh
@@ -18,7 +20,7 @@ USERS=${USERS:-100}
 MESSAGES=${MESSAGES:-200}
 IDLE=${IDLE:-10000}
 PORT=${XMPPKIT_LOAD_PORT:-25500}
-SERVERS=${SERVERS:-xmppkit prosody ejabberd}
+SERVERS=${SERVERS:-xmppkit relay prosody ejabberd}
 STORES=${STORES:-memory sqlite}
 SHARDS=${SHARDS:-$(nproc)}
 pin() { if [ -n "${1:-}" ]; then echo taskset -c "$1"; fi; }
@@ -26,7 +28,7 @@ read -r -a ON_SERVER_CPUS <<< "$(pin "${SERVER_CPUS:-}")"
 read -r -a ON_LOAD_CPUS <<< "$(pin "${LOAD_CPUS:-}")"
 wanted() { [[ " $SERVERS " == *" $1 "* ]]; }
 ulimit -n "$(ulimit -Hn)"
-cargo build --quiet --release --example server --example load
+cargo build --quiet --release --example server --example load --example relay
 LOAD=target/release/examples/load
 load() {
   local pid=$1
@@ -63,6 +65,15 @@ rm -rf "$DIR"
 if [ "$store" = postgres ]; then pg_stop; fi
 done
 done
+fi
+
+if wanted relay; then
+echo "== relay (examples/relay: login, then bytes to the partner, nothing parsed)"
+"${ON_SERVER_CPUS[@]}" target/release/examples/relay --listen 127.0.0.1:"$PORT" --users "$USERS" >/dev/null 2>&1 &
+PID=$!
+wait_port "$PORT"
+load "$PID"
+kill -INT "$PID"; wait "$PID" || true
 fi
 
 if wanted prosody; then
