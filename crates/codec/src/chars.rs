@@ -9,14 +9,14 @@ pub(crate) fn is_xml_char(c: char) -> bool {
 }
 
 /// Whether `name` is an XML Namespaces `NCName`: ASCII names are checked here, others by rxml.
-pub(crate) fn is_ncname(name: &str) -> bool {
-    let bytes = name.as_bytes();
+pub(crate) fn is_ncname(name: impl AsRef<[u8]>) -> bool {
+    let bytes = name.as_ref();
     if bytes.is_ascii() {
         let start = |b: u8| b.is_ascii_alphabetic() || b == b'_';
         let rest = |b: &u8| b.is_ascii_alphanumeric() || matches!(*b, b'_' | b'-' | b'.');
         return bytes.first().is_some_and(|b| start(*b)) && bytes[1..].iter().all(rest);
     }
-    minidom::rxml::NcName::try_from(name).is_ok()
+    std::str::from_utf8(bytes).is_ok_and(|name| minidom::rxml::NcName::try_from(name).is_ok())
 }
 
 /// Validates UTF-8 and the XML character rules over one complete unit of the stream.

@@ -1,7 +1,9 @@
 //! The sans-IO stream decoder: bytes in, in chunks split anywhere; stream open, stanzas, whitespace
 //! keepalives and stream close out (RFC 6120 §4). A resumable scanner finds where each top-level
 //! element ends, enforcing the limits and the §11 restrictions as bytes arrive; each complete element
-//! is then built by [`crate::tree`]. All state transitions are in [`Decoder::step`].
+//! is then built by [`crate::tree`]. All state transitions are in [`Decoder::step`]. The raw path
+//! indexes an element that is already buffered whole in place ([`crate::index::pass`] finds its
+//! end), and leaves anything else to the scanner.
 
 use crate::chars;
 use crate::error::{DecodeError, DecodeErrorKind};
@@ -11,6 +13,7 @@ use crate::ns;
 use crate::raw::{RawStanza, StreamScope};
 use crate::tree::{self, Scope};
 use crate::Limits;
+use bytes::Bytes;
 use memchr::{memchr, memchr2, memchr3, memmem};
 use minidom::Element;
 use quick_xml::events::Event as XmlEvent;
@@ -141,6 +144,8 @@ pub struct Decoder {
     scope: Option<Arc<StreamScope>>,
     allowed: Vec<String>,
     limits: Limits,
+    /// The indexing pass's buffers, reused from one stanza to the next.
+    scratch: index::Scratch,
 }
 
 impl Default for Decoder {
@@ -174,6 +179,7 @@ impl Decoder {
                 .map(String::from)
                 .into(),
             limits: Limits::default(),
+            scratch: index::Scratch::default(),
         }
     }
 
@@ -302,6 +308,9 @@ impl Decoder {
     /// assert_eq!(&iq.bytes()[..], b"<iq type='get' id='p1'><ping xmlns='urn:xmpp:ping'/></iq>");
     /// ```
     pub fn next_raw(&mut self) -> Result<Option<RawEvent>, DecodeError> {
+        if let Some(stanza) = self.index_in_place() {
+            return Ok(Some(RawEvent::Stanza(stanza)));
+        }
         self.guarded(|d| {
             Ok(Some(match d.step()? {
                 None => return Ok(None),
@@ -693,23 +702,71 @@ impl Decoder {
 
     /// Indexes the element that ends at `pos`, without a tree.
     fn index(&mut self, start: usize) -> Result<RawStanza, DecodeError> {
-        let scope = match &self.scope {
-            Some(scope) => scope.clone(),
-            None => {
-                let scope = Arc::new(StreamScope {
-                    default_ns: self.content_ns.clone(),
-                    prefixes: self
-                        .open
-                        .as_ref()
-                        .map(|o| o.prefixes.clone())
-                        .unwrap_or_default(),
-                });
-                self.scope = Some(scope.clone());
-                scope
-            }
+        let scope = self.stream_scope();
+        let text = chars::validate(&self.buf[start..self.pos], self.base + start as u64)?;
+        let offset = self.base + start as u64;
+        index::index(text, offset, &scope, &self.limits, &mut self.scratch)
+    }
+
+    /// The fast path of [`next_raw`](Self::next_raw) for a stanza that is buffered whole, the
+    /// usual case when a socket read brings several: the indexing pass reads it where it lies
+    /// and finds its end, so the scanner does not go over it first. It is taken only when it
+    /// succeeds; an incomplete element, one past the size limit or anything the pass or the
+    /// character rules refuse is left to the scanner, which then decodes (or refuses) it exactly
+    /// as it would have.
+    fn index_in_place(&mut self) -> Option<RawStanza> {
+        if !matches!(self.phase, Phase::Open)
+            || self.depth != 0
+            || self.stanza.is_some()
+            || self.close_pending
+            || self.sniff
+        {
+            return None;
+        }
+        let lt = match self.lex {
+            Lex::Text if self.buf.get(self.pos) == Some(&b'<') => self.pos,
+            Lex::Markup if self.pos == self.unit + 1 => self.unit,
+            _ => return None,
         };
-        let text = self.element_text(start)?;
-        index::index(text, self.at(start), &scope, &self.limits)
+        if matches!(self.buf.get(lt + 1), None | Some(b'/' | b'?' | b'!')) {
+            return None;
+        }
+        let scope = self.stream_scope();
+        let offset = self.base + lt as u64;
+        let end = self.buf.len().min(lt + self.limits.max_stanza_bytes);
+        let window = &self.buf[lt..end];
+        let (index, len) =
+            index::pass(window, offset, &scope, &self.limits, &mut self.scratch).ok()?;
+        let bytes = &window[..len];
+        chars::validate(bytes, offset).ok()?;
+        let stanza = RawStanza::new(
+            Bytes::copy_from_slice(bytes),
+            offset,
+            scope,
+            self.limits,
+            index,
+        );
+        self.unit = lt;
+        self.pos = lt + len;
+        self.lex = Lex::Text;
+        Some(stanza)
+    }
+
+    /// The namespace scope of the stream's stanzas, made once per stream.
+    fn stream_scope(&mut self) -> Arc<StreamScope> {
+        if let Some(scope) = &self.scope {
+            return scope.clone();
+        }
+        let scope = Arc::new(StreamScope {
+            default_ns: self.content_ns.clone(),
+            prefixes: self
+                .open
+                .as_ref()
+                .map(|o| o.prefixes.clone())
+                .unwrap_or_default(),
+        });
+        self.scope = Some(scope.clone());
+        scope
     }
 
     fn after_close(&self) -> DecodeError {
@@ -766,5 +823,85 @@ impl Decoder {
 
     fn error(&self, kind: DecodeErrorKind, index: usize) -> DecodeError {
         DecodeError::new(kind, self.at(index))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &[u8] = b"<stream:stream xmlns='jabber:client' \
+        xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
+
+    fn opened(limits: Limits) -> Decoder {
+        let mut decoder = Decoder::new().with_limits(limits);
+        decoder.feed(HEADER);
+        assert!(matches!(
+            decoder.next_raw(),
+            Ok(Some(RawEvent::StreamOpen(_)))
+        ));
+        decoder
+    }
+
+    #[test]
+    fn a_whole_stanza_is_indexed_in_place() {
+        let mut decoder = opened(Limits::default());
+        decoder.feed(b"<message id='a'><body>1</body></message> <iq id='b'/><presence");
+        let first = decoder.index_in_place().expect("whole: in place");
+        assert_eq!(
+            &first.bytes()[..],
+            b"<message id='a'><body>1</body></message>"
+        );
+        // Whitespace between stanzas is the scanner's to report; after it, in place again.
+        assert!(decoder.index_in_place().is_none());
+        assert_eq!(decoder.next_raw(), Ok(Some(RawEvent::Whitespace)));
+        let second = decoder
+            .index_in_place()
+            .expect("after the keepalive: in place");
+        assert_eq!(&second.bytes()[..], b"<iq id='b'/>");
+        // Incomplete: left to the scanner, which waits for the rest.
+        assert!(decoder.index_in_place().is_none());
+        assert_eq!(decoder.next_raw(), Ok(None));
+        decoder.feed(b"/>");
+        let Ok(Some(RawEvent::Stanza(third))) = decoder.next_raw() else {
+            panic!("the scanner completes it")
+        };
+        assert_eq!(&third.bytes()[..], b"<presence/>");
+    }
+
+    #[test]
+    fn what_the_fast_path_refuses_gets_the_scanners_error() {
+        let limits = Limits {
+            max_stanza_bytes: 64,
+            max_depth: 3,
+            max_attributes: 8,
+        };
+        for (body, kind) in [
+            (
+                &b"<message a='<'/>"[..],
+                DecodeErrorKind::NotWellFormed("`<` in an attribute value".into()),
+            ),
+            (
+                b"<a><b><c><d/></c></b></a>",
+                DecodeErrorKind::TooDeep { limit: 3 },
+            ),
+            (
+                &[b"<message>".as_slice(), &[b'x'; 64], b"</message>"].concat(),
+                DecodeErrorKind::StanzaTooLarge { limit: 64 },
+            ),
+            (
+                b"<message>\x01</message>",
+                DecodeErrorKind::IllegalCharacter(1),
+            ),
+        ] {
+            let mut decoder = opened(limits);
+            decoder.feed(body);
+            assert!(decoder.index_in_place().is_none(), "{body:?}");
+            let err = decoder.next_raw().unwrap_err();
+            assert_eq!(err.kind, kind, "{body:?}");
+            let mut tree = opened(limits);
+            tree.feed(body);
+            assert_eq!(tree.next_event(), Err(err), "the tree path agrees");
+        }
     }
 }

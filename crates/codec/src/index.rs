@@ -15,7 +15,7 @@ use quick_xml::{Reader, XmlVersion};
 use std::sync::Arc;
 
 /// A bound prefix: written in the element, or bound by the stream header (its index there).
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 enum Prefix {
     Text(Span),
     Header(usize),
@@ -24,27 +24,26 @@ enum Prefix {
 /// One namespace binding in force: the prefix (`None`: the default namespace) and its name.
 type Binding = (Option<Prefix>, NsName);
 
+/// The pass's working buffers, kept by the decoder from one element to the next so that indexing
+/// a stanza allocates nothing but the stanza.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scratch {
+    bindings: Vec<Binding>,
+    /// `bindings.len()` when each open element started.
+    marks: Vec<usize>,
+    /// The current start tag's attributes other than declarations: prefix, local name.
+    attrs: Vec<(Option<Span>, Span)>,
+}
+
 /// Indexes `text`, which holds exactly one element and was validated as UTF-8 and XML characters.
 pub(crate) fn index(
     text: &str,
     offset: u64,
     scope: &Arc<StreamScope>,
     limits: &Limits,
+    scratch: &mut Scratch,
 ) -> Result<RawStanza, DecodeError> {
-    let mut pass = Pass {
-        text,
-        offset,
-        scope,
-        limits,
-        bindings: Vec::with_capacity(scope.prefixes.len() + 4),
-        marks: Vec::new(),
-        attrs: Vec::new(),
-        index: Index::default(),
-        header_prefix: false,
-    };
-    pass.run()?;
-    let mut index = pass.index;
-    index.header_prefix = pass.header_prefix;
+    let (index, _) = pass(text.as_bytes(), offset, scope, limits, scratch)?;
     Ok(RawStanza::new(
         Bytes::copy_from_slice(text.as_bytes()),
         offset,
@@ -54,15 +53,49 @@ pub(crate) fn index(
     ))
 }
 
+/// Indexes the element that `bytes` start with and returns the index and the element's length;
+/// the bytes may go on past it. Besides what [`index`] checks, it refuses what the decoder's
+/// scanner otherwise refuses while an element streams in (nesting deeper than the limit, `<` in
+/// an attribute value), so that the decoder can index a complete element in place without
+/// scanning it first. The UTF-8 and XML character rules are left to the caller.
+pub(crate) fn pass(
+    bytes: &[u8],
+    offset: u64,
+    scope: &StreamScope,
+    limits: &Limits,
+    scratch: &mut Scratch,
+) -> Result<(Index, usize), DecodeError> {
+    scratch.bindings.clear();
+    scratch.marks.clear();
+    let mut pass = Pass {
+        bytes,
+        offset,
+        scope,
+        limits,
+        bindings: std::mem::take(&mut scratch.bindings),
+        marks: std::mem::take(&mut scratch.marks),
+        attrs: std::mem::take(&mut scratch.attrs),
+        index: Index::default(),
+        header_prefix: false,
+    };
+    let end = pass.run();
+    scratch.bindings = std::mem::take(&mut pass.bindings);
+    scratch.marks = std::mem::take(&mut pass.marks);
+    scratch.attrs = std::mem::take(&mut pass.attrs);
+    let mut index = pass.index;
+    index.header_prefix = pass.header_prefix;
+    Ok((index, end?))
+}
+
 struct Pass<'a> {
-    text: &'a str,
+    bytes: &'a [u8],
     offset: u64,
     scope: &'a StreamScope,
     limits: &'a Limits,
     bindings: Vec<Binding>,
     /// `bindings.len()` when each open element started.
     marks: Vec<usize>,
-    /// The current start tag's attributes other than declarations: prefix, local name, position.
+    /// The current start tag's attributes other than declarations: prefix, local name.
     attrs: Vec<(Option<Span>, Span)>,
     index: Index,
     /// Some name leans on a prefix the stream header bound.
@@ -70,13 +103,14 @@ struct Pass<'a> {
 }
 
 impl<'a> Pass<'a> {
-    fn run(&mut self) -> Result<(), DecodeError> {
+    /// Reads the element to its end, which it returns.
+    fn run(&mut self) -> Result<usize, DecodeError> {
         self.bindings.push((None, NsName::Scope(0)));
         for i in 0..self.scope.prefixes.len() {
             self.bindings
                 .push((Some(Prefix::Header(i)), NsName::Scope(i + 1)));
         }
-        let mut reader = Reader::from_str(self.text);
+        let mut reader = Reader::from_reader(self.bytes);
         reader.config_mut().check_end_names = true;
         let mut depth = 0usize;
         loop {
@@ -87,11 +121,13 @@ impl<'a> Pass<'a> {
             let at = reader.buffer_position();
             match event {
                 Event::Start(start) => {
+                    self.check_depth(depth, at)?;
                     self.marks.push(self.bindings.len());
                     self.open(&start, depth, before, at as usize)?;
                     depth += 1;
                 }
                 Event::Empty(start) => {
+                    self.check_depth(depth, at)?;
                     let mark = self.bindings.len();
                     self.open(&start, depth, before, at as usize)?;
                     self.bindings.truncate(mark);
@@ -99,7 +135,7 @@ impl<'a> Pass<'a> {
                         self.close_child(at as usize);
                     }
                     if depth == 0 {
-                        return Ok(());
+                        return Ok(at as usize);
                     }
                 }
                 Event::End(_) => {
@@ -109,7 +145,7 @@ impl<'a> Pass<'a> {
                     match depth {
                         0 => {
                             self.index.close = Some(before as u32);
-                            return Ok(());
+                            return Ok(at as usize);
                         }
                         1 => self.close_child(at as usize),
                         _ => {}
@@ -149,6 +185,15 @@ impl<'a> Pass<'a> {
         }
     }
 
+    /// An element opening inside `depth` others must stay within the nesting limit.
+    fn check_depth(&self, depth: usize, at: u64) -> Result<(), DecodeError> {
+        let limit = self.limits.max_depth;
+        if depth + 1 > limit {
+            return Err(self.error(DecodeErrorKind::TooDeep { limit }, at));
+        }
+        Ok(())
+    }
+
     /// Checks a start tag and records it: the root's name and routing attributes, or a child.
     fn open(
         &mut self,
@@ -171,7 +216,12 @@ impl<'a> Pass<'a> {
             }
             let key = self.span_of(attr.key.into_inner(), at)?;
             let value = self.span_of(&attr.value, at)?;
-            let escaped = memchr::memchr(b'&', &self.text.as_bytes()[value.range()]).is_some();
+            let raw_value = &self.bytes[value.range()];
+            if memchr::memchr(b'<', raw_value).is_some() {
+                let kind = DecodeErrorKind::NotWellFormed("`<` in an attribute value".into());
+                return Err(self.error(kind, at));
+            }
+            let escaped = memchr::memchr(b'&', raw_value).is_some();
             let resolved = if escaped {
                 let v = attr
                     .normalized_value(XmlVersion::Implicit1_0)
@@ -196,7 +246,7 @@ impl<'a> Pass<'a> {
                     {
                         let kind = DecodeErrorKind::NotWellFormed(format!(
                             "namespace declaration `{}` given twice",
-                            self.slice(key)
+                            lossy(self.slice(key))
                         ));
                         return Err(self.error(kind, at));
                     }
@@ -205,27 +255,27 @@ impl<'a> Pass<'a> {
                         None => NsName::Bytes(value),
                     };
                     if let Some(prefix) = prefix_text {
-                        self.declare(prefix, ns.resolve(self.text, self.scope), at)?;
+                        self.declare(prefix, ns.resolve(self.bytes, self.scope), at)?;
                     } else if depth == 0 {
                         self.index.own_xmlns = true;
                     }
                     self.bindings.push((prefix.map(Prefix::Text), ns));
                 }
                 None => {
-                    let (prefix, local) = split(key, self.text);
+                    let (prefix, local) = split(key, self.bytes);
                     if prefix.is_none() && depth == 0 {
                         let routing = match self.slice(local) {
-                            "to" => Some(Routing::To),
-                            "from" => Some(Routing::From),
-                            "id" => Some(Routing::Id),
-                            "type" => Some(Routing::Type),
+                            b"to" => Some(Routing::To),
+                            b"from" => Some(Routing::From),
+                            b"id" => Some(Routing::Id),
+                            b"type" => Some(Routing::Type),
                             _ => None,
                         };
                         if let Some(r) = routing {
                             self.index.routing[r as usize] = Some(Attr {
                                 whole: Span::new(key.start - 1, value.end + 1),
                                 value,
-                                escaped: needs_decoding(&self.text.as_bytes()[value.range()]),
+                                escaped: needs_decoding(&self.bytes[value.range()]),
                             });
                         }
                     }
@@ -234,14 +284,14 @@ impl<'a> Pass<'a> {
             }
         }
         let qname = self.span_of(start.name().into_inner(), at)?;
-        let (prefix, local) = split(qname, self.text);
+        let (prefix, local) = split(qname, self.bytes);
         let ns = self.lookup(prefix, at)?.clone();
         self.header_prefix |= matches!(ns, NsName::Scope(i) if i > 0);
         if !is_ncname(self.slice(local)) {
             return Err(self.error(
                 DecodeErrorKind::NotWellFormed(format!(
                     "`{}` is not an element name",
-                    self.slice(local)
+                    lossy(self.slice(local))
                 )),
                 at,
             ));
@@ -273,7 +323,7 @@ impl<'a> Pass<'a> {
                 return Err(self.error(
                     DecodeErrorKind::NotWellFormed(format!(
                         "`{}` is not an attribute name",
-                        self.slice(local)
+                        lossy(self.slice(local))
                     )),
                     at,
                 ));
@@ -290,7 +340,7 @@ impl<'a> Pass<'a> {
                     return Err(self.error(
                         DecodeErrorKind::NotWellFormed(format!(
                             "attribute `{}` given twice",
-                            self.slice(local)
+                            lossy(self.slice(local))
                         )),
                         at,
                     ));
@@ -301,23 +351,27 @@ impl<'a> Pass<'a> {
     }
 
     /// The namespace name of an attribute with this prefix (none for no prefix).
-    fn attribute_ns(&self, prefix: Option<Span>, at: u64) -> Result<&str, DecodeError> {
+    fn attribute_ns(&self, prefix: Option<Span>, at: u64) -> Result<&[u8], DecodeError> {
         match prefix.map(|p| self.slice(p)) {
-            None => Ok(""),
-            Some("xml") => Ok(crate::ns::XML),
-            Some(_) => Ok(self.lookup(prefix, at)?.resolve(self.text, self.scope)),
+            None => Ok(b""),
+            Some(b"xml") => Ok(crate::ns::XML.as_bytes()),
+            Some(_) => Ok(self
+                .lookup(prefix, at)?
+                .resolve(self.bytes, self.scope)
+                .as_bytes()),
         }
     }
 
-    fn declare(&self, prefix: &str, uri: &str, at: u64) -> Result<(), DecodeError> {
-        let bad = |why: &str| DecodeErrorKind::NotWellFormed(format!("xmlns:{prefix}: {why}"));
+    fn declare(&self, prefix: &[u8], uri: &str, at: u64) -> Result<(), DecodeError> {
+        let bad =
+            |why: &str| DecodeErrorKind::NotWellFormed(format!("xmlns:{}: {why}", lossy(prefix)));
         if !is_ncname(prefix) {
             return Err(self.error(bad("not a prefix name"), at));
         }
         if uri.is_empty() {
             return Err(self.error(bad("a prefix cannot be unbound"), at));
         }
-        if prefix == "xmlns" || (prefix == "xml") != (uri == crate::ns::XML) {
+        if prefix == b"xmlns" || (prefix == b"xml") != (uri == crate::ns::XML) {
             return Err(self.error(bad("reserved prefix or namespace"), at));
         }
         Ok(())
@@ -325,7 +379,7 @@ impl<'a> Pass<'a> {
 
     fn lookup(&self, prefix: Option<Span>, at: u64) -> Result<&NsName, DecodeError> {
         let wanted = prefix.map(|p| self.slice(p));
-        if wanted == Some("xml") {
+        if wanted == Some(b"xml") {
             return Ok(&NsName::Xml);
         }
         self.bindings
@@ -335,7 +389,7 @@ impl<'a> Pass<'a> {
             .map(|(_, ns)| ns)
             .ok_or_else(|| {
                 self.error(
-                    DecodeErrorKind::UnboundPrefix(wanted.unwrap_or_default().to_owned()),
+                    DecodeErrorKind::UnboundPrefix(lossy(wanted.unwrap_or_default()).into_owned()),
                     at,
                 )
             })
@@ -348,22 +402,23 @@ impl<'a> Pass<'a> {
     }
 
     /// The text of a binding's prefix: a span of the input, or a prefix of the stream header.
-    fn prefix_text(&self, prefix: Prefix) -> &str {
+    fn prefix_text(&self, prefix: Prefix) -> &[u8] {
         match prefix {
-            Prefix::Header(i) => &self.scope.prefixes[i].0,
+            Prefix::Header(i) => self.scope.prefixes[i].0.as_bytes(),
             Prefix::Text(span) => self.slice(span),
         }
     }
 
-    fn slice(&self, span: Span) -> &str {
-        self.text.get(span.range()).unwrap_or_default()
+    /// The bytes of a span: names and values inside events quick-xml checked as UTF-8.
+    fn slice(&self, span: Span) -> &'a [u8] {
+        self.bytes.get(span.range()).unwrap_or_default()
     }
 
     /// Where a slice quick-xml handed out lies in the input (it always borrows from it).
     fn span_of(&self, part: &str, at: u64) -> Result<Span, DecodeError> {
         let start = part.as_ptr() as usize;
-        let base = self.text.as_ptr() as usize;
-        if start >= base && start + part.len() <= base + self.text.len() {
+        let base = self.bytes.as_ptr() as usize;
+        if start >= base && start + part.len() <= base + self.bytes.len() {
             let from = (start - base) as u32;
             return Ok(Span::new(from, from + part.len() as u32));
         }
@@ -387,8 +442,8 @@ impl<'a> Pass<'a> {
 }
 
 /// Splits a qualified name's span at its colon.
-fn split(qname: Span, text: &str) -> (Option<Span>, Span) {
-    let name = text.as_bytes().get(qname.range()).unwrap_or_default();
+fn split(qname: Span, bytes: &[u8]) -> (Option<Span>, Span) {
+    let name = bytes.get(qname.range()).unwrap_or_default();
     match memchr::memchr(b':', name) {
         Some(i) => (
             Some(Span::new(qname.start, qname.start + i as u32)),
@@ -396,6 +451,11 @@ fn split(qname: Span, text: &str) -> (Option<Span>, Span) {
         ),
         None => (None, qname),
     }
+}
+
+/// A name or value for an error message.
+fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
 }
 
 fn predefined(name: &str) -> bool {

@@ -60,12 +60,18 @@ pub(crate) enum NsName {
     Xml,
 }
 
+/// The text of `span` in `bytes`. Spans are made by the indexing pass over validated UTF-8 and
+/// fall on character boundaries, so this checks only the span's own bytes and never fails.
+pub(crate) fn span_text(bytes: &[u8], span: Span) -> &str {
+    std::str::from_utf8(bytes.get(span.range()).unwrap_or_default()).unwrap_or_default()
+}
+
 impl NsName {
-    pub(crate) fn resolve<'s>(&'s self, text: &'s str, scope: &'s StreamScope) -> &'s str {
+    pub(crate) fn resolve<'s>(&'s self, bytes: &'s [u8], scope: &'s StreamScope) -> &'s str {
         match self {
             NsName::Scope(0) => &scope.default_ns,
             NsName::Scope(i) => scope.prefixes.get(i - 1).map_or("", |(_, uri)| uri),
-            NsName::Bytes(span) => text.get(span.range()).unwrap_or_default(),
+            NsName::Bytes(span) => span_text(bytes, *span),
             NsName::Owned(uri) => uri,
             NsName::Xml => crate::ns::XML,
         }
@@ -231,13 +237,14 @@ impl RawStanza {
         }))
     }
 
+    /// The whole stanza as text, for building its tree: validated UTF-8 when it was decoded or
+    /// spliced, so this never fails.
     fn text(&self) -> &str {
-        // Built from a `&str` or from spliced valid UTF-8; never fails.
         std::str::from_utf8(&self.0.bytes).unwrap_or_default()
     }
 
     fn slice(&self, span: Span) -> &str {
-        self.text().get(span.range()).unwrap_or_default()
+        span_text(&self.0.bytes, span)
     }
 
     /// The bytes as received (or as spliced).
@@ -252,7 +259,7 @@ impl RawStanza {
 
     /// The namespace name, with the stream's default applied.
     pub fn ns(&self) -> &str {
-        self.0.index.ns.resolve(self.text(), &self.0.scope)
+        self.0.index.ns.resolve(&self.0.bytes, &self.0.scope)
     }
 
     /// A routing attribute's value, unescaped.
@@ -280,7 +287,7 @@ impl RawStanza {
     pub fn children(&self) -> impl Iterator<Item = RawChild<'_>> {
         self.0.index.children.iter().map(|c| RawChild {
             name: self.slice(c.name),
-            ns: c.ns.resolve(self.text(), &self.0.scope),
+            ns: c.ns.resolve(&self.0.bytes, &self.0.scope),
             bytes: &self.0.bytes[c.span.range()],
         })
     }
