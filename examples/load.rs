@@ -4,7 +4,8 @@
 //! second, the p50 and p99 latency (send to receipt, same process clock) and, with
 //! `--server-pid`, the server's resident memory. With `--idle N` it instead keeps N
 //! authenticated connections (bound resources, no presence) of the account `idle` open and
-//! reports the server's memory per connection. With `--slow-reader N`, `user0` logs in and
+//! reports the server's memory per connection, and the kernel's (socket buffers and slab, half
+//! of each loopback pair's). With `--slow-reader N`, `user0` logs in and
 //! stops reading while `user1` sends it N messages of 1 KiB: it reports how fast the sender got
 //! rid of them and the server's memory before, at its peak and after (a server that bounds what
 //! waits for a reader stays flat). With `--rate R`, the senders offer R messages per second in
@@ -89,6 +90,20 @@ fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The kernel's memory that sockets hold, machine-wide: the TCP buffers (`/proc/net/sockstat`,
+/// in pages) and the slab caches (`/proc/meminfo`: socket, inode, file and epoll objects), KiB.
+fn kernel_kib() -> Option<(u64, u64)> {
+    let sockstat = std::fs::read_to_string("/proc/net/sockstat").ok()?;
+    let tcp = sockstat.lines().find(|l| l.starts_with("TCP:"))?;
+    let mut words = tcp.split_whitespace();
+    words.find(|w| *w == "mem")?;
+    let pages: u64 = words.next()?.parse().ok()?;
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let slab = meminfo.lines().find(|l| l.starts_with("Slab:"))?;
+    let slab: u64 = slab.split_whitespace().nth(1)?.parse().ok()?;
+    Some((pages * 4, slab))
 }
 
 /// What one connection does once online.
@@ -322,6 +337,7 @@ async fn run(args: Args) -> Result<(), String> {
         (None, None) => args.users,
     };
     let before = args.server_pid.and_then(rss_kib);
+    let kernel_before = kernel_kib();
     let mut tasks = Vec::with_capacity(count);
     for i in 0..count {
         let (role, name) = match (args.idle, args.slow_reader) {
@@ -414,6 +430,17 @@ async fn run(args: Args) -> Result<(), String> {
             println!(
                 "server RSS: {before} KiB before, {after} KiB with {count} idle connections: {:.1} KiB per connection",
                 (after.saturating_sub(before)) as f64 / count as f64
+            );
+        }
+        if let (Some((buffers, slab)), Some((buffers_after, slab_after))) =
+            (kernel_before, kernel_kib())
+        {
+            // Each loopback connection is two sockets, ours and the server's: half is the server's.
+            let per = |b: u64, a: u64| a.saturating_sub(b) as f64 / count as f64 / 2.0;
+            println!(
+                "kernel, per server-side socket (half of each loopback pair): {:.1} KiB TCP buffers, {:.1} KiB slab",
+                per(buffers, buffers_after),
+                per(slab, slab_after)
             );
         }
         shared.stop.notify_waiters();

@@ -308,7 +308,11 @@ async fn drive(
                 Ok(()) => {
                     let n = match reader.read(s, |bytes| session.handle_input(bytes, Instant::now())).await {
                         Ok(Read::Bytes(n)) => n,
-                        Ok(Read::Nothing) => continue,
+                        Ok(Read::Nothing) => {
+                            // Idle until the socket is readable: keep no buffers meanwhile.
+                            session.release_buffers();
+                            continue;
+                        }
                         Ok(Read::Eof) | Err(_) => break Ok(()),
                     };
                     let at = Instant::now();

@@ -232,6 +232,17 @@ impl Decoder {
         self.buf.extend_from_slice(bytes);
     }
 
+    /// Frees the input buffer's memory when it holds nothing still needed (between stanzas, all
+    /// input decoded), and the indexing pass's working buffers: what an idle connection's decoder
+    /// need not keep. The next [`feed`](Self::feed) allocates again.
+    pub fn release_buffers(&mut self) {
+        self.compact();
+        if self.buf.is_empty() {
+            self.buf = Vec::new();
+        }
+        self.scratch = index::Scratch::default();
+    }
+
     /// Bytes fed but not yet decoded.
     pub fn buffered(&self) -> usize {
         self.buf.len() - self.keep_from()
@@ -867,6 +878,24 @@ mod tests {
             panic!("the scanner completes it")
         };
         assert_eq!(&third.bytes()[..], b"<presence/>");
+    }
+
+    #[test]
+    fn releasing_buffers_keeps_what_is_still_needed() {
+        let mut decoder = opened(Limits::default());
+        decoder.feed(b"<message><body>half");
+        assert_eq!(decoder.next_raw(), Ok(None));
+        decoder.release_buffers();
+        assert!(decoder.buf.capacity() > 0, "a stanza in progress is kept");
+        decoder.feed(b"</body></message>");
+        let Ok(Some(RawEvent::Stanza(whole))) = decoder.next_raw() else {
+            panic!("completed after the release")
+        };
+        assert_eq!(&whole.bytes()[..], b"<message><body>half</body></message>");
+        decoder.release_buffers();
+        assert_eq!(decoder.buf.capacity(), 0, "idle: nothing held");
+        decoder.feed(b"<iq id='1' type='get'/>");
+        assert!(matches!(decoder.next_raw(), Ok(Some(RawEvent::Stanza(_)))));
     }
 
     #[test]

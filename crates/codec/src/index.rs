@@ -43,7 +43,7 @@ pub(crate) fn index(
     limits: &Limits,
     scratch: &mut Scratch,
 ) -> Result<RawStanza, DecodeError> {
-    let (index, _) = pass(text.as_bytes(), offset, scope, limits, scratch)?;
+    let (index, _) = run(text.as_bytes(), false, offset, scope, limits, scratch)?;
     Ok(RawStanza::new(
         Bytes::copy_from_slice(text.as_bytes()),
         offset,
@@ -65,10 +65,24 @@ pub(crate) fn pass(
     limits: &Limits,
     scratch: &mut Scratch,
 ) -> Result<(Index, usize), DecodeError> {
+    run(bytes, true, offset, scope, limits, scratch)
+}
+
+/// The pass over `bytes`; `in_place` adds the scanner's checks. Those stay out of the pass
+/// behind the scanner, whose errors for malformed input come in the tree builder's order.
+fn run(
+    bytes: &[u8],
+    in_place: bool,
+    offset: u64,
+    scope: &StreamScope,
+    limits: &Limits,
+    scratch: &mut Scratch,
+) -> Result<(Index, usize), DecodeError> {
     scratch.bindings.clear();
     scratch.marks.clear();
     let mut pass = Pass {
         bytes,
+        in_place,
         offset,
         scope,
         limits,
@@ -78,7 +92,7 @@ pub(crate) fn pass(
         index: Index::default(),
         header_prefix: false,
     };
-    let end = pass.run();
+    let end = pass.read();
     scratch.bindings = std::mem::take(&mut pass.bindings);
     scratch.marks = std::mem::take(&mut pass.marks);
     scratch.attrs = std::mem::take(&mut pass.attrs);
@@ -89,6 +103,8 @@ pub(crate) fn pass(
 
 struct Pass<'a> {
     bytes: &'a [u8],
+    /// Indexing in place, without the scanner before it: its checks are made here.
+    in_place: bool,
     offset: u64,
     scope: &'a StreamScope,
     limits: &'a Limits,
@@ -104,7 +120,7 @@ struct Pass<'a> {
 
 impl<'a> Pass<'a> {
     /// Reads the element to its end, which it returns.
-    fn run(&mut self) -> Result<usize, DecodeError> {
+    fn read(&mut self) -> Result<usize, DecodeError> {
         self.bindings.push((None, NsName::Scope(0)));
         for i in 0..self.scope.prefixes.len() {
             self.bindings
@@ -188,7 +204,7 @@ impl<'a> Pass<'a> {
     /// An element opening inside `depth` others must stay within the nesting limit.
     fn check_depth(&self, depth: usize, at: u64) -> Result<(), DecodeError> {
         let limit = self.limits.max_depth;
-        if depth + 1 > limit {
+        if self.in_place && depth + 1 > limit {
             return Err(self.error(DecodeErrorKind::TooDeep { limit }, at));
         }
         Ok(())
@@ -217,7 +233,7 @@ impl<'a> Pass<'a> {
             let key = self.span_of(attr.key.into_inner(), at)?;
             let value = self.span_of(&attr.value, at)?;
             let raw_value = &self.bytes[value.range()];
-            if memchr::memchr(b'<', raw_value).is_some() {
+            if self.in_place && memchr::memchr(b'<', raw_value).is_some() {
                 let kind = DecodeErrorKind::NotWellFormed("`<` in an attribute value".into());
                 return Err(self.error(kind, at));
             }

@@ -242,3 +242,15 @@ proptest! {
         prop_assert_eq!(normalize(spliced.element().unwrap().clone()), expected);
     }
 }
+
+/// Found by fuzzing `decoder_raw`: a start tag whose quotes the scanner and quick-xml's attribute
+/// iterator read differently, so that a value the iterator sees holds a `<` the scanner saw
+/// outside any quotes. Indexing in place refuses such a value (and falls back to the scanner);
+/// behind the scanner the pass must report what the tree builder reports.
+#[test]
+fn quotes_read_differently_give_the_tree_builders_error() {
+    let body: &[u8] = b"<L999LL999L/\r!'''''''''\r\r\r\r=\r\r\r\r\r'LL8\r\r\r9</''''''''''''''''''''''''''''''''''''''''''''''''''''''70463279\xef\xbb\xbfL/>L\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r\r=\r\r\r\r\r'LL8\r\r\r9</\r\rgg >\xc3\xa00\r\r\r\r\r\r\r\r\r\r\r'LL9\r\r\r9</\r\rgg >\xc3\xa000wwggLL19\r\r\r\r\r\r\r\r\r\r'LL8\r\r\r\r\r>";
+    let stream = [HEADER.as_bytes(), body].concat();
+    let (_, err) = decode(&stream);
+    assert!(err.is_some(), "not well-formed");
+}

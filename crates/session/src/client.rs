@@ -392,6 +392,18 @@ impl ClientSession {
         self.events.pop_front()
     }
 
+    /// Frees the memory an idle connection need not hold (as
+    /// [`ServerSession::release_buffers`](crate::ServerSession::release_buffers)).
+    pub fn release_buffers(&mut self) {
+        self.transport.release_buffers();
+        if self.events.is_empty() {
+            self.events = std::collections::VecDeque::new();
+        }
+        if let Some(stream) = self.sm.stream_mut() {
+            stream.release_buffers();
+        }
+    }
+
     /// Sends a stanza (message, presence or iq).
     pub fn send(&mut self, stanza: Element) -> Result<(), SendError> {
         if !self.is_online() {

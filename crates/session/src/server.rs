@@ -346,6 +346,20 @@ impl ServerSession {
         self.events.pop_front()
     }
 
+    /// Frees the memory an idle connection need not hold: the input buffer once everything
+    /// received was decoded, the output buffer once everything was taken, the drained event
+    /// queue and an empty XEP-0198 outbox. Call it when the connection goes idle (before waiting
+    /// for the socket with nothing to write); the next input or output allocates again.
+    pub fn release_buffers(&mut self) {
+        self.transport.release_buffers();
+        if self.events.is_empty() {
+            self.events = VecDeque::new();
+        }
+        if let Sm::Enabled { stream, .. } = &mut self.sm {
+            stream.release_buffers();
+        }
+    }
+
     /// Binds `resource` after a [`ServerEvent::BindRequest`]. A resource that is not valid
     /// (resourceprep) is answered `bad-request` and the client may ask again (RFC 6120 §7.7.2.1).
     pub fn bind(&mut self, resource: &str) {

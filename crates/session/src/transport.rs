@@ -96,6 +96,15 @@ impl Transport {
         self.close();
     }
 
+    /// Frees what an idle connection need not keep: the input buffer when all was decoded, the
+    /// output buffer when all was taken.
+    pub fn release_buffers(&mut self) {
+        self.decoder.release_buffers();
+        if self.out.is_empty() {
+            self.out = BytesMut::new();
+        }
+    }
+
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
         (!self.out.is_empty()).then(|| self.out.split().freeze())
     }

@@ -484,3 +484,31 @@ fn stanzas_sent_serialized_are_counted_and_replayed_like_trees() {
     pair.drive();
     assert!(server_unacked_events(&pair).is_empty());
 }
+
+/// Freeing idle buffers after every few bytes (mid-stanza included) changes nothing the peers
+/// see: the stanzas arrive, in order, and the outboxes empty as acknowledgements come.
+#[test]
+fn releasing_idle_buffers_between_chunks_loses_nothing() {
+    let mut pair = online(2);
+    pair.release_buffers = true;
+    pair.chunks = vec![7, 1, 13];
+    for i in 0..5 {
+        pair.client.send(msg(true, i)).unwrap();
+        pair.server.send(msg(false, i));
+    }
+    pair.drive();
+    assert_eq!(
+        bodies(pair.server_stanzas()),
+        ["c0", "c1", "c2", "c3", "c4"]
+    );
+    assert_eq!(
+        bodies(pair.client_stanzas()),
+        ["s0", "s1", "s2", "s3", "s4"]
+    );
+    assert_eq!(
+        pair.client.unacknowledged().count(),
+        1,
+        "the fifth waits for an <r/>"
+    );
+    assert!(pair.client_failure().is_none() && pair.server_failure().is_none());
+}

@@ -51,6 +51,13 @@ pub struct Outbox {
 }
 
 impl Outbox {
+    /// Frees the queue's memory when nothing waits for an acknowledgement.
+    pub fn release_buffers(&mut self) {
+        if self.queue.is_empty() {
+            self.queue = VecDeque::new();
+        }
+    }
+
     /// Starts counting from `h` (0 on `enabled`; the peer's `h` when resuming).
     pub fn starting_at(h: u32) -> Self {
         Outbox {

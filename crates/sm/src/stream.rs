@@ -66,6 +66,11 @@ impl SmStream {
         &self.config
     }
 
+    /// Frees the outbox's memory when every stanza was acknowledged (an idle stream).
+    pub fn release_buffers(&mut self) {
+        self.outbox.release_buffers();
+    }
+
     /// A stanza went out; returns an `<r/>` to send after it when one is due by count.
     pub fn sent(&mut self, stanza: Element, now: Instant) -> Option<Element> {
         self.sent_queued(Queued::new(&stanza), now)

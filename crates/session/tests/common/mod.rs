@@ -61,6 +61,9 @@ pub struct Pair {
     pub budget: Option<usize>,
     /// Whether the budget ran out: every byte since was lost.
     pub broken: bool,
+    /// Whether both sessions free their idle buffers after every chunk they take in, as an
+    /// application does whenever a connection waits for its socket.
+    pub release_buffers: bool,
 }
 
 impl Pair {
@@ -86,6 +89,7 @@ impl Pair {
             expired: Vec::new(),
             budget: None,
             broken: false,
+            release_buffers: false,
             now,
             client_events: Vec::new(),
             server_events: Vec::new(),
@@ -162,6 +166,9 @@ impl Pair {
                 while !rest.is_empty() && !self.broken {
                     let n = self.next_chunk().min(rest.len());
                     self.server.handle_input(&rest[..n], self.now);
+                    if self.release_buffers {
+                        self.server.release_buffers();
+                    }
                     rest = &rest[n..];
                 }
                 moved = true;
@@ -171,6 +178,9 @@ impl Pair {
                 while !rest.is_empty() && !self.broken {
                     let n = self.next_chunk().min(rest.len());
                     self.client.handle_input(&rest[..n], self.now);
+                    if self.release_buffers {
+                        self.client.release_buffers();
+                    }
                     rest = &rest[n..];
                 }
                 moved = true;
