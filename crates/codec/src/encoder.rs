@@ -192,7 +192,21 @@ fn write_attr_value(out: &mut BytesMut, name: &str, value: &str) {
 /// assert_eq!(xmppkit_codec::to_string(&e), "<ping xmlns='urn:xmpp:ping'/>");
 /// ```
 pub fn to_string(element: &Element) -> String {
-    let mut out = BytesMut::new();
-    write(element, "", false, None, &mut out);
-    String::from_utf8(out.to_vec()).unwrap_or_default()
+    // Written into a per-thread buffer, then copied once into a string of the exact size: one
+    // allocation per element instead of a buffer grown step by step (and shrunk by those who
+    // keep the result, as archives do).
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<BytesMut> = std::cell::RefCell::new(BytesMut::new());
+    }
+    SCRATCH.with(|scratch| {
+        let mut out = scratch.borrow_mut();
+        out.clear();
+        write(element, "", false, None, &mut out);
+        let text = std::str::from_utf8(&out).unwrap_or_default().to_owned();
+        if out.capacity() > 64 * 1024 {
+            // A huge element does not leave its buffer behind.
+            *out = BytesMut::new();
+        }
+        text
+    })
 }

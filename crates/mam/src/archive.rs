@@ -122,7 +122,7 @@ struct Stored {
 impl Stored {
     fn new(item: Archived) -> Self {
         Stored {
-            stanza: String::from(&item.message).into_boxed_str(),
+            stanza: xmppkit_codec::to_string(&item.message).into_boxed_str(),
             body: crate::fulltext::searched_text(&item.message).map(String::into_boxed_str),
             id: item.id.into_boxed_str(),
             stamp: item.stamp,

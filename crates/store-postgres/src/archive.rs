@@ -435,7 +435,7 @@ impl Archive for PgArchive {
             stamp: nanos(&item.stamp),
             with_bare: item.with.to_bare().to_string(),
             with_jid: item.with.to_string(),
-            stanza: String::from(&item.message),
+            stanza: xmppkit_codec::to_string(&item.message),
             words,
         };
         // A duplicate id violates (owner, id): that write fails on its own and the archive is

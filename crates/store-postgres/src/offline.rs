@@ -28,7 +28,7 @@ impl OfflineStore for PgOffline {
 
     fn push(&mut self, user: &BareJid, message: Element) -> Result<(), StoreError> {
         let owner = user.to_string();
-        let stanza = String::from(&message);
+        let stanza = xmppkit_codec::to_string(&message);
         self.db
             .worker
             .write(Box::new(move |tx| {

@@ -359,7 +359,7 @@ impl Archive for SqliteArchive {
                 stamp,
                 with_bare,
                 item.with.to_string(),
-                String::from(&item.message),
+                xmppkit_codec::to_string(&item.message),
                 pos,
                 with_pos
             ])

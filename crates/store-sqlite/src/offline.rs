@@ -34,7 +34,7 @@ impl OfflineStore for SqliteOffline {
             .prepare_cached("INSERT INTO offline (user, stanza) VALUES (?1, ?2)")
             .map_err(backend(STORE))?;
         insert
-            .execute(params![user.as_str(), String::from(&message)])
+            .execute(params![user.as_str(), xmppkit_codec::to_string(&message)])
             .map(drop)
             .map_err(backend(STORE))
     }
