@@ -11,6 +11,7 @@ use std::alloc::System;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use xmppkit::codec::RawStanza;
 use xmppkit::jid::BareJid;
 use xmppkit::muc::{Service, ServiceConfig};
 use xmppkit::server::{Config, ConnId, MemoryAccounts, Now, Output, Server, Stores};
@@ -108,8 +109,9 @@ impl World {
         let (conn, session) = &mut self.conns[i];
         let mut stanza = el(xml);
         xmppkit::stanza::set_attr(&mut stanza, "from", format!("user{i}@{DOMAIN}/r"));
+        let raw = RawStanza::from_element(&stanza, "jabber:client").unwrap();
         self.server
-            .handle_event(*conn, session, ServerEvent::Stanza(stanza), now());
+            .handle_event(*conn, session, ServerEvent::Stanza(raw), now());
     }
 
     /// Takes every output (each delivery is the bytes its connection writes) and reports each

@@ -28,4 +28,4 @@ mod rules;
 
 pub use client::{toggle_iq, unwrap, CarbonError};
 pub use payload::{Carbon, Direction, Private, Toggle, NS, RULES};
-pub use rules::{copies, eligible, wrap};
+pub use rules::{copies, copies_raw, eligible, wrap};

@@ -2,10 +2,12 @@
 //! rules of §6.1, MUC rules included) and the copies themselves, wrapped per §6.2 / §6.3.
 
 use crate::payload::{Carbon, Direction, NS};
+use bytes::{BufMut, Bytes, BytesMut};
 use minidom::Element;
+use xmppkit_codec::{write_attr, RawStanza, Routing};
 use xmppkit_jid::{BareJid, FullJid};
 use xmppkit_stanza::forwarding::Forwarded;
-use xmppkit_stanza::{has_body, hints::Hint, ns, set_attr};
+use xmppkit_stanza::{has_body, hints::Hint, ns, set_attr, StanzaView};
 
 const MUC_USER: &str = "http://jabber.org/protocol/muc#user";
 const CONFERENCE: &str = "jabber:x:conference";
@@ -29,26 +31,27 @@ const IM_PAYLOADS: [&str; 3] = [
 /// assert!(eligible(&chat, Direction::Received));
 /// assert!(!eligible(&groupchat, Direction::Received));
 /// ```
-pub fn eligible(message: &Element, direction: Direction) -> bool {
-    if message.name() != "message"
-        || message.has_child("private", NS)
-        || message.has_child("received", NS)
-        || message.has_child("sent", NS)
+pub fn eligible<S: StanzaView + ?Sized>(message: &S, direction: Direction) -> bool {
+    if message.stanza_name() != "message"
+        || message.has_child_named("private", NS)
+        || message.has_child_named("received", NS)
+        || message.has_child_named("sent", NS)
         || Hint::NoCopy.is_in(message)
     {
         return false;
     }
-    let type_ = message.attr("type").unwrap_or("normal");
+    let type_ = message.stanza_type();
+    let type_ = type_.as_deref().unwrap_or("normal");
     if type_ == "groupchat" {
         return false;
     }
     let has_body = has_body(message);
-    let im_payload = message
-        .children()
-        .any(|c| IM_PAYLOADS.iter().any(|ns| c.has_ns(*ns)));
-    let muc_user = message.get_child("x", MUC_USER);
-    let invite = message.has_child("x", CONFERENCE)
-        || muc_user.is_some_and(|x| x.children().any(|c| c.name() == "invite"));
+    let im_payload = IM_PAYLOADS.iter().any(|ns| message.has_child_in(ns));
+    let muc_user = message.child_tree("x", MUC_USER);
+    let invite = message.has_child_named("x", CONFERENCE)
+        || muc_user
+            .as_ref()
+            .is_some_and(|x| x.children().any(|c| c.name() == "invite"));
     if invite {
         return true;
     }
@@ -95,6 +98,75 @@ pub fn copies<'a>(
         .into_iter()
         .filter(|r| r.to_bare() == *user && !exclude.contains(r))
         .map(|resource| wrap(message, direction, user, resource))
+        .collect()
+}
+
+/// [`copies`] for a message routed as bytes: each copy is written around the message's own
+/// bytes (its namespace declared inside the wrapper), for a `jabber:client` stream, with no
+/// tree built; each parses to what [`wrap`] builds. Returned with the resource it is for.
+///
+/// ```
+/// use xmppkit_carbons::{copies_raw, Direction};
+/// use xmppkit_codec::{Decoder, RawEvent};
+/// use xmppkit_jid::FullJid;
+/// let mut decoder = Decoder::fragments("jabber:client");
+/// decoder.feed(b"<message from='juliet@capulet.example/balcony' to='romeo@montague.example' \
+///     type='chat'><body>hi</body></message>");
+/// let Some(RawEvent::Stanza(message)) = decoder.next_raw().unwrap() else { panic!() };
+/// let balcony: FullJid = "juliet@capulet.example/balcony".parse().unwrap();
+/// let chamber: FullJid = "juliet@capulet.example/chamber".parse().unwrap();
+/// let out = copies_raw(&message, Direction::Sent, &"juliet@capulet.example".parse().unwrap(),
+///     [&balcony, &chamber], &[balcony.clone()]);
+/// assert_eq!(out.len(), 1);
+/// assert_eq!(out[0].0, chamber);
+/// assert!(out[0].1.starts_with(b"<message from='juliet@capulet.example' \
+///     to='juliet@capulet.example/chamber' type='chat'><sent xmlns='urn:xmpp:carbons:2'>"));
+/// ```
+pub fn copies_raw<'a>(
+    message: &RawStanza,
+    direction: Direction,
+    user: &BareJid,
+    enabled: impl IntoIterator<Item = &'a FullJid>,
+    exclude: &[FullJid],
+) -> Vec<(FullJid, Bytes)> {
+    if !eligible(message, direction) {
+        return Vec::new();
+    }
+    let targets: Vec<&FullJid> = enabled
+        .into_iter()
+        .filter(|r| r.to_bare() == *user && !exclude.contains(r))
+        .collect();
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    let inner = message.to_standalone();
+    let type_ = message.attr(Routing::Type);
+    let wrapper = match direction {
+        Direction::Received => "received",
+        Direction::Sent => "sent",
+    };
+    targets
+        .into_iter()
+        .map(|to| {
+            let mut out = BytesMut::with_capacity(inner.len() + 160);
+            out.put_slice(b"<message");
+            write_attr(&mut out, "from", user.as_str());
+            write_attr(&mut out, "to", to.as_str());
+            if let Some(type_) = &type_ {
+                write_attr(&mut out, "type", type_);
+            }
+            out.put_slice(b"><");
+            out.put_slice(wrapper.as_bytes());
+            write_attr(&mut out, "xmlns", NS);
+            out.put_slice(b"><forwarded");
+            write_attr(&mut out, "xmlns", ns::FORWARD);
+            out.put_u8(b'>');
+            out.put_slice(inner.as_bytes());
+            out.put_slice(b"</forwarded></");
+            out.put_slice(wrapper.as_bytes());
+            out.put_slice(b"></message>");
+            (to.clone(), out.freeze())
+        })
         .collect()
 }
 

@@ -182,6 +182,52 @@ fn eligibility_rules() {
             received,
             "received: {xml}"
         );
+        // The same rules read from the bytes' index, and the same copies written around them.
+        let raw = raw(xml);
+        for direction in [Direction::Sent, Direction::Received] {
+            assert_eq!(
+                eligible(&raw, direction),
+                eligible(&message, direction),
+                "{direction:?} on bytes: {xml}"
+            );
+            let user = romeo();
+            let enabled = [
+                full("romeo@montague.example/home"),
+                full("romeo@montague.example/garden"),
+            ];
+            let exclude = [enabled[0].clone()];
+            let trees = copies(&message, direction, &user, &enabled, &exclude);
+            let bytes: Vec<Element> = copies_raw(&raw, direction, &user, &enabled, &exclude)
+                .into_iter()
+                .map(|(to, bytes)| {
+                    let copy = parse_client(&bytes);
+                    assert_eq!(copy.attr("to"), Some(to.as_str()));
+                    copy
+                })
+                .collect();
+            assert_eq!(bytes, trees, "{direction:?} copies of {xml}");
+        }
+    }
+}
+
+/// `xml` as a server that routes bytes holds it (its own `xmlns` dropped, as in a stream).
+fn raw(xml: &str) -> xmppkit_codec::RawStanza {
+    let wire = xml.replacen(" xmlns='jabber:client'", "", 1);
+    let mut decoder = xmppkit_codec::Decoder::fragments("jabber:client");
+    decoder.feed(wire.as_bytes());
+    match decoder.next_raw() {
+        Ok(Some(xmppkit_codec::RawEvent::Stanza(s))) => s,
+        other => panic!("{xml}: {other:?}"),
+    }
+}
+
+/// Bytes written for a `jabber:client` stream, as a tree.
+fn parse_client(bytes: &[u8]) -> Element {
+    let mut decoder = xmppkit_codec::Decoder::fragments("jabber:client");
+    decoder.feed(bytes);
+    match decoder.next_event() {
+        Ok(Some(xmppkit_codec::Event::Stanza(e))) => e,
+        other => panic!("{other:?}"),
     }
 }
 

@@ -172,8 +172,15 @@ fn write(
     out.put_u8(b'>');
 }
 
-/// ` name='value'`, the value escaped.
-pub(crate) fn write_attr(out: &mut BytesMut, name: &str, value: &str) {
+/// Writes ` name='value'`, the value escaped: for stanzas written by hand around bytes spliced
+/// in (a carbon's wrapper around the message it forwards).
+///
+/// ```
+/// let mut out = bytes::BytesMut::new();
+/// xmppkit_codec::write_attr(&mut out, "to", "a'b&c@example.com/x<y");
+/// assert_eq!(&out[..], b" to='a&apos;b&amp;c@example.com/x&lt;y'");
+/// ```
+pub fn write_attr(out: &mut BytesMut, name: &str, value: &str) {
     out.put_u8(b' ');
     write_attr_value(out, name, value);
 }

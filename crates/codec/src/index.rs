@@ -272,6 +272,7 @@ impl<'a> Pass<'a> {
                     };
                     if let Some(prefix) = prefix_text {
                         self.declare(prefix, ns.resolve(self.bytes, self.scope), at)?;
+                        self.index.root_prefixes |= depth == 0;
                     } else if depth == 0 {
                         self.index.own_xmlns = true;
                     }

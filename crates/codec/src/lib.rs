@@ -63,7 +63,7 @@ mod unaddressed;
 
 pub use condition::{StreamErrorCondition, UnknownCondition};
 pub use decoder::{Decoder, Event, RawEvent};
-pub use encoder::{to_string, write_element, Encoder};
+pub use encoder::{to_string, write_attr, write_element, Encoder};
 pub use error::{DecodeError, DecodeErrorKind};
 pub use header::StreamHeader;
 pub use limits::Limits;

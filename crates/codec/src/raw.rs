@@ -31,10 +31,38 @@ impl Span {
         self.start as usize..self.end as usize
     }
 
-    /// The span after `len` bytes at `at` were replaced by `new_len` bytes (`at` before it).
+    /// The span after the `len` bytes at `at` were replaced by `new_len` bytes. A span that
+    /// ends where bytes are inserted (`len` 0) stays as it was: the insertion follows it. A span
+    /// overlapping the replaced bytes is the caller's to replace.
     fn shifted(self, at: u32, len: u32, new_len: u32) -> Span {
-        let shift = |p: u32| if p >= at + len { p + new_len - len } else { p };
-        Span::new(shift(self.start), shift(self.end))
+        Span::new(
+            shift_start(self.start, at, len, new_len),
+            shift_end(self.end, at, len, new_len),
+        )
+    }
+}
+
+/// A position where something starts, after a replacement: it moves when it is at or after the
+/// replaced bytes' end (something inserted at it goes before it).
+fn shift_start(p: u32, at: u32, len: u32, new_len: u32) -> u32 {
+    if p >= at + len {
+        p + new_len - len
+    } else {
+        p
+    }
+}
+
+/// A position where something ends (exclusive), after a replacement: it moves when it is after
+/// the replaced bytes' start, or at their end when bytes were replaced; an insertion at it
+/// (`len` 0) follows what ends there.
+fn shift_end(p: u32, at: u32, len: u32, new_len: u32) -> u32 {
+    if p > at + len || (len > 0 && p == at + len) {
+        p + new_len - len
+    } else if p > at {
+        // Inside the replaced bytes: the caller replaces what ended there.
+        at + new_len
+    } else {
+        p
     }
 }
 
@@ -141,6 +169,8 @@ pub(crate) struct Index {
     pub ns: NsName,
     /// The root declares its default namespace itself.
     pub own_xmlns: bool,
+    /// The root declares a prefix: its children's bytes may lean on it.
+    pub root_prefixes: bool,
     pub routing: [Option<Attr>; 4],
     /// Just after the root start tag's `>`.
     pub head_end: u32,
@@ -239,6 +269,38 @@ impl RawStanza {
 
     /// The whole stanza as text, for building its tree: validated UTF-8 when it was decoded or
     /// spliced, so this never fails.
+    /// A stanza made from a tree: written as it stands in a stream whose content namespace is
+    /// `content_ns`, indexed, and the tree kept (so asking for it costs nothing). For the rare
+    /// stanza a byte-routing server must rebuild as a tree, and for tests.
+    ///
+    /// ```
+    /// use xmppkit_codec::{RawStanza, Routing};
+    /// let tree: minidom::Element = "<iq xmlns='jabber:client' type='get' id='1'/>".parse().unwrap();
+    /// let raw = RawStanza::from_element(&tree, "jabber:client").unwrap();
+    /// assert_eq!(&raw.bytes()[..], b"<iq id='1' type='get'/>");
+    /// assert_eq!(raw.attr(Routing::Id).as_deref(), Some("1"));
+    /// assert_eq!(raw.element().unwrap(), &tree);
+    /// ```
+    pub fn from_element(element: &Element, content_ns: &str) -> Result<RawStanza, DecodeError> {
+        let mut out = BytesMut::new();
+        crate::write_element(element, content_ns, &mut out);
+        let text = std::str::from_utf8(&out).unwrap_or_default();
+        let scope = Arc::new(StreamScope {
+            default_ns: content_ns.to_owned(),
+            prefixes: Vec::new(),
+        });
+        // What was written from a tree is bounded by the tree, not by a peer's limits.
+        let limits = Limits {
+            max_stanza_bytes: usize::MAX,
+            max_depth: usize::MAX,
+            max_attributes: usize::MAX,
+        };
+        let mut scratch = crate::index::Scratch::default();
+        let raw = crate::index::index(text, 0, &scope, &limits, &mut scratch)?;
+        let _ = raw.0.element.set(element.clone());
+        Ok(raw)
+    }
+
     fn text(&self) -> &str {
         std::str::from_utf8(&self.0.bytes).unwrap_or_default()
     }
@@ -302,6 +364,41 @@ impl RawStanza {
         self.children().any(|c| c.name == name && c.ns == ns)
     }
 
+    /// The first top-level child with this name and namespace, as a tree. Built from the child's
+    /// own bytes when they say all there is (the root is unprefixed and declares no prefix, so
+    /// the child sees only the root's default namespace and the stream header's prefixes), else
+    /// taken from the stanza's tree. What a rule that looks inside one child reads (a body's text,
+    /// an invitation) without the whole stanza's tree.
+    ///
+    /// ```
+    /// use xmppkit_codec::{Decoder, RawEvent};
+    /// let mut decoder = Decoder::fragments("jabber:client");
+    /// decoder.feed(b"<message><body>hi &amp; bye</body></message>");
+    /// let Some(RawEvent::Stanza(m)) = decoder.next_raw().unwrap() else { panic!() };
+    /// let body = m.child_element("body", "jabber:client").unwrap();
+    /// assert_eq!(body.text(), "hi & bye");
+    /// assert!(m.child_element("subject", "jabber:client").is_none());
+    /// ```
+    pub fn child_element(&self, name: &str, ns: &str) -> Option<Element> {
+        let at = self.0.index.children.iter().position(|c| {
+            self.slice(c.name) == name && c.ns.resolve(&self.0.bytes, &self.0.scope) == ns
+        })?;
+        let index = &self.0.index;
+        let whole =
+            self.0.element.get().is_some() || index.root_prefixes || index.qname != index.name;
+        if whole {
+            return self.element().ok()?.get_child(name, ns).cloned();
+        }
+        let child = &index.children[at];
+        let text = std::str::from_utf8(&self.0.bytes[child.span.range()]).ok()?;
+        let scope = Scope {
+            default_ns: self.ns(),
+            prefixes: &self.0.scope.prefixes,
+        };
+        let offset = self.0.offset + u64::from(child.span.start);
+        tree::build(text, offset, &scope, &self.0.limits).ok()
+    }
+
     /// The stanza as a `minidom::Element`, built on first use and kept. It fails only if the
     /// indexing pass accepted something the tree builder refuses, which the codec's tests check
     /// never happens.
@@ -352,6 +449,25 @@ impl RawStanza {
                 || (stanza_ns(ns) && stanza_ns(content_ns)))
     }
 
+    /// The stanza's bytes for a stream whose content namespace is `content_ns`: its own bytes,
+    /// shared (no copy), when they fit that stream, else its tree written for it.
+    ///
+    /// ```
+    /// use xmppkit_codec::{Decoder, RawEvent};
+    /// let mut decoder = Decoder::fragments("jabber:client");
+    /// decoder.feed(b"<message><body>hi</body></message>");
+    /// let Some(RawEvent::Stanza(m)) = decoder.next_raw().unwrap() else { panic!() };
+    /// assert_eq!(m.bytes_for("jabber:client").as_ptr(), m.bytes().as_ptr());
+    /// ```
+    pub fn bytes_for(&self, content_ns: &str) -> Bytes {
+        if self.fits(content_ns) {
+            return self.0.bytes.clone();
+        }
+        let mut out = BytesMut::new();
+        self.write_tree(content_ns, &mut out);
+        out.freeze()
+    }
+
     /// Writes the stanza into a stream whose content namespace is `content_ns`: a copy of its
     /// bytes, or, when they do not fit that stream, its tree.
     pub fn write_to(&self, content_ns: &str, out: &mut BytesMut) {
@@ -360,6 +476,35 @@ impl RawStanza {
         } else {
             self.write_tree(content_ns, out)
         }
+    }
+
+    /// The stanza on its own, as a document: its namespace declared on the root (what a store
+    /// keeps, and what [`to_string`](crate::to_string) writes for its tree). Its bytes with
+    /// ` xmlns='…'` spliced in after the root's name when it lacks one, else its bytes as they
+    /// are; the tree written when a name leans on the stream header or the root is prefixed.
+    ///
+    /// ```
+    /// use xmppkit_codec::{Decoder, RawEvent};
+    /// let mut decoder = Decoder::fragments("jabber:client");
+    /// decoder.feed(b"<message type='chat'><body>hi</body></message>");
+    /// let Some(RawEvent::Stanza(m)) = decoder.next_raw().unwrap() else { panic!() };
+    /// assert_eq!(m.to_standalone(), "<message xmlns='jabber:client' type='chat'><body>hi</body></message>");
+    /// ```
+    pub fn to_standalone(&self) -> String {
+        let index = &self.0.index;
+        if !self.is_self_contained() || index.qname != index.name {
+            return self.element().map(crate::to_string).unwrap_or_default();
+        }
+        let text = self.text();
+        if index.own_xmlns {
+            return text.to_owned();
+        }
+        let at = index.qname.end as usize;
+        let mut out = BytesMut::with_capacity(text.len() + self.ns().len() + 10);
+        out.put_slice(&text.as_bytes()[..at]);
+        crate::encoder::write_attr(&mut out, "xmlns", self.ns());
+        out.put_slice(&text.as_bytes()[at..]);
+        String::from_utf8(Vec::from(out)).unwrap_or_default()
     }
 
     fn write_tree(&self, content_ns: &str, out: &mut BytesMut) {
@@ -463,12 +608,14 @@ impl RawStanza {
     fn shifted_index(&self, at: u32, len: u32, new_len: u32) -> Index {
         let old = &self.0.index;
         let shift = |s: Span| s.shifted(at, len, new_len);
-        let point = |p: u32| if p >= at + len { p + new_len - len } else { p };
+        let start = |p: u32| shift_start(p, at, len, new_len);
+        let end = |p: u32| shift_end(p, at, len, new_len);
         Index {
             qname: shift(old.qname),
             name: shift(old.name),
             ns: old.ns.shifted(at, len, new_len),
             own_xmlns: old.own_xmlns,
+            root_prefixes: old.root_prefixes,
             routing: old.routing.map(|a| {
                 a.map(|a| Attr {
                     whole: shift(a.whole),
@@ -476,8 +623,8 @@ impl RawStanza {
                     escaped: a.escaped,
                 })
             }),
-            head_end: point(old.head_end),
-            close: old.close.map(point),
+            head_end: end(old.head_end),
+            close: old.close.map(start),
             children: old
                 .children
                 .iter()

@@ -240,7 +240,77 @@ proptest! {
         let mut expected = normalize(e);
         expected.set_attr(minidom::rxml::Namespace::NONE, "to".try_into().unwrap(), to);
         prop_assert_eq!(normalize(spliced.element().unwrap().clone()), expected);
+        // After each kind of splice, what the index says is what the tree says.
+        index_agrees(&raw);
+        index_agrees(&spliced);
+        let stamped = raw.with_attr(Routing::From, Some("a@b.example/c"));
+        index_agrees(&stamped);
+        let removed = stamped.with_attr(Routing::From, None);
+        index_agrees(&removed);
+        let child: Element = "<stanza-id xmlns='urn:xmpp:sid:0' id='1' by='b.example'/>".parse().unwrap();
+        index_agrees(&stamped.with_child(&child));
+        index_agrees(&stamped.with_child(&child).with_attr(Routing::To, Some("x@y.example")));
     }
+}
+
+/// What `raw`'s index says (name, namespace, routing attributes, children) against its tree,
+/// built afresh from its bytes.
+fn index_agrees(raw: &RawStanza) {
+    let mut decoder = Decoder::fragments("jabber:client");
+    decoder.feed(raw.bytes());
+    let Ok(Some(xmppkit_codec::Event::Stanza(tree))) = decoder.next_event() else {
+        panic!("{raw:?} parses");
+    };
+    assert_eq!(raw.name(), tree.name(), "{raw:?}");
+    assert_eq!(raw.ns(), tree.ns(), "{raw:?}");
+    for (which, name) in [
+        (Routing::To, "to"),
+        (Routing::From, "from"),
+        (Routing::Id, "id"),
+        (Routing::Type, "type"),
+    ] {
+        assert_eq!(
+            raw.attr(which).as_deref(),
+            tree.attr(name),
+            "{name} of {raw:?}"
+        );
+    }
+    let children: Vec<(String, String)> = raw
+        .children()
+        .map(|c| (c.name().to_owned(), c.ns().to_owned()))
+        .collect();
+    let expected: Vec<(String, String)> = tree
+        .children()
+        .map(|c| (c.name().to_owned(), c.ns()))
+        .collect();
+    assert_eq!(children, expected, "children of {raw:?}");
+    for (child, element) in raw.children().zip(tree.children()) {
+        let mut d = Decoder::fragments(tree.ns());
+        d.feed(child.bytes());
+        let Ok(Some(xmppkit_codec::Event::Stanza(parsed))) = d.next_event() else {
+            panic!("child bytes of {raw:?}");
+        };
+        assert_eq!(&parsed, element, "child span of {raw:?}");
+    }
+}
+
+/// An index shifted by a splice at the end of a span keeps the span as it was: `from` spliced
+/// in right after the root's name leaves the name `message` (it once read `message from='…'`).
+#[test]
+fn splicing_after_a_name_leaves_the_name() {
+    let m = one("<message to='b@example.com'><body>hi</body></message>");
+    let stamped = m.with_attr(Routing::From, Some("a@example.com/r"));
+    assert_eq!(stamped.name(), "message");
+    assert_eq!(
+        stamped.attr(Routing::From).as_deref(),
+        Some("a@example.com/r")
+    );
+    let empty = one("<message></message>");
+    let child: Element = "<body xmlns='jabber:client'>x</body>".parse().unwrap();
+    let grown = empty.with_child(&child);
+    index_agrees(&grown);
+    assert_eq!(grown.children().count(), 1);
+    index_agrees(&one("<message/>").with_child(&child));
 }
 
 /// Found by fuzzing `decoder_raw`: a start tag whose quotes the scanner and quick-xml's attribute
@@ -253,4 +323,25 @@ fn quotes_read_differently_give_the_tree_builders_error() {
     let stream = [HEADER.as_bytes(), body].concat();
     let (_, err) = decode(&stream);
     assert!(err.is_some(), "not well-formed");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// A stanza written on its own parses, as a document, to the stanza's tree.
+    #[test]
+    fn standalone_reads_back_as_the_tree(e in arb_element()) {
+        let mut out = BytesMut::new();
+        let mut encoder = Encoder::new();
+        encoder.header(&StreamHeader::client("example.com"), &mut out);
+        encoder.stanza(&e, &mut out);
+        let mut d = Decoder::new();
+        d.feed(&out);
+        prop_assert!(matches!(d.next_raw().unwrap(), Some(RawEvent::StreamOpen(_))));
+        let Some(RawEvent::Stanza(raw)) = d.next_raw().unwrap() else {
+            return Err(TestCaseError::fail("no stanza"));
+        };
+        let standalone: Element = raw.to_standalone().parse().unwrap();
+        prop_assert_eq!(normalize(standalone), normalize(raw.element().unwrap().clone()));
+    }
 }

@@ -8,6 +8,7 @@ use crate::payload::{Filter, Prefs};
 use minidom::Element;
 use std::collections::HashMap;
 use thiserror::Error;
+use xmppkit_codec::RawStanza;
 use xmppkit_jid::{BareJid, Jid};
 use xmppkit_stanza::datetime::DateTime;
 
@@ -22,6 +23,51 @@ pub struct Archived {
     pub with: Jid,
     /// The message as delivered.
     pub message: Element,
+}
+
+/// One message on its way into an archive, serialized once: the stanza as a document of its
+/// own (its namespace declared) and the text full-text search reads. Every store keeps these;
+/// a message routed as bytes ([`Entry::from_raw`]) reaches the store without a tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// Its archive id (the stanza-id the server assigned).
+    pub id: String,
+    /// When it was archived.
+    pub stamp: DateTime,
+    /// The other party.
+    pub with: Jid,
+    /// The message as delivered, serialized on its own.
+    pub stanza: String,
+    /// Its [`searched_text`](crate::fulltext::searched_text).
+    pub body: Option<String>,
+}
+
+impl From<Archived> for Entry {
+    fn from(item: Archived) -> Entry {
+        Entry {
+            stanza: xmppkit_codec::to_string(&item.message),
+            body: crate::fulltext::searched_text(&item.message),
+            id: item.id,
+            stamp: item.stamp,
+            with: item.with,
+        }
+    }
+}
+
+impl Entry {
+    /// The entry for a message kept as its bytes: written out on its own, its body read from
+    /// the body's bytes alone; no tree of the message is built.
+    pub fn from_raw(id: String, stamp: DateTime, with: Jid, message: &RawStanza) -> Entry {
+        Entry {
+            stanza: message.to_standalone(),
+            body: message
+                .child_element("body", xmppkit_stanza::ns::CLIENT)
+                .map(|body| body.text()),
+            id,
+            stamp,
+            with,
+        }
+    }
 }
 
 /// Which page of the selected messages (XEP-0059).
@@ -66,9 +112,14 @@ pub enum ArchiveError {
 /// every [`Filter`] field, full text (XEP-0431) included, the way [`MemoryArchive`] does: the
 /// store conformance suite holds each implementation to it.
 pub trait Archive {
-    /// Appends a message to `owner`'s archive (stamps are expected in order; an earlier one is
-    /// stored as the previous stamp, keeping the archive sorted).
-    fn append(&mut self, owner: &BareJid, item: Archived) -> Result<(), ArchiveError>;
+    /// Appends a serialized message to `owner`'s archive (stamps are expected in order; an
+    /// earlier one is stored as the previous stamp, keeping the archive sorted). A duplicate id
+    /// is refused.
+    fn append_entry(&mut self, owner: &BareJid, entry: Entry) -> Result<(), ArchiveError>;
+    /// Appends a message given as a tree: serialized, then [`append_entry`](Self::append_entry).
+    fn append(&mut self, owner: &BareJid, item: Archived) -> Result<(), ArchiveError> {
+        self.append_entry(owner, Entry::from(item))
+    }
     /// The page of `owner`'s messages selected by `filter`.
     fn query(
         &self,
@@ -86,8 +137,8 @@ pub trait Archive {
 
 /// A boxed archive is an archive, so a server can hold any store behind one type.
 impl<A: Archive + ?Sized> Archive for Box<A> {
-    fn append(&mut self, owner: &BareJid, item: Archived) -> Result<(), ArchiveError> {
-        (**self).append(owner, item)
+    fn append_entry(&mut self, owner: &BareJid, entry: Entry) -> Result<(), ArchiveError> {
+        (**self).append_entry(owner, entry)
     }
     fn query(
         &self,
@@ -120,13 +171,13 @@ struct Stored {
 }
 
 impl Stored {
-    fn new(item: Archived) -> Self {
+    fn new(entry: Entry) -> Self {
         Stored {
-            stanza: xmppkit_codec::to_string(&item.message).into_boxed_str(),
-            body: crate::fulltext::searched_text(&item.message).map(String::into_boxed_str),
-            id: item.id.into_boxed_str(),
-            stamp: item.stamp,
-            with: item.with,
+            stanza: entry.stanza.into_boxed_str(),
+            body: entry.body.map(String::into_boxed_str),
+            id: entry.id.into_boxed_str(),
+            stamp: entry.stamp,
+            with: entry.with,
         }
     }
 
@@ -282,7 +333,7 @@ impl OneArchive {
 }
 
 impl Archive for MemoryArchive {
-    fn append(&mut self, owner: &BareJid, mut item: Archived) -> Result<(), ArchiveError> {
+    fn append_entry(&mut self, owner: &BareJid, mut item: Entry) -> Result<(), ArchiveError> {
         let archive = self.archives.entry(owner.clone()).or_default();
         if archive.by_id.contains_key(item.id.as_str()) {
             return Err(ArchiveError::Storage(format!("duplicate id `{}`", item.id)));

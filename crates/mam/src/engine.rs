@@ -2,9 +2,10 @@
 //! and the answers to queries, form discovery, metadata and preferences, with who may query
 //! which archive and the error of each bad request (§4–§6).
 
-use crate::archive::{Archive, ArchiveError, Archived, Page};
+use crate::archive::{Archive, ArchiveError, Archived, Entry, Page};
 use crate::payload::{query_form, Filter, Fin, FormError, Metadata, Prefs, Query, ResultItem, NS};
 use minidom::Element;
+use xmppkit_codec::RawStanza;
 use xmppkit_jid::{BareJid, Jid};
 use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::delay::Delay;
@@ -12,7 +13,9 @@ use xmppkit_stanza::forwarding::Forwarded;
 use xmppkit_stanza::hints::Hint;
 use xmppkit_stanza::rsm::Set;
 use xmppkit_stanza::sid::{stamp, StanzaId};
-use xmppkit_stanza::{has_body, ns, set_attr, DefinedCondition, Iq, IqPayload, StanzaError};
+use xmppkit_stanza::{
+    has_body, ns, set_attr, DefinedCondition, Iq, IqPayload, StanzaError, StanzaView,
+};
 
 /// Whose archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,11 +57,12 @@ impl Default for MamConfig {
 /// assert!(!should_archive(&typing, ArchiveKind::User));
 /// assert!(!should_archive(&chat, ArchiveKind::Room));
 /// ```
-pub fn should_archive(message: &Element, kind: ArchiveKind) -> bool {
-    if message.name() != "message" {
+pub fn should_archive<S: StanzaView + ?Sized>(message: &S, kind: ArchiveKind) -> bool {
+    if message.stanza_name() != "message" {
         return false;
     }
-    let type_ = message.attr("type").unwrap_or("normal");
+    let type_ = message.stanza_type();
+    let type_ = type_.as_deref().unwrap_or("normal");
     let groupchat = type_ == "groupchat";
     if type_ == "error" || groupchat != (kind == ArchiveKind::Room) {
         return false;
@@ -66,9 +70,7 @@ pub fn should_archive(message: &Element, kind: ArchiveKind) -> bool {
     if Hint::NoStore.is_in(message) || Hint::NoPermanentStore.is_in(message) {
         return false;
     }
-    Hint::Store.is_in(message)
-        || has_body(message)
-        || message.children().any(|c| c.has_ns(ns::CHAT_MARKERS))
+    Hint::Store.is_in(message) || has_body(message) || message.has_child_in(ns::CHAT_MARKERS)
 }
 
 /// The archive service over an [`Archive`].
@@ -103,10 +105,7 @@ impl<A: Archive> Mam<A> {
         id: String,
         now: DateTime,
     ) -> Result<Option<StanzaId>, ArchiveError> {
-        if !should_archive(message, kind) {
-            return Ok(None);
-        }
-        if kind == ArchiveKind::User && !self.archive.prefs(owner)?.archives(with, in_roster) {
+        if !self.qualifies(owner, kind, with, in_roster, message)? {
             return Ok(None);
         }
         let sid = StanzaId {
@@ -125,6 +124,68 @@ impl<A: Archive> Mam<A> {
             },
         )?;
         Ok(Some(sid))
+    }
+
+    /// [`store`](Self::store) for a message routed as bytes: archived as them, with the
+    /// stanza-id spliced in as its last child, and no tree built. Returns the message as archived
+    /// (with its stanza-id), which is what is delivered, or `None` when not archived. A message
+    /// that already carries a stanza-id (a forged one, which must go, XEP-0359 §3.2) takes the
+    /// tree path.
+    #[allow(clippy::too_many_arguments)]
+    pub fn store_raw(
+        &mut self,
+        owner: &BareJid,
+        kind: ArchiveKind,
+        with: &Jid,
+        in_roster: bool,
+        message: &RawStanza,
+        id: String,
+        now: DateTime,
+    ) -> Result<Option<RawStanza>, ArchiveError> {
+        if message.has_child_named("stanza-id", ns::SID) {
+            let mut tree = message
+                .element()
+                .map_err(|e| ArchiveError::Storage(e.to_string()))?
+                .clone();
+            return Ok(
+                match self.store(owner, kind, with, in_roster, &tree, id, now)? {
+                    Some(sid) => {
+                        stamp(&mut tree, &sid);
+                        let stamped = RawStanza::from_element(&tree, message.ns())
+                            .map_err(|e| ArchiveError::Storage(e.to_string()))?;
+                        Some(stamped)
+                    }
+                    None => None,
+                },
+            );
+        }
+        if !self.qualifies(owner, kind, with, in_roster, message)? {
+            return Ok(None);
+        }
+        let sid = StanzaId {
+            id: id.clone(),
+            by: owner.clone().into(),
+        };
+        let stamped = message.with_child(&sid.into());
+        self.archive
+            .append_entry(owner, Entry::from_raw(id, now, with.clone(), &stamped))?;
+        Ok(Some(stamped))
+    }
+
+    /// Whether `message` goes into `owner`'s archive: [`should_archive`], then the owner's
+    /// preferences for `with` (users' archives).
+    fn qualifies<S: StanzaView + ?Sized>(
+        &self,
+        owner: &BareJid,
+        kind: ArchiveKind,
+        with: &Jid,
+        in_roster: bool,
+        message: &S,
+    ) -> Result<bool, ArchiveError> {
+        if !should_archive(message, kind) {
+            return Ok(false);
+        }
+        Ok(kind != ArchiveKind::User || self.archive.prefs(owner)?.archives(with, in_roster))
     }
 
     /// A MAM IQ addressed to an archive of `kind` (its `to`, or the sender's own account when

@@ -806,3 +806,79 @@ fn xep0431_full_text_field_is_read_written_and_announced() {
         &message
     ));
 }
+
+/// The message as a byte-backed stanza, as a server that routes bytes holds it.
+fn raw(xml: &str) -> xmppkit_codec::RawStanza {
+    let mut decoder = xmppkit_codec::Decoder::fragments("jabber:client");
+    decoder.feed(xml.as_bytes());
+    match decoder.next_raw() {
+        Ok(Some(xmppkit_codec::RawEvent::Stanza(s))) => s,
+        other => panic!("{xml}: {other:?}"),
+    }
+}
+
+/// `store_raw` archives what `store` archives, under the same rules, and hands back the message
+/// with the stanza-id `store` would have stamped; a forged stanza-id is replaced as on the tree.
+#[test]
+fn bytes_are_archived_as_trees_are() {
+    let juliet = bare("juliet@capulet.lit");
+    let romeo: Jid = "romeo@montague.lit/orchard".parse().unwrap();
+    let cases = [
+        "<message type='chat' id='1'><body>a &amp; b</body></message>",
+        "<message type='chat'><displayed xmlns='urn:xmpp:chat-markers:0' id='x'/></message>",
+        "<message type='chat'><composing xmlns='http://jabber.org/protocol/chatstates'/></message>",
+        "<message type='chat'><body>a</body><no-store xmlns='urn:xmpp:hints'/></message>",
+        "<message type='groupchat'><body>a</body></message>",
+        "<message><body>normal</body><stanza-id xmlns='urn:xmpp:sid:0' by='juliet@capulet.lit' id='forged'/></message>",
+    ];
+    let mut trees = Mam::new(MemoryArchive::default(), MamConfig::default());
+    let mut bytes = Mam::new(MemoryArchive::default(), MamConfig::default());
+    for (n, xml) in cases.iter().enumerate() {
+        let message = raw(xml);
+        let tree = message.element().unwrap().clone();
+        let (id, at) = (format!("s{n}"), t(n as i64));
+        let sid = trees
+            .store(
+                &juliet,
+                ArchiveKind::User,
+                &romeo,
+                true,
+                &tree,
+                id.clone(),
+                at,
+            )
+            .unwrap();
+        let stamped = bytes
+            .store_raw(&juliet, ArchiveKind::User, &romeo, true, &message, id, at)
+            .unwrap();
+        assert_eq!(sid.is_some(), stamped.is_some(), "{xml}");
+        if let (Some(sid), Some(stamped)) = (sid, stamped) {
+            let mut expected = tree;
+            stamp(&mut expected, &sid);
+            assert_eq!(stamped.element().unwrap(), &expected, "{xml}");
+        }
+    }
+    let everything = |mam: &Mam<MemoryArchive>| {
+        let page = Page {
+            max: 100,
+            ..Page::default()
+        };
+        mam.archive()
+            .query(&juliet, &Filter::default(), &page)
+            .unwrap()
+            .items
+    };
+    assert_eq!(everything(&trees).len(), 3);
+    assert_eq!(everything(&trees), everything(&bytes));
+    // Full text reads the body the bytes carried.
+    let filter = Filter {
+        fulltext: Some("b".into()),
+        ..Filter::default()
+    };
+    let page = Page {
+        max: 10,
+        ..Page::default()
+    };
+    let found = bytes.archive().query(&juliet, &filter, &page).unwrap();
+    assert_eq!(found.items.len(), 1);
+}

@@ -50,6 +50,10 @@ pub struct Config {
     pub archive: bool,
     /// Which of the domain's shards this engine is ([`Shards::default`]: the only one).
     pub shards: Shards,
+    /// Route users' chat and normal messages between local accounts as the bytes received,
+    /// without building their trees (on by default); off, every stanza is routed as a tree.
+    /// The two paths deliver and archive the same stanzas.
+    pub route_bytes: bool,
 }
 
 impl Config {
@@ -71,6 +75,7 @@ impl Config {
             scram_iterations: 4096,
             archive: true,
             shards: Shards::default(),
+            route_bytes: true,
         }
     }
 }

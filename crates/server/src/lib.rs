@@ -78,6 +78,7 @@ pub mod blocking;
 mod blocking_iq;
 mod components;
 mod config;
+mod message_bytes;
 pub mod offline;
 mod presence;
 mod rate;

@@ -154,7 +154,7 @@ impl Server {
     }
 
     /// The other shard that serves `to`, if it is not this one's.
-    fn elsewhere(&self, to: &Jid) -> Option<u32> {
+    pub(crate) fn elsewhere(&self, to: &Jid) -> Option<u32> {
         self.config.shards.elsewhere(&self.config.domain, to)
     }
 
@@ -526,14 +526,14 @@ impl Server {
         self.blocklist(user).iter().any(|item| covers(item, jid))
     }
 
-    fn in_roster(&mut self, user: &BareJid, contact: &BareJid) -> bool {
+    pub(crate) fn in_roster(&mut self, user: &BareJid, contact: &BareJid) -> bool {
         self.load_roster(user)
             .items
             .get(contact)
             .is_some_and(|i| i.listed)
     }
 
-    fn carbons_enabled(&self, user: &BareJid) -> Vec<FullJid> {
+    pub(crate) fn carbons_enabled(&self, user: &BareJid) -> Vec<FullJid> {
         self.resources
             .of(user)
             .filter(|(_, r)| r.carbons)

@@ -321,7 +321,7 @@ impl Server {
             }
             ServerEvent::Stanza(stanza) => {
                 if let Some(from) = self.conns.get(&conn).and_then(|c| c.jid.clone()) {
-                    self.route(&from, stanza);
+                    self.route_stanza(&from, stanza);
                 }
             }
             ServerEvent::SmEnabled { id } => {

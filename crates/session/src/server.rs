@@ -15,7 +15,7 @@ use minidom::Element;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Instant;
-use xmppkit_codec::{Decoder, Event, StreamHeader};
+use xmppkit_codec::{Decoder, RawEvent, RawStanza, Routing, StreamHeader};
 use xmppkit_jid::{BareJid, FullJid};
 mod lookup;
 mod sm;
@@ -145,8 +145,11 @@ pub enum ServerEvent {
         /// The session's full JID.
         jid: FullJid,
     },
-    /// A valid stanza from the client, with `from` set to its full JID (RFC 6120 §8.1.2.1).
-    Stanza(Element),
+    /// A valid stanza from the client, with `from` set to its full JID (RFC 6120 §8.1.2.1): its
+    /// bytes as received with `from` spliced in, and an index of what routing reads; the tree is
+    /// built when asked for ([`RawStanza::element`]), and already was when checking it needed
+    /// one (presence, iq, message errors).
+    Stanza(RawStanza),
     /// Stream management (XEP-0198) is on. `id`: the resumption id when the stream is resumable;
     /// keep it to find this session when a new connection asks to resume it.
     SmEnabled {
@@ -292,13 +295,10 @@ impl ServerSession {
         self.now = now;
         self.transport.decoder.feed(bytes);
         while !matches!(self.state, State::Closed | State::TlsHandshake) {
-            match self.transport.decoder.next_event() {
+            match self.transport.decoder.next_raw() {
                 Ok(Some(event)) => self.on_event(event, now),
                 Ok(None) => break,
-                Err(e) => {
-                    let stream_error = StreamError::from(&e);
-                    self.fail_with(Some(stream_error), SessionError::Decode(e));
-                }
+                Err(e) => self.decode_failed(e),
             }
         }
     }
@@ -467,21 +467,34 @@ impl ServerSession {
 
     // ---- transitions ----
 
-    fn on_event(&mut self, event: Event, now: Instant) {
+    fn on_event(&mut self, event: RawEvent, now: Instant) {
         match event {
-            Event::StreamOpen(header) => match self.state {
+            RawEvent::StreamOpen(header) => match self.state {
                 State::AwaitHeader => self.on_header(header),
                 _ => self.protocol_error(StreamErrorCondition::BadFormat, "a second stream header"),
             },
-            Event::Whitespace => {}
-            Event::StreamClose => {
+            RawEvent::Whitespace => {}
+            RawEvent::StreamClose => {
                 self.transport.close();
                 self.state = State::Closed;
                 self.end_sm();
                 self.events.push_back(ServerEvent::Closed);
             }
-            Event::Stanza(element) => self.on_element(element, now),
+            // Online, stanzas stay bytes; negotiation reads trees.
+            RawEvent::Stanza(stanza) if matches!(self.state, State::Online | State::Closing) => {
+                self.on_online_stanza(stanza)
+            }
+            RawEvent::Stanza(stanza) => match stanza.into_element() {
+                Ok(element) => self.on_element(element, now),
+                Err(e) => self.decode_failed(e),
+            },
         }
+    }
+
+    /// The decoder refused the input: the stream error it names, then the end.
+    fn decode_failed(&mut self, e: xmppkit_codec::DecodeError) {
+        let stream_error = StreamError::from(&e);
+        self.fail_with(Some(stream_error), SessionError::Decode(e));
     }
 
     /// RFC 6120 §4.7: answer the header, then send the features of this stage (§4.3.2).
@@ -557,7 +570,7 @@ impl ServerSession {
         match std::mem::replace(&mut self.state, State::Closed) {
             State::Online => {
                 self.state = State::Online;
-                self.on_online_element(el);
+                self.on_online_tree(el);
             }
             State::Negotiating if el.is("starttls", ns::TLS) => self.on_starttls(),
             State::Negotiating if el.is("auth", ns::SASL) && self.user.is_none() => {
@@ -591,7 +604,7 @@ impl ServerSession {
             State::Closing => {
                 // What the client sent before it saw our closing tag is still delivered.
                 self.state = State::Closing;
-                self.on_online_element(el);
+                self.on_online_tree(el);
             }
             State::Negotiating
             | State::Scram(..)
@@ -785,44 +798,67 @@ impl ServerSession {
         self.state = State::Negotiating;
     }
 
-    /// Online: validate, stamp `from`, hand to the application (RFC 6120 §8.1.2.1, §8.3).
-    fn on_online_element(&mut self, mut el: Element) {
-        let Some(jid) = self.jid.clone() else { return };
-        if el.has_ns(xmppkit_sm::NS) {
-            return self.on_sm_element(el);
+    /// Online, a tree (only the state machine's own paths give one): as its bytes.
+    fn on_online_tree(&mut self, el: Element) {
+        match RawStanza::from_element(&el, ns::CLIENT) {
+            Ok(stanza) => self.on_online_stanza(stanza),
+            Err(e) => self.decode_failed(e),
         }
-        if !Stanza::is_stanza(&el) {
-            self.events.push_back(ServerEvent::Nonza(el));
-            return;
+    }
+
+    /// Online: stamp `from`, validate, hand to the application (RFC 6120 §8.1.2.1, §8.3). The
+    /// stanza stays bytes: `from` is spliced in, and a message (not an error) needs no tree to
+    /// be checked, only a `to` that is a JID. Presence, iq and errors are checked as typed
+    /// stanzas, whose tree then stays with the stanza.
+    fn on_online_stanza(&mut self, stanza: RawStanza) {
+        let Some(jid) = self.jid.clone() else { return };
+        if stanza.ns() == xmppkit_sm::NS || !Stanza::is_stanza(&stanza) {
+            let sm = stanza.ns() == xmppkit_sm::NS;
+            return match stanza.into_element() {
+                Ok(el) if sm => self.on_sm_element(el),
+                Ok(el) => self.events.push_back(ServerEvent::Nonza(el)),
+                Err(e) => self.decode_failed(e),
+            };
         }
         // Every stanza counts as handled (XEP-0198 §4), also those answered with an error here.
         if let Sm::Enabled { stream, .. } = &mut self.sm {
             stream.received();
         }
-        set_attr(&mut el, "from", jid.to_string());
-        if let Err(e) = Stanza::try_from(el.clone()) {
-            let condition = match e {
-                ParseError::BadAttribute {
-                    attribute: "to", ..
-                } => DefinedCondition::JidMalformed,
-                _ => DefinedCondition::BadRequest,
+        let stanza = stanza.with_attr(Routing::From, Some(&jid.to_string()));
+        let plain_message = stanza.name() == "message"
+            && stanza.attr(Routing::Type).as_deref() != Some("error")
+            && stanza
+                .attr(Routing::To)
+                .is_none_or(|to| to.parse::<xmppkit_jid::Jid>().is_ok());
+        if !plain_message {
+            let el = match stanza.element() {
+                Ok(el) => el,
+                Err(e) => return self.decode_failed(e),
             };
-            let error = StanzaError::new(condition).with_text("en", e.to_string());
-            if let Some(mut reply) = error_reply(&el, &error) {
-                // The reply goes back to the sender, whatever `to` said.
-                set_attr(&mut reply, "to", jid.to_string());
-                reply
-                    .attrs_mut()
-                    .retain(|ns, name, _| !(ns.is_none() && name.as_str() == "from"));
-                self.write_stanza(reply);
+            if let Err(e) = Stanza::try_from(el.clone()) {
+                let condition = match e {
+                    ParseError::BadAttribute {
+                        attribute: "to", ..
+                    } => DefinedCondition::JidMalformed,
+                    _ => DefinedCondition::BadRequest,
+                };
+                let error = StanzaError::new(condition).with_text("en", e.to_string());
+                if let Some(mut reply) = error_reply(el, &error) {
+                    // The reply goes back to the sender, whatever `to` said.
+                    set_attr(&mut reply, "to", jid.to_string());
+                    reply
+                        .attrs_mut()
+                        .retain(|ns, name, _| !(ns.is_none() && name.as_str() == "from"));
+                    self.write_stanza(reply);
+                }
+                return;
             }
-            return;
         }
-        if el.name() == "iq"
-            && el.attr("type") == Some("set")
-            && el.has_child("session", "urn:ietf:params:xml:ns:xmpp-session")
+        if stanza.name() == "iq"
+            && stanza.attr(Routing::Type).as_deref() == Some("set")
+            && stanza.has_child("session", "urn:ietf:params:xml:ns:xmpp-session")
         {
-            let id = el.attr("id").unwrap_or_default();
+            let id = stanza.attr(Routing::Id).unwrap_or_default().into_owned();
             let result = with_attr(
                 with_attr(element("iq", ns::CLIENT), "type", "result"),
                 "id",
@@ -831,7 +867,7 @@ impl ServerSession {
             self.write_stanza(result);
             return;
         }
-        self.events.push_back(ServerEvent::Stanza(el));
+        self.events.push_back(ServerEvent::Stanza(stanza));
     }
 
     // ---- helpers ----

@@ -59,6 +59,12 @@ impl Queued {
         }
     }
 
+    /// A stanza routed as bytes ([`xmppkit_codec::RawStanza`]), for a `jabber:client` stream:
+    /// its own bytes, shared, when they fit one (the usual case).
+    pub fn raw(stanza: &xmppkit_codec::RawStanza) -> Queued {
+        Queued::client(stanza.bytes_for(xmppkit_codec::ns::CLIENT))
+    }
+
     /// The bytes as written.
     pub fn bytes(&self) -> &Bytes {
         &self.bytes

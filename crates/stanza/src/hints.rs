@@ -50,8 +50,8 @@ impl Hint {
     /// assert!(Hint::NoCopy.is_in(&m));
     /// assert!(!Hint::NoStore.is_in(&m));
     /// ```
-    pub fn is_in(self, stanza: &Element) -> bool {
-        stanza.has_child(self.name(), ns::HINTS)
+    pub fn is_in<S: crate::StanzaView + ?Sized>(self, stanza: &S) -> bool {
+        stanza.has_child_named(self.name(), ns::HINTS)
     }
 
     /// The hints among a stanza's payloads.

@@ -53,6 +53,7 @@ mod stanza;
 mod stanza_error;
 mod stream_error;
 mod util;
+mod view;
 
 pub use error::ParseError;
 pub use iq::{Iq, IqPayload};
@@ -64,3 +65,4 @@ pub use stanza::Stanza;
 pub use stanza_error::{error_reply, DefinedCondition, ErrorType, StanzaError};
 pub use stream_error::{StreamError, StreamErrorCondition};
 pub use util::{set_attr, Tag};
+pub use view::StanzaView;

@@ -4,6 +4,7 @@
 use crate::addressing::{self, default_text, localized, write_localized};
 use crate::payload::{self, Payload};
 use crate::util::{set_attr, take_children};
+use crate::view::StanzaView;
 use crate::{ns, ParseError, StanzaError};
 use minidom::Element;
 use std::str::FromStr;
@@ -220,6 +221,6 @@ impl From<Message> for Element {
 /// let m: minidom::Element = "<message xmlns='jabber:client'><body>hi</body></message>".parse().unwrap();
 /// assert!(xmppkit_stanza::has_body(&m));
 /// ```
-pub fn has_body(message: &Element) -> bool {
-    message.has_child("body", message.ns().as_str())
+pub fn has_body<S: StanzaView + ?Sized>(message: &S) -> bool {
+    message.has_child_named("body", &message.stanza_ns())
 }

@@ -16,15 +16,12 @@ pub enum Stanza {
 
 impl Stanza {
     /// Whether an element is a stanza by name (any stanza namespace), without parsing it.
-    pub fn is_stanza(el: &Element) -> bool {
-        matches!(el.name(), "message" | "presence" | "iq")
-            && [
-                crate::ns::CLIENT,
-                crate::ns::SERVER,
-                crate::ns::COMPONENT_ACCEPT,
-            ]
-            .into_iter()
-            .any(|ns| el.has_ns(ns))
+    pub fn is_stanza<S: crate::StanzaView + ?Sized>(el: &S) -> bool {
+        matches!(el.stanza_name(), "message" | "presence" | "iq")
+            && matches!(
+                &*el.stanza_ns(),
+                crate::ns::CLIENT | crate::ns::SERVER | crate::ns::COMPONENT_ACCEPT
+            )
     }
 }
 

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use xmppkit_jid::{BareJid, Jid};
 use xmppkit_mam::payload::{Filter, Prefs};
 use xmppkit_mam::positions::{from_nanos as stamp_of, nanos, window, Anchor};
-use xmppkit_mam::{Archive, ArchiveError, Archived, Page, PageResult};
+use xmppkit_mam::{Archive, ArchiveError, Archived, Entry, Page, PageResult};
 use xmppkit_stanza::datetime::DateTime;
 
 /// One archived message as it is inserted; the words joined by spaces (they have none).
@@ -426,8 +426,9 @@ impl PgArchive {
 }
 
 impl Archive for PgArchive {
-    fn append(&mut self, owner: &BareJid, item: Archived) -> Result<(), ArchiveError> {
-        let words = xmppkit_mam::fulltext::searched_text(&item.message)
+    fn append_entry(&mut self, owner: &BareJid, item: Entry) -> Result<(), ArchiveError> {
+        let words = item
+            .body
             .map(|body| xmppkit_mam::fulltext::words(&body).join(" "));
         let row = ArchiveRow {
             owner: owner.to_string(),
@@ -435,7 +436,7 @@ impl Archive for PgArchive {
             stamp: nanos(&item.stamp),
             with_bare: item.with.to_bare().to_string(),
             with_jid: item.with.to_string(),
-            stanza: xmppkit_codec::to_string(&item.message),
+            stanza: item.stanza,
             words,
         };
         // A duplicate id violates (owner, id): that write fails on its own and the archive is

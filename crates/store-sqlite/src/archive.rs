@@ -13,7 +13,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use xmppkit_jid::{BareJid, Jid};
 use xmppkit_mam::payload::{Filter, Prefs};
 use xmppkit_mam::positions::{from_nanos as stamp_of, nanos, window, Anchor};
-use xmppkit_mam::{Archive, ArchiveError, Archived, Page, PageResult};
+use xmppkit_mam::{Archive, ArchiveError, Archived, Entry, Page, PageResult};
 use xmppkit_stanza::datetime::DateTime;
 
 const STORE: &str = "archive";
@@ -319,7 +319,7 @@ fn query_positions(
 }
 
 impl Archive for SqliteArchive {
-    fn append(&mut self, owner: &BareJid, item: Archived) -> Result<(), ArchiveError> {
+    fn append_entry(&mut self, owner: &BareJid, item: Entry) -> Result<(), ArchiveError> {
         let conn = self.db.writer().map_err(failed)?;
         let last: Option<i64> = conn
             .prepare_cached("SELECT stamp FROM archive WHERE owner = ?1 ORDER BY seq DESC LIMIT 1")
@@ -359,7 +359,7 @@ impl Archive for SqliteArchive {
                 stamp,
                 with_bare,
                 item.with.to_string(),
-                xmppkit_codec::to_string(&item.message),
+                item.stanza,
                 pos,
                 with_pos
             ])
@@ -367,7 +367,7 @@ impl Archive for SqliteArchive {
         if inserted == 0 {
             return Err(ArchiveError::Storage(format!("duplicate id `{}`", item.id)));
         }
-        if let Some(body) = xmppkit_mam::fulltext::searched_text(&item.message) {
+        if let Some(body) = item.body {
             conn.prepare_cached(
                 "INSERT INTO archive_fts (rowid, body) VALUES (last_insert_rowid(), ?1)",
             )

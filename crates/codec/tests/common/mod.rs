@@ -36,6 +36,17 @@ pub fn decode_chunked(
     for (raw, event) in raw_events.iter().zip(&tree.0) {
         match (raw, event) {
             (RawEvent::Stanza(raw), Event::Stanza(element)) => {
+                // Each child's tree from its bytes alone (before the stanza's tree is built and
+                // cached) is the tree path's child.
+                for child in element.children() {
+                    let ns = child.ns();
+                    assert_eq!(
+                        raw.child_element(child.name(), &ns).as_ref(),
+                        element.get_child(child.name(), ns.as_str()),
+                        "child {} of {raw:?}",
+                        child.name()
+                    );
+                }
                 assert_eq!(raw.element().unwrap(), element, "raw {raw:?}");
                 assert_eq!(raw.name(), element.name());
                 assert_eq!(raw.ns(), element.ns());

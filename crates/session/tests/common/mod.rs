@@ -266,7 +266,7 @@ impl Pair {
         self.server_events
             .iter()
             .filter_map(|e| match e {
-                ServerEvent::Stanza(s) => Some(s),
+                ServerEvent::Stanza(s) => Some(s.element().expect("a valid stanza")),
                 _ => None,
             })
             .collect()
