@@ -500,7 +500,8 @@ impl RawStanza {
             return text.to_owned();
         }
         let at = index.qname.end as usize;
-        let mut out = BytesMut::with_capacity(text.len() + self.ns().len() + 10);
+        // ` xmlns='…'`: exact unless the name needs escaping, so that keeping it costs no copy.
+        let mut out = BytesMut::with_capacity(text.len() + self.ns().len() + 9);
         out.put_slice(&text.as_bytes()[..at]);
         crate::encoder::write_attr(&mut out, "xmlns", self.ns());
         out.put_slice(&text.as_bytes()[at..]);

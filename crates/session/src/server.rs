@@ -824,7 +824,7 @@ impl ServerSession {
         if let Sm::Enabled { stream, .. } = &mut self.sm {
             stream.received();
         }
-        let stanza = stanza.with_attr(Routing::From, Some(&jid.to_string()));
+        let stanza = stanza.with_attr(Routing::From, Some(jid.as_str()));
         let plain_message = stanza.name() == "message"
             && stanza.attr(Routing::Type).as_deref() != Some("error")
             && stanza

@@ -101,7 +101,7 @@ impl From<StanzaId> for Element {
     fn from(s: StanzaId) -> Element {
         let mut el = STANZA_ID.element();
         set_attr(&mut el, "id", s.id);
-        set_attr(&mut el, "by", s.by.to_string());
+        set_attr(&mut el, "by", s.by.as_str());
         el
     }
 }
