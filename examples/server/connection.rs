@@ -113,14 +113,16 @@ async fn durable(hub: &Rc<RefCell<Hub>>, since: &mut u64) -> Result<(), String> 
     Ok(())
 }
 
-/// Runs one new connection to its end, or until it moves to another shard.
-pub async fn run(
+/// Runs one new connection to its end, or until it moves to another shard. Not itself async
+/// (nor is [`run_moved`]): the task holds [`drive`]'s state and nothing beside it, which is
+/// most of what an idle connection costs (issue #17).
+pub fn run<'a>(
     tcp: tokio::net::TcpStream,
     peer: std::net::SocketAddr,
-    settings: &crate::config::Settings,
+    settings: &'a crate::config::Settings,
     link: Link,
     acceptor: tokio_rustls::TlsAcceptor,
-) -> Ended {
+) -> impl std::future::Future<Output = Ended> + 'a {
     let session = {
         let mut hub = link.hub.borrow_mut();
         let mut config = hub.server.session_config(link.conn);
@@ -135,16 +137,16 @@ pub async fn run(
         ServerSession::new(config, hub.server.credentials(), random, Instant::now())
     };
     let socket = Socket::Plain(Tcp::new(tcp));
-    drive(socket, session, peer, None, settings, link, acceptor).await
+    drive(Ok(socket), session, peer, None, settings, link, acceptor)
 }
 
 /// Runs a connection that moved here from another shard, from its `Authenticated` event on.
-pub async fn run_moved(
+pub fn run_moved(
     moving: Moving,
     settings: &crate::config::Settings,
     link: Link,
     acceptor: tokio_rustls::TlsAcceptor,
-) -> Ended {
+) -> impl std::future::Future<Output = Ended> + '_ {
     let Moving {
         mut socket,
         session,
@@ -152,15 +154,17 @@ pub async fn run_moved(
         event,
         ..
     } = moving;
-    if let Err(e) = socket.rehome() {
-        return Ended::Done(Err(format!("moving to shard: {e}")));
-    }
-    drive(socket, session, peer, Some(event), settings, link, acceptor).await
+    let socket = match socket.rehome() {
+        Ok(()) => Ok(socket),
+        Err(e) => Err(format!("moving to shard: {e}")),
+    };
+    drive(socket, session, peer, Some(event), settings, link, acceptor)
 }
 
-/// The connection's loop; `first` is an event of its session to handle before any other.
+/// The connection's loop; `first` is an event of its session to handle before any other. A
+/// socket that could not be taken over (`Err`) ends it at once.
 async fn drive(
-    socket: Socket,
+    socket: Result<Socket, String>,
     mut session: ServerSession,
     peer: std::net::SocketAddr,
     mut first: Option<ServerEvent>,
@@ -168,6 +172,10 @@ async fn drive(
     mut link: Link,
     acceptor: tokio_rustls::TlsAcceptor,
 ) -> Ended {
+    let socket = match socket {
+        Ok(socket) => socket,
+        Err(e) => return Ended::Done(Err(e)),
+    };
     let rate = settings.limits.bytes_per_second.max(1) as f64;
     // The shaper: a budget of bytes refilled continuously; reading waits when it is spent.
     let (mut budget, mut refilled) = (rate, Instant::now());
@@ -245,7 +253,9 @@ async fn drive(
                 let Some(Socket::Plain(tcp)) = socket.take() else {
                     break 'run Err("STARTTLS twice".into());
                 };
-                let tls = match acceptor.accept(tcp).await {
+                // Boxed: the handshake's state (a whole TLS connection) would otherwise keep a
+                // slot of its size in this task for the connection's life (issue #17).
+                let tls = match Box::pin(acceptor.accept(tcp)).await {
                     Ok(tls) => tls,
                     Err(e) => break 'run Err(format!("TLS: {e}")),
                 };
@@ -319,7 +329,7 @@ async fn drive(
                     budget = (budget + at.duration_since(refilled).as_secs_f64() * rate).min(rate) - n as f64;
                     refilled = at;
                     if budget < 0.0 {
-                        tokio::time::sleep(Duration::from_secs_f64(-budget / rate)).await;
+                        Box::pin(tokio::time::sleep(Duration::from_secs_f64(-budget / rate))).await;
                     }
                 }
             },

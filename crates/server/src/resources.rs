@@ -5,7 +5,7 @@
 //! the resources of that user only.
 
 use minidom::Element;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use xmppkit_jid::{BareJid, FullJid, Jid};
 
 /// A connection, as the application numbers it.
@@ -40,42 +40,61 @@ pub struct Resource {
     pub closing: bool,
 }
 
+/// One account's resources, sorted by name. An account has one or a few, so a sorted vector
+/// (one allocation the size of its entries) rather than a tree map, whose first node alone
+/// holds room for eleven: this was most of what an idle connection cost the engine.
+type Bound = Vec<(String, Resource)>;
+
 /// Every bound resource, by account.
 #[derive(Debug, Default)]
 pub struct Resources {
-    users: HashMap<BareJid, BTreeMap<String, Resource>>,
+    users: HashMap<BareJid, Bound>,
+}
+
+/// Where `name` is (or would go) among `resources`.
+fn position(resources: &Bound, name: &str) -> Result<usize, usize> {
+    resources.binary_search_by(|(n, _)| n.as_str().cmp(name))
 }
 
 impl Resources {
     /// The resource `jid`, if bound.
     pub fn get(&self, jid: &FullJid) -> Option<&Resource> {
-        self.users.get(&jid.to_bare())?.get(jid.resource().as_str())
+        let resources = self.users.get(&jid.to_bare())?;
+        let at = position(resources, jid.resource().as_str()).ok()?;
+        Some(&resources[at].1)
     }
 
     /// The resource `jid`, to change.
     pub fn get_mut(&mut self, jid: &FullJid) -> Option<&mut Resource> {
-        self.users
-            .get_mut(&jid.to_bare())?
-            .get_mut(jid.resource().as_str())
+        let resources = self.users.get_mut(&jid.to_bare())?;
+        let at = position(resources, jid.resource().as_str()).ok()?;
+        Some(&mut resources[at].1)
     }
 
     /// Binds `jid`; returns the resource it replaces.
     pub fn insert(&mut self, jid: &FullJid, resource: Resource) -> Option<Resource> {
-        self.users
-            .entry(jid.to_bare())
-            .or_default()
-            .insert(jid.resource().as_str().to_owned(), resource)
+        let resources = self.users.entry(jid.to_bare()).or_default();
+        let name = jid.resource().as_str();
+        match position(resources, name) {
+            Ok(at) => Some(std::mem::replace(&mut resources[at].1, resource)),
+            Err(at) => {
+                resources.reserve_exact(1);
+                resources.insert(at, (name.to_owned(), resource));
+                None
+            }
+        }
     }
 
     /// Unbinds `jid`.
     pub fn remove(&mut self, jid: &FullJid) -> Option<Resource> {
         let user = jid.to_bare();
         let resources = self.users.get_mut(&user)?;
-        let removed = resources.remove(jid.resource().as_str());
+        let at = position(resources, jid.resource().as_str()).ok()?;
+        let (_, removed) = resources.remove(at);
         if resources.is_empty() {
             self.users.remove(&user);
         }
-        removed
+        Some(removed)
     }
 
     /// `user`'s resources.
@@ -118,6 +137,6 @@ impl Resources {
 
     /// How many resources are bound.
     pub fn count(&self) -> usize {
-        self.users.values().map(BTreeMap::len).sum()
+        self.users.values().map(Vec::len).sum()
     }
 }

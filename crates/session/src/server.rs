@@ -348,10 +348,15 @@ impl ServerSession {
 
     /// Frees the memory an idle connection need not hold: the input buffer once everything
     /// received was decoded, the output buffer once everything was taken, the drained event
-    /// queue and an empty XEP-0198 outbox. Call it when the connection goes idle (before waiting
+    /// queue, an empty XEP-0198 outbox, and once bound the stream features it no longer offers. Call it when the connection goes idle (before waiting
     /// for the socket with nothing to write); the next input or output allocates again.
     pub fn release_buffers(&mut self) {
         self.transport.release_buffers();
+        if matches!(self.state, State::Online) {
+            // Offered during negotiation only: a bound session never sends features again.
+            self.config.features = Vec::new();
+            self.config.mechanisms = Vec::new();
+        }
         if self.events.is_empty() {
             self.events = VecDeque::new();
         }
