@@ -152,8 +152,13 @@ impl<H: RoomHooks> Service<H> {
                         self.out.pop_front();
                     }
                 },
-                Outgoing::Stanza(_) => match self.out.pop_front() {
+                Outgoing::Stanza(_) | Outgoing::Raw(_) => match self.out.pop_front() {
                     Some(Outgoing::Stanza(stanza)) => return Some(stanza),
+                    Some(Outgoing::Raw(raw)) => {
+                        if let Ok(stanza) = raw.into_element() {
+                            return Some(stanza);
+                        }
+                    }
                     _ => return None,
                 },
             }
@@ -171,7 +176,7 @@ impl<H: RoomHooks> Service<H> {
         self.out
             .iter()
             .map(|o| match o {
-                Outgoing::Stanza(_) => 1,
+                Outgoing::Stanza(_) | Outgoing::Raw(_) => 1,
                 Outgoing::FanOut(fan) => fan.recipients().len(),
             })
             .sum()
@@ -297,7 +302,7 @@ impl<H: RoomHooks> Service<H> {
                     .rev()
                     .find_map(|s| match s {
                         Outgoing::Stanza(s) => Some(s),
-                        Outgoing::FanOut(_) => None,
+                        Outgoing::FanOut(_) | Outgoing::Raw(_) => None,
                     })
                     .filter(|s| {
                         s.is("iq", stanza_ns::CLIENT)

@@ -107,6 +107,7 @@ impl Server {
         match outgoing {
             Outgoing::Stanza(stanza) => self.route_from_service(stanza),
             Outgoing::FanOut(fan) => self.route_fan_out(fan),
+            Outgoing::Raw(raw) => self.route_raw(raw),
         }
     }
 
@@ -198,7 +199,7 @@ impl Server {
     }
 
     /// RFC 6121 §8.5: a stanza for a local account.
-    fn deliver_local(&mut self, to: Jid, stanza: Element) {
+    pub(crate) fn deliver_local(&mut self, to: Jid, stanza: Element) {
         let user = to.to_bare();
         let bound = self.resources.of(&user).next().is_some();
         let subscription = stanza.attr("type").and_then(Kind::from_type).is_some();

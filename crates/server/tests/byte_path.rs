@@ -89,46 +89,70 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// What one step of a history sends, from which client.
+fn step(n: usize, op: &Op) -> (usize, String) {
+    match *op {
+        Op::Send {
+            from,
+            to,
+            type_,
+            payload,
+        } => (from, message(n, to, type_, payload)),
+        Op::Carbons(i, on) => {
+            let what = if on { "enable" } else { "disable" };
+            (
+                i,
+                format!("<iq type='set' id='c{n}'><{what} xmlns='urn:xmpp:carbons:2'/></iq>"),
+            )
+        }
+        Op::Block(i, whom, on) => {
+            let what = if on { "block" } else { "unblock" };
+            (
+                i,
+                format!(
+                    "<iq type='set' id='b{n}'><{what} xmlns='urn:xmpp:blocking'>\
+                     <item jid='{}@example.com'/></{what}></iq>",
+                    USERS[whom]
+                ),
+            )
+        }
+    }
+}
+
+const MAM_QUERY: &str = "<iq type='set' id='mam'><query xmlns='urn:xmpp:mam:2'/></iq>";
+
 /// Runs `ops` in a world with the byte path on or off; returns what each client received,
 /// then each client's whole archive as its MAM results.
 fn history(ops: &[Op], route_bytes: bool) -> Vec<Vec<Element>> {
     let mut world = World::new(|c| c.route_bytes = route_bytes);
     clients(&mut world);
     for (n, op) in ops.iter().enumerate() {
-        match *op {
-            Op::Send {
-                from,
-                to,
-                type_,
-                payload,
-            } => world.send(from, &message(n, to, type_, payload)),
-            Op::Carbons(i, on) => {
-                let what = if on { "enable" } else { "disable" };
-                world.send(
-                    i,
-                    &format!("<iq type='set' id='c{n}'><{what} xmlns='urn:xmpp:carbons:2'/></iq>"),
-                );
-            }
-            Op::Block(i, whom, on) => {
-                let what = if on { "block" } else { "unblock" };
-                world.send(
-                    i,
-                    &format!(
-                        "<iq type='set' id='b{n}'><{what} xmlns='urn:xmpp:blocking'>\
-                         <item jid='{}@example.com'/></{what}></iq>",
-                        USERS[whom]
-                    ),
-                );
-            }
-        }
+        let (i, xml) = step(n, op);
+        world.send(i, &xml);
     }
     for i in 0..4 {
-        world.send(
-            i,
-            "<iq type='set' id='mam'><query xmlns='urn:xmpp:mam:2'/></iq>",
-        );
+        world.send(i, MAM_QUERY);
     }
     (0..4).map(|i| world.take(i)).collect()
+}
+
+/// The same on a domain served by two shards, messages crossing between them as bytes.
+fn cluster_history(ops: &[Op], route_bytes: bool) -> Vec<Vec<Element>> {
+    let mut cluster = cluster::Cluster::new(2, |c| c.route_bytes = route_bytes);
+    let at = [
+        cluster.login("alice", "phone", 1),
+        cluster.login("alice", "laptop", 0),
+        cluster.login("bob", "phone", 5),
+        cluster.login("carol", "web", -1),
+    ];
+    for (n, op) in ops.iter().enumerate() {
+        let (i, xml) = step(n, op);
+        cluster.send(at[i], &xml);
+    }
+    for a in at {
+        cluster.send(a, MAM_QUERY);
+    }
+    at.iter().map(|a| cluster.take(*a)).collect()
 }
 
 proptest! {
@@ -142,6 +166,24 @@ proptest! {
             prop_assert_eq!(t, b, "client {}", i);
         }
     }
+
+    #[test]
+    fn across_shards_too(ops in proptest::collection::vec(op(), 1..40)) {
+        let trees = cluster_history(&ops, false);
+        let bytes = cluster_history(&ops, true);
+        for (i, (t, b)) in trees.iter().zip(&bytes).enumerate() {
+            prop_assert_eq!(t, b, "client {}", i);
+        }
+    }
+}
+
+/// The users land on both shards, so that the cluster history crosses between them.
+#[test]
+fn the_users_are_on_two_shards() {
+    let cluster = cluster::Cluster::new(2, |_| {});
+    let shards: std::collections::BTreeSet<usize> =
+        USERS.iter().map(|u| cluster.shard_of(u)).collect();
+    assert_eq!(shards.len(), 2);
 }
 
 /// The common case, spelled out: a chat message between two online users with carbons on

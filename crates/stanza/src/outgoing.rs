@@ -3,7 +3,7 @@
 //! tree, serialized once, and addressed per recipient only when it is written.
 
 use minidom::Element;
-use xmppkit_codec::Unaddressed;
+use xmppkit_codec::{RawStanza, Unaddressed};
 use xmppkit_jid::Jid;
 
 /// A stanza to route.
@@ -13,6 +13,9 @@ pub enum Outgoing {
     Stanza(Element),
     /// The same stanza for each of many recipients.
     FanOut(FanOut),
+    /// One stanza, addressed, kept as the bytes it was routed in (a user's message on its way
+    /// to the shard of its recipient); its tree is built only if someone asks.
+    Raw(RawStanza),
 }
 
 impl From<Element> for Outgoing {
@@ -27,6 +30,7 @@ impl Outgoing {
         match self {
             Outgoing::Stanza(stanza) => vec![stanza],
             Outgoing::FanOut(mut fan) => std::iter::from_fn(|| fan.next_addressed()).collect(),
+            Outgoing::Raw(raw) => raw.into_element().into_iter().collect(),
         }
     }
 }
