@@ -44,6 +44,9 @@ struct Args {
     server_pid: Option<u32>,
     /// Offered messages per second over all senders, instead of as fast as possible.
     rate: Option<f64>,
+    /// The first user's number (`--first 100`: `user100`…), so that several generators can
+    /// load one server with users of their own.
+    first: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -56,6 +59,7 @@ fn parse_args() -> Result<Args, String> {
         slow_reader: None,
         server_pid: None,
         rate: None,
+        first: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -69,6 +73,7 @@ fn parse_args() -> Result<Args, String> {
             "--idle" => args.idle = Some(number(value()?)?),
             "--slow-reader" => args.slow_reader = Some(number(value()?)?),
             "--server-pid" => args.server_pid = Some(number(value()?)? as u32),
+            "--first" => args.first = number(value()?)?,
             "--rate" => {
                 let rate: f64 = value()?.parse().map_err(|e| format!("--rate: {e}"))?;
                 if rate.is_nan() || rate <= 0.0 {
@@ -79,8 +84,8 @@ fn parse_args() -> Result<Args, String> {
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    if args.users % 2 == 1 {
-        return Err("--users must be even (pairs)".into());
+    if args.users % 2 == 1 || args.first % 2 == 1 {
+        return Err("--users and --first must be even (pairs)".into());
     }
     Ok(args)
 }
@@ -352,10 +357,10 @@ async fn run(args: Args) -> Result<(), String> {
             (None, Some(_)) => (Role::Stalled, "user0".into()),
             (None, None) => (
                 Role::Exchange {
-                    partner: i ^ 1,
+                    partner: args.first + (i ^ 1),
                     messages: args.messages,
                 },
-                format!("user{i}"),
+                format!("user{}", args.first + i),
             ),
         };
         let task = user(
@@ -480,7 +485,7 @@ fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}\nusage: load [--server ADDR] [--domain D] [--users N] [--messages M] [--rate R] [--idle N | --slow-reader N] [--server-pid PID]");
+            eprintln!("error: {e}\nusage: load [--server ADDR] [--domain D] [--users N] [--messages M] [--rate R] [--first N] [--idle N | --slow-reader N] [--server-pid PID]");
             return ExitCode::FAILURE;
         }
     };

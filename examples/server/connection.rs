@@ -182,6 +182,8 @@ async fn drive(
     let mut socket = Some(socket);
     let mut reader = Reader::default();
     let mut unreported = 0usize;
+    // The session's acknowledgements already written (see the durability wait below).
+    let mut acknowledged = 0u64;
     // The writes this connection's output waits for are those after `since`.
     let mut since = link
         .hub
@@ -277,8 +279,18 @@ async fn drive(
             }
         }
         // Durable before anything that depends on it leaves; a failed write ends the stream
-        // before its acknowledgements do (the client resends what was not acknowledged).
-        if let Err(e) = durable(&link.hub, &mut since).await {
+        // before its acknowledgements do (the client resends what was not acknowledged). What
+        // this shard wrote is waited for always (deliveries depend on it); what other shards
+        // did with the stanzas forwarded from here only when the output acknowledges stanzas
+        // (XEP-0198): otherwise this connection would wait a turn of the other shard's thread
+        // for every write, and the shards would take turns instead of running side by side.
+        let acknowledging = session.acknowledgements() != acknowledged;
+        acknowledged = session.acknowledgements();
+        let ready = match acknowledging {
+            true => durable(&link.hub, &mut since).await,
+            false => durable_here(&link.hub, &mut since).await,
+        };
+        if let Err(e) = ready {
             break 'run Err(e);
         }
         while let Some(bytes) = session.poll_transmit() {

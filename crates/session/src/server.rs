@@ -230,6 +230,8 @@ pub struct ServerSession {
     sm: Sm,
     /// The latest time the application gave us (for calls without `now`).
     now: Instant,
+    /// XEP-0198 acknowledgements written so far (`<a h/>`, `<resumed h/>`).
+    acknowledgements: u64,
 }
 
 /// Stream management on this connection (XEP-0198 §3).
@@ -279,6 +281,7 @@ impl ServerSession {
             events: VecDeque::new(),
             sm: Sm::Off,
             now,
+            acknowledgements: 0,
         }
     }
 
@@ -339,6 +342,13 @@ impl ServerSession {
     /// Bytes to write to the client.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
         self.transport.poll_transmit()
+    }
+
+    /// How many XEP-0198 acknowledgements (`<a h/>`, `<resumed h/>`) the session has written
+    /// so far. An application that holds output back until what it acknowledges is durable
+    /// (nothing acknowledged may be lost) need wait only when this moved since its last write.
+    pub fn acknowledgements(&self) -> u64 {
+        self.acknowledgements
     }
 
     /// The next event.

@@ -512,3 +512,30 @@ fn releasing_idle_buffers_between_chunks_loses_nothing() {
     );
     assert!(pair.client_failure().is_none() && pair.server_failure().is_none());
 }
+
+/// The server counts the acknowledgements it writes: one per `<r/>` it answers, none for the
+/// client's own `<a/>`, so that an application can tell when its output acknowledges something.
+#[test]
+fn the_server_counts_the_acknowledgements_it_writes() {
+    let mut pair = online(2);
+    assert_eq!(pair.server.acknowledgements(), 0);
+    pair.client.send(msg(true, 0)).unwrap();
+    pair.drive();
+    assert_eq!(pair.server.acknowledgements(), 0, "no <r/> yet");
+    pair.client.send(msg(true, 1)).unwrap();
+    pair.drive();
+    assert_eq!(
+        pair.server.acknowledgements(),
+        1,
+        "the second stanza brought an <r/>"
+    );
+    for i in 0..2 {
+        pair.server.send(msg(false, i));
+    }
+    pair.drive();
+    assert_eq!(
+        pair.server.acknowledgements(),
+        1,
+        "the client's <a/> is not ours"
+    );
+}

@@ -45,6 +45,7 @@ impl ServerSession {
             previd: detached.id.clone(),
         };
         self.transport.send(&resumed.into());
+        self.acknowledgements += 1;
         let mut resent = 0;
         for stanza in detached.stream.unacked_queued() {
             self.transport.send_bytes(stanza.bytes());
@@ -195,8 +196,12 @@ impl ServerSession {
                 self.sm_failed(DefinedCondition::UnexpectedRequest)
             }
             (nonza @ (Nonza::Request | Nonza::Ack { .. }), Sm::Enabled { stream, .. }) => {
+                let request = matches!(nonza, Nonza::Request);
                 match stream.handle(nonza, now) {
-                    Ok(Some(reply)) => self.transport.send(&reply),
+                    Ok(Some(reply)) => {
+                        self.transport.send(&reply);
+                        self.acknowledgements += u64::from(request);
+                    }
                     Ok(None) => {}
                     Err(error) => self.fail_with(
                         Some(error.stream_error()),
@@ -257,6 +262,7 @@ impl ServerSession {
             for element in stream.before_close() {
                 self.transport.send(&element);
             }
+            self.acknowledgements += 1;
         }
     }
 
