@@ -199,8 +199,9 @@ async fn user(
                         .connect(name, tcp)
                         .await
                         .map_err(|e| e.to_string())?;
+                    let bindings = client_io::bindings(tls.get_ref().1);
                     conn = Conn::Tls(Box::new(tls));
-                    session.tls_established(Instant::now());
+                    session.tls_established_with(bindings, Instant::now());
                 }
                 ClientEvent::Online { .. } => {
                     // Idle connections stay unavailable: many resources of one account would

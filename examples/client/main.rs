@@ -347,8 +347,9 @@ async fn drive(
                         .await
                         .map_err(|e| format!("TLS handshake: {e}"))?;
                     println!("tls established");
+                    let bindings = client_io::bindings(tls.get_ref().1);
                     *conn = Conn::Tls(Box::new(tls));
-                    session.tls_established(Instant::now());
+                    session.tls_established_with(bindings, Instant::now());
                 }
                 ClientEvent::Authenticated { mechanism } => {
                     println!("authenticated with {mechanism}")

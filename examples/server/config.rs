@@ -23,6 +23,8 @@ pub struct Settings {
     pub limits: Limits,
     /// Which services run.
     pub services: Services,
+    /// How clients log in.
+    pub login: Login,
     /// Engines serving the domain, each on a thread of its own, the accounts split between
     /// them by bare JID (the MUC and PubSub services on the first); by default
     /// [`Settings::shards`].
@@ -58,6 +60,26 @@ pub struct Limits {
     pub failed_logins: u32,
 }
 
+/// `[login]`: each modern piece of the login can be turned off.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Login {
+    /// SCRAM `-PLUS` mechanisms bound to the TLS connection (`tls-exporter` under TLS 1.3,
+    /// `tls-server-end-point`), advertised with XEP-0440.
+    pub channel_binding: bool,
+    /// The XEP-0474 downgrade-protection hash in SCRAM.
+    pub downgrade_protection: bool,
+}
+
+impl Default for Login {
+    fn default() -> Self {
+        Login {
+            channel_binding: true,
+            downgrade_protection: true,
+        }
+    }
+}
+
 /// `[services]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -84,6 +106,7 @@ impl Default for Settings {
             tls: Tls::default(),
             limits: Limits::default(),
             services: Services::default(),
+            login: Login::default(),
             shards: None,
         }
     }

@@ -121,12 +121,14 @@ pub fn run<'a>(
     peer: std::net::SocketAddr,
     settings: &'a crate::config::Settings,
     link: Link,
-    acceptor: tokio_rustls::TlsAcceptor,
+    acceptor: crate::tls::Tls,
 ) -> impl std::future::Future<Output = Ended> + 'a {
     let session = {
         let mut hub = link.hub.borrow_mut();
         let mut config = hub.server.session_config(link.conn);
         config.limits.max_stanza_bytes = settings.limits.max_stanza;
+        config.channel_binding = settings.login.channel_binding;
+        config.downgrade_protection = settings.login.downgrade_protection;
         // A database over the network is read off the engine's thread (see below).
         config.deferred_credentials = hub.db.as_ref().is_some_and(crate::store::Db::is_remote);
         let random = Box::new(|| {
@@ -145,7 +147,7 @@ pub fn run_moved(
     moving: Moving,
     settings: &crate::config::Settings,
     link: Link,
-    acceptor: tokio_rustls::TlsAcceptor,
+    acceptor: crate::tls::Tls,
 ) -> impl std::future::Future<Output = Ended> + '_ {
     let Moving {
         mut socket,
@@ -170,7 +172,7 @@ async fn drive(
     mut first: Option<ServerEvent>,
     settings: &crate::config::Settings,
     mut link: Link,
-    acceptor: tokio_rustls::TlsAcceptor,
+    acceptor: crate::tls::Tls,
 ) -> Ended {
     let socket = match socket {
         Ok(socket) => socket,
@@ -257,14 +259,15 @@ async fn drive(
                 };
                 // Boxed: the handshake's state (a whole TLS connection) would otherwise keep a
                 // slot of its size in this task for the connection's life (issue #17).
-                let tls = match Box::pin(acceptor.accept(tcp)).await {
+                let tls = match Box::pin(acceptor.acceptor.accept(tcp)).await {
                     Ok(tls) => tls,
                     Err(e) => break 'run Err(format!("TLS: {e}")),
                 };
+                let bindings = crate::tls::bindings(tls.get_ref().1, &acceptor);
                 socket = Some(Socket::Tls(Box::new(tls)));
                 // The client's first records may have come with its handshake.
                 reader = Reader::default();
-                session.tls_established(Instant::now());
+                session.tls_established_with(bindings, Instant::now());
             }
             if ended {
                 if let Err(e) = durable(&link.hub, &mut since).await {

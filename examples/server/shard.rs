@@ -40,7 +40,7 @@ pub struct Shard {
     /// The settings.
     pub settings: crate::config::Settings,
     /// TLS.
-    pub acceptor: tokio_rustls::TlsAcceptor,
+    pub acceptor: crate::tls::Tls,
     /// Open connections, over every shard.
     pub open: Arc<AtomicUsize>,
 }

@@ -5,12 +5,37 @@ use std::sync::Arc;
 use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use xmppkit::session::scram::{tls_server_end_point, ChannelBindings};
 
-/// The acceptor for `names` (the certificate's names when self-signed).
-pub fn acceptor(
-    settings: &crate::config::Settings,
-    names: &[String],
-) -> Result<tokio_rustls::TlsAcceptor, String> {
+/// The TLS side of the server: the acceptor, and the `tls-server-end-point` data of its
+/// certificate (RFC 5929), the same for every connection.
+#[derive(Clone)]
+pub struct Tls {
+    /// Accepts a connection's TLS handshake.
+    pub acceptor: tokio_rustls::TlsAcceptor,
+    /// The certificate's hash, for SCRAM-*-PLUS.
+    pub end_point: Arc<Vec<u8>>,
+}
+
+/// What a TLS connection can bind to: RFC 9266 `tls-exporter` under TLS 1.3 (32 bytes of keying
+/// material, label `EXPORTER-Channel-Binding`, no context), and the certificate's hash.
+pub fn bindings(connection: &rustls::ServerConnection, tls: &Tls) -> ChannelBindings {
+    let tls_exporter = (connection.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3))
+        .then(|| {
+            connection
+                .export_keying_material([0u8; 32], b"EXPORTER-Channel-Binding", None)
+                .ok()
+        })
+        .flatten()
+        .map(|key| key.to_vec());
+    ChannelBindings {
+        tls_exporter,
+        tls_server_end_point: Some(tls.end_point.to_vec()),
+    }
+}
+
+/// The TLS side for `names` (the certificate's names when self-signed).
+pub fn acceptor(settings: &crate::config::Settings, names: &[String]) -> Result<Tls, String> {
     let (chain, key) = match (&settings.tls.certificate, &settings.tls.key) {
         (Some(cert), Some(key)) => {
             let chain = CertificateDer::pem_file_iter(cert)
@@ -27,6 +52,9 @@ pub fn acceptor(
         }
         _ => return Err("[tls] needs both certificate and key".into()),
     };
+    let end_point = Arc::new(tls_server_end_point(
+        chain.first().map(|c| c.as_ref()).unwrap_or_default(),
+    ));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -34,5 +62,8 @@ pub fn acceptor(
         .with_no_client_auth()
         .with_single_cert(chain, key)
         .map_err(|e| e.to_string())?;
-    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+    Ok(Tls {
+        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+        end_point,
+    })
 }

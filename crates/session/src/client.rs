@@ -7,7 +7,7 @@ use crate::config::{ClientConfig, TlsPolicy};
 use crate::error::SessionError;
 use crate::features::{element, mechanisms, sasl_data, sasl_element, with_attr, PING};
 use crate::iq_tracker::IqTracker;
-use crate::scram::{ScramClient, ScramHash};
+use crate::scram::{ssdp_hash, CbType, ChannelBindings, ClientBinding, ScramClient, ScramHash};
 use crate::transport::Transport;
 use bytes::Bytes;
 use minidom::Element;
@@ -148,6 +148,8 @@ pub struct ClientSession {
     transport: Transport,
     state: State,
     tls_active: bool,
+    /// What the TLS connection can bind to (RFC 5802 §6).
+    bindings: ChannelBindings,
     authenticated: bool,
     features: Option<Element>,
     events: VecDeque<ClientEvent>,
@@ -207,6 +209,7 @@ impl ClientSession {
             nonce: nonce.into(),
             state: State::AwaitHeader,
             tls_active: false,
+            bindings: ChannelBindings::default(),
             authenticated: false,
             features: None,
             events: VecDeque::new(),
@@ -315,7 +318,15 @@ impl ClientSession {
     /// The I/O layer finished the TLS handshake that [`ClientEvent::StartTls`] asked for: the stream
     /// restarts over TLS (RFC 6120 §5.4.3.3).
     pub fn tls_established(&mut self, now: Instant) {
+        self.tls_established_with(ChannelBindings::default(), now)
+    }
+
+    /// [`tls_established`](Self::tls_established), with what the TLS connection can bind to:
+    /// SCRAM `-PLUS` mechanisms are then chosen when the server offers them for a type the
+    /// connection has (RFC 5802 §6, XEP-0440).
+    pub fn tls_established_with(&mut self, bindings: ChannelBindings, now: Instant) {
         if matches!(self.state, State::TlsHandshake) {
+            self.bindings = bindings;
             self.tls_active = true;
             self.transport.decoder.restart_discarding();
             self.open_stream(now);
@@ -634,6 +645,20 @@ impl ClientSession {
         self.state = State::Binding { id };
     }
 
+    /// The channel-binding type to use with a `-PLUS` mechanism: one the server advertised
+    /// (XEP-0440) and this connection has, `tls-exporter` first. A server that does not say
+    /// which types it takes gets no binding: guessing fails the login where the server binds to
+    /// something else (ejabberd 23.01 offers `-PLUS` under TLS 1.3 but binds only `tls-unique`,
+    /// which RFC 9266 leaves undefined there and rustls does not expose), and the flag `n` is
+    /// honest about it.
+    fn binding_type(&self, advertised: Option<&[String]>) -> Option<CbType> {
+        let advertised = advertised?;
+        self.bindings
+            .types()
+            .into_iter()
+            .find(|kind| advertised.iter().any(|t| t == kind.name()))
+    }
+
     /// RFC 6120 §6.4.1–6.4.2: the strongest mechanism both accept, and the initial response.
     fn start_sasl(&mut self, features: &Element) {
         let offered = mechanisms(features);
@@ -644,21 +669,37 @@ impl ClientSession {
             .node()
             .map(|n| n.as_str().to_owned())
             .unwrap_or_default();
+        let advertised = crate::scram::advertised(features);
+        let bind_to = self.binding_type(advertised.as_deref());
         let choice = self
             .config
             .mechanisms
             .iter()
             .copied()
             .filter(|m| offered.iter().any(|o| o == m))
+            .filter(|m| {
+                ScramHash::from_mechanism(m).is_none_or(|(_, plus)| !plus || bind_to.is_some())
+            })
             .find(|m| *m != "PLAIN" || plain_ok);
-        let (sasl, name, initial) = match choice {
-            Some("SCRAM-SHA-256") | Some("SCRAM-SHA-1") => {
-                let hash = if choice == Some("SCRAM-SHA-1") {
-                    ScramHash::Sha1
-                } else {
-                    ScramHash::Sha256
+        let scram = choice.and_then(ScramHash::from_mechanism);
+        let (sasl, name, initial) = match (choice, scram) {
+            (Some(name), Some((hash, plus))) => {
+                let offered_plus = offered
+                    .iter()
+                    .any(|o| ScramHash::from_mechanism(o).is_some_and(|(_, p)| p));
+                // RFC 5802 §6: bind when we chose -PLUS; say `y` when we could bind but the
+                // server offered no -PLUS (a server that did will refuse: a downgrade).
+                let binding = match (plus, bind_to) {
+                    (true, Some(kind)) => {
+                        let data = self.bindings.data(kind).unwrap_or_default().to_vec();
+                        ClientBinding::Bound(kind, data)
+                    }
+                    _ if !offered_plus && !self.bindings.is_empty() => ClientBinding::NotOffered,
+                    _ => ClientBinding::Unsupported,
                 };
-                let client = ScramClient::new(hash, &username, &self.config.password, &self.nonce);
+                let client = ScramClient::new(hash, &username, &self.config.password, &self.nonce)
+                    .with_binding(binding)
+                    .with_ssdp(ssdp_hash(hash, &offered, advertised.as_deref()));
                 let initial = client.first_message();
                 (
                     Sasl::Scram {
@@ -666,11 +707,11 @@ impl ClientSession {
                         verified: false,
                         sent_final: false,
                     },
-                    hash.mechanism(),
+                    name,
                     initial,
                 )
             }
-            Some("PLAIN") => {
+            (Some("PLAIN"), None) => {
                 let initial = format!("\0{username}\0{}", self.config.password).into_bytes();
                 (Sasl::Plain, "PLAIN", initial)
             }

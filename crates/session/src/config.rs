@@ -52,7 +52,9 @@ pub struct ClientConfig {
     /// Allow SASL PLAIN without TLS (never by default: it sends the password in the clear).
     pub allow_plain_without_tls: bool,
     /// The SASL mechanisms the client may use, strongest first; the first one the server offers
-    /// wins. Default: SCRAM-SHA-256, SCRAM-SHA-1, PLAIN.
+    /// wins (a `-PLUS` one only with channel-binding data for a type the server takes). Default:
+    /// SCRAM-SHA-512-PLUS, SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS, SCRAM-SHA-512, SCRAM-SHA-256,
+    /// SCRAM-SHA-1, PLAIN.
     pub mechanisms: Vec<&'static str>,
     /// Timers.
     pub timeouts: Timeouts,
@@ -70,7 +72,15 @@ impl ClientConfig {
             resource: None,
             tls: TlsPolicy::Required,
             allow_plain_without_tls: false,
-            mechanisms: vec!["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"],
+            mechanisms: vec![
+                "SCRAM-SHA-512-PLUS",
+                "SCRAM-SHA-256-PLUS",
+                "SCRAM-SHA-1-PLUS",
+                "SCRAM-SHA-512",
+                "SCRAM-SHA-256",
+                "SCRAM-SHA-1",
+                "PLAIN",
+            ],
             timeouts: Timeouts::default(),
             stream_management: Some(SmConfig::default()),
         }

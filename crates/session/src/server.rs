@@ -8,7 +8,7 @@ use crate::config::Timeouts;
 use crate::credentials::CredentialStore;
 use crate::error::SessionError;
 use crate::features::{element, sasl_data, sasl_element, sasl_failure, with_attr};
-use crate::scram::{ScramError, ScramHash, ScramServer, ServerStep};
+use crate::scram::{ssdp_hash, ChannelBindings, ScramError, ScramHash, ScramServer, ServerStep};
 use crate::transport::Transport;
 use bytes::Bytes;
 use minidom::Element;
@@ -74,6 +74,11 @@ pub struct ServerConfig {
     /// Refuse every authentication with `temporary-auth-failure` (RFC 6120 §6.5.12): the
     /// client's address failed too often (see also [`ServerSession::throttle_auth`]).
     pub auth_throttled: bool,
+    /// Offer the SCRAM `-PLUS` mechanisms when the application gives channel-binding data with
+    /// [`ServerSession::tls_established_with`] (default: on).
+    pub channel_binding: bool,
+    /// Send the XEP-0474 downgrade-protection hash in SCRAM (default: on).
+    pub downgrade_protection: bool,
     /// Look accounts up outside the session: SASL stops at the lookup with
     /// [`ServerEvent::CredentialsNeeded`] until [`ServerSession::credentials_loaded`] brings the
     /// keys (off by default: the [`CredentialStore`] is asked at once). For a store that does
@@ -96,6 +101,8 @@ impl ServerConfig {
             registration: false,
             features: Vec::new(),
             auth_throttled: false,
+            channel_binding: true,
+            downgrade_protection: true,
             deferred_credentials: false,
         }
     }
@@ -196,7 +203,8 @@ enum State {
     /// Features sent; waiting for the client's next step.
     Negotiating,
     TlsHandshake,
-    Scram(Box<ScramServer>, ScramHash),
+    /// A SCRAM exchange, with the mechanism's name (`-PLUS` or not).
+    Scram(Box<ScramServer>, &'static str),
     /// SASL waits for the application's account lookup.
     AwaitCredentials(Box<lookup::Pending>),
     BindPending {
@@ -232,6 +240,8 @@ pub struct ServerSession {
     now: Instant,
     /// XEP-0198 acknowledgements written so far (`<a h/>`, `<resumed h/>`).
     acknowledgements: u64,
+    /// What the TLS connection can bind to (RFC 5802 §6).
+    bindings: ChannelBindings,
 }
 
 /// Stream management on this connection (XEP-0198 §3).
@@ -282,6 +292,7 @@ impl ServerSession {
             sm: Sm::Off,
             now,
             acknowledgements: 0,
+            bindings: ChannelBindings::default(),
         }
     }
 
@@ -308,7 +319,14 @@ impl ServerSession {
 
     /// The TLS handshake asked for by [`ServerEvent::StartTls`] is done.
     pub fn tls_established(&mut self, now: Instant) {
+        self.tls_established_with(ChannelBindings::default(), now)
+    }
+
+    /// The TLS handshake is done, and this is what the connection can bind to: SCRAM `-PLUS`
+    /// mechanisms are offered (with XEP-0440's list of types) when there is any.
+    pub fn tls_established_with(&mut self, bindings: ChannelBindings, now: Instant) {
         if matches!(self.state, State::TlsHandshake) {
+            self.bindings = bindings;
             self.tls_active = true;
             self.transport.decoder.restart_discarding();
             self.state = State::AwaitHeader;
@@ -560,6 +578,9 @@ impl ServerSession {
                     .append_child(Element::builder("mechanism", ns::SASL).append(name).build());
             }
             features.append_child(mechanisms);
+            if self.binds() {
+                features.append_child(crate::scram::feature(&self.bindings.types()));
+            }
             if self.config.registration {
                 features.append_child(element("register", NS_REGISTER_FEATURE));
             }
@@ -591,8 +612,8 @@ impl ServerSession {
             State::Negotiating if el.is("auth", ns::SASL) && self.user.is_none() => {
                 self.on_auth(el, now)
             }
-            State::Scram(server, hash) if el.is("response", ns::SASL) => {
-                self.on_response(*server, hash, el, now)
+            State::Scram(server, mechanism) if el.is("response", ns::SASL) => {
+                self.on_response(*server, mechanism, el, now)
             }
             State::Scram(..) | State::AwaitCredentials(_) if el.is("abort", ns::SASL) => {
                 self.transport.send(&sasl_failure("aborted"));
@@ -679,17 +700,17 @@ impl ServerSession {
             return;
         };
         let mechanism = el.attr("mechanism").unwrap_or_default();
-        let offered = self.offered_mechanisms().any(|m| m == mechanism);
-        let hash = match mechanism {
-            "SCRAM-SHA-256" if offered => ScramHash::Sha256,
-            "SCRAM-SHA-1" if offered => ScramHash::Sha1,
-            "PLAIN" if offered => return self.on_plain(&data, now),
-            _ => {
-                self.transport.send(&sasl_failure("invalid-mechanism"));
-                return;
-            }
+        let Some(offered) = self.offered_mechanisms().find(|m| *m == mechanism) else {
+            self.transport.send(&sasl_failure("invalid-mechanism"));
+            return;
         };
-        self.scram_start(hash, data);
+        if offered == "PLAIN" {
+            return self.on_plain(&data, now);
+        }
+        match ScramHash::from_mechanism(offered) {
+            Some((hash, plus)) => self.scram_start(hash, plus, data),
+            None => self.transport.send(&sasl_failure("invalid-mechanism")),
+        }
     }
 
     /// RFC 4616: `[authzid] NUL authcid NUL passwd`.
@@ -715,7 +736,13 @@ impl ServerSession {
         self.plain_start(user.to_owned(), password.to_owned(), now);
     }
 
-    fn on_response(&mut self, mut server: ScramServer, hash: ScramHash, el: Element, now: Instant) {
+    fn on_response(
+        &mut self,
+        mut server: ScramServer,
+        mechanism: &'static str,
+        el: Element,
+        now: Instant,
+    ) {
         self.state = State::Negotiating;
         let Some(data) = sasl_data(&el) else {
             self.transport.send(&sasl_failure("incorrect-encoding"));
@@ -723,7 +750,7 @@ impl ServerSession {
         };
         match server.handle_client_final(&data) {
             Ok(ServerStep::Success { username, data }) => {
-                self.authenticated(username, hash.mechanism(), &data, now)
+                self.authenticated(username, mechanism, &data, now)
             }
             Ok(ServerStep::Challenge(_)) => {
                 self.auth_failed(ScramError::Malformed("unexpected step"))
@@ -757,8 +784,10 @@ impl ServerSession {
     fn auth_failed(&mut self, e: ScramError) {
         self.failed_attempts += 1;
         let condition = match e {
-            ScramError::BadProof => "not-authorized",
-            _ => "malformed-request",
+            ScramError::Malformed(_) | ScramError::NonceMismatch => "malformed-request",
+            // A wrong proof, and channel binding refused (a connection that does not end where
+            // the client's does, or a downgrade): RFC 6120 §6.5.10.
+            _ => "not-authorized",
         };
         self.transport.send(&sasl_failure(condition));
         self.events.push_back(ServerEvent::AuthFailed { condition });
@@ -887,14 +916,38 @@ impl ServerSession {
 
     // ---- helpers ----
 
-    /// The mechanisms offered on this stream: PLAIN only with TLS or when explicitly allowed.
-    fn offered_mechanisms(&self) -> impl Iterator<Item = &'static str> + '_ {
+    /// The mechanisms offered on this stream: the `-PLUS` variant of each SCRAM one first when
+    /// this connection has channel-binding data (RFC 5802 §6), PLAIN only with TLS or when
+    /// explicitly allowed.
+    pub(crate) fn offered_mechanisms(&self) -> impl Iterator<Item = &'static str> + '_ {
         let plain_ok = self.tls_active || self.config.allow_plain_without_tls;
-        self.config
-            .mechanisms
-            .iter()
-            .copied()
-            .filter(move |m| *m != "PLAIN" || plain_ok)
+        let plus = self.binds();
+        let configured = || self.config.mechanisms.iter().copied();
+        let with_binding = configured()
+            .filter_map(|m| ScramHash::from_mechanism(m).filter(|(_, p)| !p))
+            .filter(move |_| plus)
+            .map(|(hash, _)| hash.plus_mechanism());
+        with_binding.chain(configured().filter(move |m| *m != "PLAIN" || plain_ok))
+    }
+
+    /// Whether this stream offers channel binding: TLS with data from the application, and the
+    /// configuration allows it.
+    fn binds(&self) -> bool {
+        self.config.channel_binding && self.tls_active && !self.bindings.is_empty()
+    }
+
+    /// The XEP-0474 hash of what this stream advertised, for `hash`'s exchange.
+    pub(crate) fn ssdp(&self, hash: ScramHash) -> Option<String> {
+        if !self.config.downgrade_protection {
+            return None;
+        }
+        let mechanisms: Vec<&str> = self.offered_mechanisms().collect();
+        let types: Vec<&str> = self.bindings.types().iter().map(|t| t.name()).collect();
+        Some(ssdp_hash(
+            hash,
+            &mechanisms,
+            self.binds().then_some(&types[..]),
+        ))
     }
 
     fn protocol_error(&mut self, condition: StreamErrorCondition, what: &str) {

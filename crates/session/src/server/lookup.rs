@@ -17,6 +17,8 @@ pub(super) enum Pending {
     /// SCRAM: the client-first message, answered once the keys are known.
     Scram {
         hash: ScramHash,
+        /// The `-PLUS` mechanism.
+        plus: bool,
         client_first: Vec<u8>,
     },
     /// PLAIN: the password, checked against the SCRAM-SHA-256 keys.
@@ -25,13 +27,18 @@ pub(super) enum Pending {
 
 impl ServerSession {
     /// SCRAM's client-first message: look the keys up, then challenge.
-    pub(super) fn scram_start(&mut self, hash: ScramHash, client_first: Vec<u8>) {
+    pub(super) fn scram_start(&mut self, hash: ScramHash, plus: bool, client_first: Vec<u8>) {
         let Ok(user) = ScramServer::username(&client_first) else {
             // Malformed: the SCRAM server says so.
-            return self.scram_first(hash, &client_first, None);
+            return self.scram_first(hash, plus, &client_first, None);
         };
         if self.config.deferred_credentials {
-            self.state = State::AwaitCredentials(Box::new(Pending::Scram { hash, client_first }));
+            let pending = Pending::Scram {
+                hash,
+                plus,
+                client_first,
+            };
+            self.state = State::AwaitCredentials(Box::new(pending));
             self.events.push_back(ServerEvent::CredentialsNeeded {
                 username: user,
                 hash,
@@ -39,7 +46,7 @@ impl ServerSession {
             return;
         }
         match self.credentials.scram_keys(&user, hash) {
-            Ok(keys) => self.scram_first(hash, &client_first, keys),
+            Ok(keys) => self.scram_first(hash, plus, &client_first, keys),
             Err(e) => self.store_failed(e),
         }
     }
@@ -79,9 +86,14 @@ impl ServerSession {
         };
         match (*pending, result) {
             (_, Err(e)) => self.store_failed(e),
-            (Pending::Scram { hash, client_first }, Ok(keys)) => {
-                self.scram_first(hash, &client_first, keys)
-            }
+            (
+                Pending::Scram {
+                    hash,
+                    plus,
+                    client_first,
+                },
+                Ok(keys),
+            ) => self.scram_first(hash, plus, &client_first, keys),
             (Pending::Plain { user, password }, Ok(keys)) => {
                 let right = keys.is_some_and(|k| {
                     ScramKeys::derive(k.hash, &password, &k.salt, k.iterations).stored_key
@@ -97,13 +109,30 @@ impl ServerSession {
     }
 
     /// The first challenge (or the failure) once the keys are known.
-    fn scram_first(&mut self, hash: ScramHash, client_first: &[u8], keys: Option<ScramKeys>) {
-        let mut server = ScramServer::new(hash);
+    fn scram_first(
+        &mut self,
+        hash: ScramHash,
+        plus: bool,
+        client_first: &[u8],
+        keys: Option<ScramKeys>,
+    ) {
+        let offered_plus = self
+            .offered_mechanisms()
+            .any(|m| ScramHash::from_mechanism(m).is_some_and(|(_, p)| p));
+        let mut server =
+            ScramServer::new(hash).with_binding(plus, offered_plus, self.bindings.clone());
+        if let Some(h) = self.ssdp(hash) {
+            server = server.with_ssdp(h);
+        }
         let nonce = (self.random)();
         match server.handle_client_first(client_first, keys, &nonce) {
             Ok(challenge) => {
                 self.transport.send(&sasl_element("challenge", &challenge));
-                self.state = State::Scram(Box::new(server), hash);
+                let mechanism = match plus {
+                    true => hash.plus_mechanism(),
+                    false => hash.mechanism(),
+                };
+                self.state = State::Scram(Box::new(server), mechanism);
             }
             Err(e) => self.auth_failed(e),
         }

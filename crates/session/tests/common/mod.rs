@@ -32,6 +32,9 @@ pub fn client_config(user: &str, password: &str, tls: TlsPolicy) -> ClientConfig
     c
 }
 
+/// What a man in the middle does to the bytes it carries.
+pub type Rewrite = Box<dyn FnMut(&[u8]) -> Vec<u8>>;
+
 pub struct Pair {
     pub client: ClientSession,
     pub server: ServerSession,
@@ -64,6 +67,11 @@ pub struct Pair {
     /// Whether both sessions free their idle buffers after every chunk they take in, as an
     /// application does whenever a connection waits for its socket.
     pub release_buffers: bool,
+    /// What each side's TLS connection can bind to once "established" (RFC 5802 §6).
+    pub client_bindings: xmppkit_session::scram::ChannelBindings,
+    pub server_bindings: xmppkit_session::scram::ChannelBindings,
+    /// A man in the middle: rewrites what the server sends before the client sees it.
+    pub rewrite: Option<Rewrite>,
 }
 
 impl Pair {
@@ -90,6 +98,9 @@ impl Pair {
             budget: None,
             broken: false,
             release_buffers: false,
+            client_bindings: Default::default(),
+            server_bindings: Default::default(),
+            rewrite: None,
             now,
             client_events: Vec::new(),
             server_events: Vec::new(),
@@ -174,6 +185,10 @@ impl Pair {
                 moved = true;
             }
             while let Some(bytes) = self.server.poll_transmit() {
+                let bytes = match &mut self.rewrite {
+                    Some(rewrite) => bytes::Bytes::from(rewrite(&bytes)),
+                    None => bytes,
+                };
                 let mut rest = &bytes[..];
                 while !rest.is_empty() && !self.broken {
                     let n = self.next_chunk().min(rest.len());
@@ -230,8 +245,10 @@ impl Pair {
                 // Both sides asked for TLS: pretend the handshake happened.
                 self.client_tls = false;
                 self.server_tls = false;
-                self.server.tls_established(self.now);
-                self.client.tls_established(self.now);
+                self.server
+                    .tls_established_with(self.server_bindings.clone(), self.now);
+                self.client
+                    .tls_established_with(self.client_bindings.clone(), self.now);
                 moved = true;
             }
             if !moved {
