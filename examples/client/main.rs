@@ -49,6 +49,7 @@
 #[path = "../support/client_io.rs"]
 mod client_io;
 mod commands;
+mod fast;
 mod handlers;
 
 use client_io::{nonce, tls_config, Conn};
@@ -81,6 +82,10 @@ pub(crate) struct Args {
     approve: bool,
     persistent: bool,
     reconnect: bool,
+    /// XEP-0484: keep the installation id and FAST token in this file.
+    fast: Option<std::path::PathBuf>,
+    /// Log in with RFC 6120 SASL even where the server offers XEP-0388 SASL2.
+    no_sasl2: bool,
     command: Vec<String>,
 }
 
@@ -94,6 +99,8 @@ fn parse_args() -> Result<Args, String> {
     let mut approve = false;
     let mut persistent = false;
     let mut reconnect = false;
+    let mut fast = None;
+    let mut no_sasl2 = false;
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
@@ -113,6 +120,8 @@ fn parse_args() -> Result<Args, String> {
             "--approve" => approve = true,
             "--persistent" => persistent = true,
             "--reconnect" => reconnect = true,
+            "--fast" => fast = Some(value()?.into()),
+            "--no-sasl2" => no_sasl2 = true,
             _ => command.push(arg),
         }
     }
@@ -134,6 +143,8 @@ fn parse_args() -> Result<Args, String> {
         approve,
         persistent,
         reconnect,
+        fast,
+        no_sasl2,
         command,
     })
 }
@@ -156,6 +167,11 @@ async fn main() -> ExitCode {
     }
 }
 
+/// The installation id kept in a `--fast` file.
+fn fast_agent(path: &std::path::Path) -> Option<String> {
+    fast::load(path).ok()?.0.id
+}
+
 /// How a connection's loop ended.
 enum Outcome {
     Closed,
@@ -174,12 +190,15 @@ async fn run(args: Args) -> Result<(), String> {
     let mut config = ClientConfig::new(args.jid.clone(), args.password.clone());
     config.tls = TlsPolicy::Required;
     if let Some(m) = &args.mechanism {
-        config.mechanisms = vec![match m.as_str() {
-            "SCRAM-SHA-256" => "SCRAM-SHA-256",
-            "SCRAM-SHA-1" => "SCRAM-SHA-1",
-            "PLAIN" => "PLAIN",
-            other => return Err(format!("unknown mechanism {other}")),
-        }];
+        let known = config.mechanisms.iter().copied().find(|k| k == m);
+        config.mechanisms = vec![known.ok_or(format!("unknown mechanism {m}"))?];
+    }
+    config.sasl2 = !args.no_sasl2;
+    config.carbons = args.carbons;
+    if let Some(path) = &args.fast {
+        let (agent, token) = fast::load(path)?;
+        config.user_agent = Some(agent);
+        config.fast_token = token;
     }
     let connector = tokio_rustls::TlsConnector::from(Arc::new(tls_config(args.insecure_tls)));
     let mut session = ClientSession::new(config.clone(), nonce(), Instant::now());
@@ -353,6 +372,25 @@ async fn drive(
                 }
                 ClientEvent::Authenticated { mechanism } => {
                     println!("authenticated with {mechanism}")
+                }
+                ClientEvent::FastToken(token) => {
+                    println!(
+                        "received a FAST token for {}, valid until {}",
+                        token.mechanism, token.expiry
+                    );
+                    if let Some(path) = &args.fast {
+                        if let Some(agent) = fast_agent(path) {
+                            fast::save(path, &agent, Some(&token))?;
+                        }
+                    }
+                }
+                ClientEvent::FastTokenRejected { condition } => {
+                    println!("the FAST token was refused ({condition}); using the password");
+                    if let Some(path) = &args.fast {
+                        if let Some(agent) = fast_agent(path) {
+                            fast::save(path, &agent, None)?;
+                        }
+                    }
                 }
                 ClientEvent::Online { jid } => {
                     println!("online as {jid}");

@@ -86,6 +86,18 @@ pub enum Ended {
     Moved(Box<Moving>),
 }
 
+/// The user an event makes known, whose shard must carry on: the account that authenticated,
+/// or the one a FAST login asks tokens of (kept by the user's shard).
+fn whose(event: &ServerEvent, domain: &str) -> Option<xmppkit::jid::BareJid> {
+    match event {
+        ServerEvent::Authenticated { user, .. } => Some(user.clone()),
+        ServerEvent::FastTokensNeeded { username, .. } => {
+            format!("{username}@{domain}").parse().ok()
+        }
+        _ => None,
+    }
+}
+
 /// Waits until this shard's writes since `since` are durable, then moves `since` past them.
 /// The hub is not borrowed while waiting: the other connections go on.
 pub async fn durable_here(hub: &Rc<RefCell<Hub>>, since: &mut u64) -> Result<(), String> {
@@ -197,8 +209,8 @@ async fn drive(
         // The engine first: what the last input caused (stored, archived, routed) is committed
         // before the session's answers to it (its XEP-0198 `<a h/>` among them) are written.
         while let Some(event) = first.take().or_else(|| session.poll_event()) {
-            if let ServerEvent::Authenticated { user, .. } = &event {
-                let home = link.hub.borrow().mesh.home(user);
+            if let Some(user) = whose(&event, &settings.domain) {
+                let home = link.hub.borrow().mesh.home(&user);
                 let this = link.hub.borrow().mesh.this();
                 if let Some(socket) = socket.take_if(|_| home != this) {
                     // Served by another shard: the engine here forgets it, that one takes it.

@@ -28,6 +28,7 @@ impl Server {
         self.rosters.remove(&user);
         self.blocklists.remove(&user);
         self.unloaded.remove(&user);
+        self.forget_tokens(&user);
         let results = [
             self.roster_store.delete(&user),
             self.blocking_store.save(&user, &Default::default()),
@@ -46,7 +47,11 @@ impl Server {
             return Err(AccountError::EmptyPassword);
         }
         let keys = self.keys(password);
-        self.accounts.set_keys(&name, keys)
+        self.accounts.set_keys(&name, keys)?;
+        // XEP-0484: a new password ends every client's token.
+        let user = self.jid_of(&name);
+        self.forget_tokens(&user);
+        Ok(())
     }
 
     /// Every account's localpart, sorted.

@@ -54,6 +54,9 @@ pub struct Config {
     /// without building their trees (on by default); off, every stanza is routed as a tree.
     /// The two paths deliver and archive the same stanzas.
     pub route_bytes: bool,
+    /// XEP-0484 FAST tokens, with how long they live (on by default); `None` does not offer
+    /// FAST.
+    pub fast: Option<crate::fast::FastPolicy>,
 }
 
 impl Config {
@@ -76,6 +79,7 @@ impl Config {
             archive: true,
             shards: Shards::default(),
             route_bytes: true,
+            fast: Some(crate::fast::FastPolicy::default()),
         }
     }
 }

@@ -78,6 +78,7 @@ pub mod blocking;
 mod blocking_iq;
 mod components;
 mod config;
+pub mod fast;
 mod message_bytes;
 pub mod offline;
 mod presence;
@@ -100,6 +101,7 @@ pub use accounts::{derive_keys, prepare_name, AccountError, AccountStore, Memory
 pub use blocking::{BlockingStore, MemoryBlocking};
 pub use components::{Component, Context, PubSubComponent};
 pub use config::{Config, ResourceConflict};
+pub use fast::{FastPolicy, MemoryTokens, StoredToken, TokenSlots, TokenStore};
 pub use offline::{MemoryOffline, OfflineStore};
 pub use rate::RateLimit;
 pub use resources::ConnId;

@@ -90,6 +90,8 @@ pub struct Stores {
     pub archive: Box<dyn Archive + Send>,
     /// Users' PEP nodes (XEP-0163).
     pub pep: Box<dyn NodeStore + Send>,
+    /// XEP-0484 FAST tokens.
+    pub tokens: Box<dyn crate::fast::TokenStore>,
 }
 
 impl Stores {
@@ -102,6 +104,7 @@ impl Stores {
             blocking: Box::new(crate::MemoryBlocking::default()),
             archive: Box::new(xmppkit_mam::MemoryArchive::default()),
             pep: Box::new(xmppkit_pubsub::MemoryStore::default()),
+            tokens: Box::new(crate::fast::MemoryTokens::default()),
         }
     }
 }
@@ -135,6 +138,7 @@ pub struct Server {
     pub(crate) rosters: HashMap<BareJid, Roster>,
     pub(crate) offline: Box<dyn OfflineStore>,
     pub(crate) blocking_store: Box<dyn BlockingStore>,
+    pub(crate) tokens: Box<dyn crate::fast::TokenStore>,
     /// Users whose roster or blocklist failed to load: their working copy is never saved.
     pub(crate) unloaded: HashSet<BareJid>,
     /// The working set of blocklists.
@@ -171,6 +175,7 @@ impl Server {
             rosters: HashMap::new(),
             offline: stores.offline,
             blocking_store: stores.blocking,
+            tokens: stores.tokens,
             blocklists: HashMap::new(),
             resources: Resources::default(),
             conns: HashMap::new(),
@@ -336,6 +341,19 @@ impl Server {
                 _ => self.handle_undelivered(stanzas),
             },
             ServerEvent::Register(iq) => self.register_before_auth(conn, session, iq),
+            ServerEvent::FastTokensNeeded {
+                username,
+                agent,
+                mechanism,
+                count,
+            } => self.fast_tokens_needed(session, &username, &agent, mechanism, count),
+            ServerEvent::FastLogin(login) => self.fast_login(session, login),
+            ServerEvent::CarbonsEnabled => {
+                let jid = self.conns.get(&conn).and_then(|c| c.jid.clone());
+                if let Some(r) = jid.and_then(|j| self.resources.get_mut(&j)) {
+                    r.carbons = true;
+                }
+            }
             ServerEvent::Nonza(_) => {}
             ServerEvent::Closed | ServerEvent::Failed(_) => self.connection_ended(conn),
         }
@@ -349,6 +367,7 @@ impl Server {
     pub fn session_config(&mut self, conn: ConnId) -> ServerConfig {
         let mut config = ServerConfig::new(self.config.domain.clone());
         config.features = self.stream_features();
+        config.fast = self.config.fast.is_some();
         config.registration = self.config.registration.is_some();
         let peer = self.conns.get(&conn).and_then(|c| c.peer);
         if let (Some(peer), Some(limit)) = (peer, self.config.auth_failures) {

@@ -16,7 +16,10 @@ use std::time::Instant;
 use xmppkit_codec::{Decoder, Event, StreamHeader};
 use xmppkit_jid::FullJid;
 use xmppkit_sm::{Nonza, Resumption, SmStream, Tick};
+mod sasl2;
 mod sm;
+
+pub use sasl2::ClientToken;
 
 use xmppkit_stanza::{
     ns, DefinedCondition, Iq, IqPayload, Stanza, StreamError, StreamErrorCondition,
@@ -71,6 +74,15 @@ pub enum ClientEvent {
     /// Stanzas sent under stream management that the server never acknowledged, oldest first:
     /// they may not have arrived. Reported once, when the stream ends without resumption.
     Unacknowledged(Vec<Element>),
+    /// XEP-0484: the server issued a FAST token; keep it (as safely as a password) and give it
+    /// in [`ClientConfig::fast_token`](crate::ClientConfig::fast_token) next time.
+    FastToken(ClientToken),
+    /// XEP-0484 §4.1: the server refused the FAST token (expired, revoked): forget it; the
+    /// login goes on with the password.
+    FastTokenRejected {
+        /// The SASL condition.
+        condition: String,
+    },
     /// A top-level element that is not a stanza and that the session does not handle.
     Nonza(Element),
     /// The stream closed cleanly (both closing tags exchanged, or the server's received).
@@ -109,6 +121,8 @@ enum State {
     /// The application is doing the TLS handshake.
     TlsHandshake,
     Sasl(Sasl, &'static str),
+    /// A SASL2 exchange (XEP-0388).
+    Sasl2(Box<sasl2::Sasl2Exchange>),
     Binding {
         id: String,
     },
@@ -150,6 +164,10 @@ pub struct ClientSession {
     tls_active: bool,
     /// What the TLS connection can bind to (RFC 5802 §6).
     bindings: ChannelBindings,
+    /// The FAST token was refused on this connection: the password now.
+    fast_failed: bool,
+    /// SASL2 bound or resumed inline: the features that follow the success are not a step.
+    sasl2_features_pending: bool,
     authenticated: bool,
     features: Option<Element>,
     events: VecDeque<ClientEvent>,
@@ -210,6 +228,8 @@ impl ClientSession {
             state: State::AwaitHeader,
             tls_active: false,
             bindings: ChannelBindings::default(),
+            fast_failed: false,
+            sasl2_features_pending: false,
             authenticated: false,
             features: None,
             events: VecDeque::new(),
@@ -533,6 +553,19 @@ impl ClientSession {
                 self.fail_with(None, SessionError::TlsFailed)
             }
             State::Sasl(sasl, name) if el.has_ns(ns::SASL) => self.on_sasl(sasl, name, el, now),
+            State::Sasl2(exchange) if el.has_ns(crate::sasl2::NS) => {
+                self.on_sasl2(exchange, el, now)
+            }
+            State::Online if self.sasl2_features_pending && el.is("features", ns::STREAMS) => {
+                // After a SASL2 success that bound or resumed: stream management when it was
+                // not enabled inline and is offered here.
+                self.state = State::Online;
+                self.sasl2_features_pending = false;
+                if matches!(self.sm, Sm::Off) {
+                    self.features = Some(el);
+                    self.enable_sm();
+                }
+            }
             State::Binding { id }
                 if el.is("iq", ns::CLIENT) && el.attr("id") == Some(id.as_str()) =>
             {
@@ -602,7 +635,14 @@ impl ClientSession {
             );
         }
         if !self.authenticated {
-            return self.start_sasl(&features);
+            let offer = crate::sasl2::Offer::read(&features).filter(|_| self.config.sasl2);
+            return match offer {
+                Some(offer) => {
+                    self.start_sasl2(offer, &features);
+                    self.features = Some(features);
+                }
+                None => self.start_sasl(&features),
+            };
         }
         if let Some(resumption) = self.resumption.take() {
             if features.has_child("sm", xmppkit_sm::NS) {
@@ -659,19 +699,27 @@ impl ClientSession {
             .find(|kind| advertised.iter().any(|t| t == kind.name()))
     }
 
-    /// RFC 6120 §6.4.1–6.4.2: the strongest mechanism both accept, and the initial response.
-    fn start_sasl(&mut self, features: &Element) {
-        let offered = mechanisms(features);
-        let plain_ok = self.tls_active || self.config.allow_plain_without_tls;
-        let username = self
-            .config
+    /// The account's local part, the SASL user name.
+    pub(super) fn username(&self) -> String {
+        self.config
             .jid
             .node()
             .map(|n| n.as_str().to_owned())
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    /// The strongest mechanism both accept from `offered` (PLAIN only with TLS or when
+    /// allowed; `-PLUS` only with binding data the server takes): its name, what to say about
+    /// channel binding (RFC 5802 §6) and its SCRAM hash (`None` for PLAIN).
+    pub(super) fn choose_mechanism(
+        &self,
+        offered: &[String],
+        features: &Element,
+    ) -> Option<(&'static str, ClientBinding, Option<ScramHash>)> {
+        let plain_ok = self.tls_active || self.config.allow_plain_without_tls;
         let advertised = crate::scram::advertised(features);
         let bind_to = self.binding_type(advertised.as_deref());
-        let choice = self
+        let name = self
             .config
             .mechanisms
             .iter()
@@ -680,23 +728,32 @@ impl ClientSession {
             .filter(|m| {
                 ScramHash::from_mechanism(m).is_none_or(|(_, plus)| !plus || bind_to.is_some())
             })
-            .find(|m| *m != "PLAIN" || plain_ok);
-        let scram = choice.and_then(ScramHash::from_mechanism);
-        let (sasl, name, initial) = match (choice, scram) {
-            (Some(name), Some((hash, plus))) => {
-                let offered_plus = offered
-                    .iter()
-                    .any(|o| ScramHash::from_mechanism(o).is_some_and(|(_, p)| p));
-                // RFC 5802 §6: bind when we chose -PLUS; say `y` when we could bind but the
-                // server offered no -PLUS (a server that did will refuse: a downgrade).
-                let binding = match (plus, bind_to) {
-                    (true, Some(kind)) => {
-                        let data = self.bindings.data(kind).unwrap_or_default().to_vec();
-                        ClientBinding::Bound(kind, data)
-                    }
-                    _ if !offered_plus && !self.bindings.is_empty() => ClientBinding::NotOffered,
-                    _ => ClientBinding::Unsupported,
-                };
+            .find(|m| *m != "PLAIN" || plain_ok)?;
+        let Some((hash, plus)) = ScramHash::from_mechanism(name) else {
+            return (name == "PLAIN").then_some((name, ClientBinding::Unsupported, None));
+        };
+        let offered_plus = offered
+            .iter()
+            .any(|o| ScramHash::from_mechanism(o).is_some_and(|(_, p)| p));
+        // Bind when we chose -PLUS; say `y` when we could bind but the server offered no
+        // -PLUS (a server that did will refuse: a downgrade).
+        let binding = match (plus, bind_to) {
+            (true, Some(kind)) => {
+                ClientBinding::Bound(kind, self.bindings.data(kind).unwrap_or_default().to_vec())
+            }
+            _ if !offered_plus && !self.bindings.is_empty() => ClientBinding::NotOffered,
+            _ => ClientBinding::Unsupported,
+        };
+        Some((name, binding, Some(hash)))
+    }
+
+    /// RFC 6120 §6.4.1–6.4.2: the strongest mechanism both accept, and the initial response.
+    fn start_sasl(&mut self, features: &Element) {
+        let offered = mechanisms(features);
+        let username = self.username();
+        let (sasl, name, initial) = match self.choose_mechanism(&offered, features) {
+            Some((name, binding, Some(hash))) => {
+                let advertised = crate::scram::advertised(features);
                 let client = ScramClient::new(hash, &username, &self.config.password, &self.nonce)
                     .with_binding(binding)
                     .with_ssdp(ssdp_hash(hash, &offered, advertised.as_deref()));
@@ -711,11 +768,11 @@ impl ClientSession {
                     initial,
                 )
             }
-            (Some("PLAIN"), None) => {
+            Some((name, _, None)) => {
                 let initial = format!("\0{username}\0{}", self.config.password).into_bytes();
-                (Sasl::Plain, "PLAIN", initial)
+                (Sasl::Plain, name, initial)
             }
-            _ => return self.fail_with(None, SessionError::NoCommonMechanism { offered }),
+            None => return self.fail_with(None, SessionError::NoCommonMechanism { offered }),
         };
         let auth = with_attr(sasl_element("auth", &initial), "mechanism", name);
         self.transport.send(&auth);
@@ -900,7 +957,7 @@ impl ClientSession {
             State::AwaitFeatures => "stream features",
             State::AwaitProceed => "the STARTTLS answer",
             State::TlsHandshake => "the TLS handshake",
-            State::Sasl(..) => "authentication",
+            State::Sasl(..) | State::Sasl2(_) => "authentication",
             State::Binding { .. } => "resource binding",
             State::Resuming(_) => "stream resumption",
             State::Online => "online",

@@ -61,6 +61,19 @@ pub struct ClientConfig {
     /// XEP-0198 stream management, enabled after bind when the server offers it (default: on,
     /// resumable); `None` never enables it.
     pub stream_management: Option<SmConfig>,
+    /// Log in with XEP-0388 SASL2 (and XEP-0386 Bind 2) when the server offers it (default:
+    /// on); RFC 6120 SASL otherwise.
+    pub sasl2: bool,
+    /// Who is logging in (XEP-0388 `<user-agent/>`): its `id`, stable for this client
+    /// installation, is what FAST tokens are issued to. `None`: no FAST.
+    pub user_agent: Option<crate::sasl2::UserAgent>,
+    /// A XEP-0484 FAST token from an earlier login ([`crate::ClientEvent::FastToken`]), tried
+    /// before the password.
+    pub fast_token: Option<crate::ClientToken>,
+    /// Ask for a FAST token when the server offers FAST (default: on; needs `user_agent`).
+    pub request_fast_token: bool,
+    /// Enable XEP-0280 message carbons inline when binding with Bind 2 (default: off).
+    pub carbons: bool,
 }
 
 impl ClientConfig {
@@ -83,6 +96,11 @@ impl ClientConfig {
             ],
             timeouts: Timeouts::default(),
             stream_management: Some(SmConfig::default()),
+            sasl2: true,
+            user_agent: None,
+            fast_token: None,
+            request_fast_token: true,
+            carbons: false,
         }
     }
 }

@@ -59,13 +59,17 @@ mod config;
 mod credentials;
 mod error;
 mod features;
+pub mod ht;
 mod iq_tracker;
+pub mod sasl2;
 pub mod scram;
 mod server;
 mod transport;
 
-pub use client::{ClientEvent, ClientSession, SendError};
+pub use client::{ClientEvent, ClientSession, ClientToken, SendError};
 pub use config::{ClientConfig, Timeouts, TlsPolicy};
 pub use credentials::{CredentialError, CredentialStore, MemoryCredentials};
 pub use error::SessionError;
-pub use server::{Random, ServerConfig, ServerEvent, ServerSession, ServerTls};
+pub use server::{
+    FastLogin, FastToken, Random, ServerConfig, ServerEvent, ServerSession, ServerTls, UsedToken,
+};

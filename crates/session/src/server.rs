@@ -7,7 +7,7 @@
 use crate::config::Timeouts;
 use crate::credentials::CredentialStore;
 use crate::error::SessionError;
-use crate::features::{element, sasl_data, sasl_element, sasl_failure, with_attr};
+use crate::features::{element, sasl_data, sasl_element, with_attr};
 use crate::scram::{ssdp_hash, ChannelBindings, ScramError, ScramHash, ScramServer, ServerStep};
 use crate::transport::Transport;
 use bytes::Bytes;
@@ -18,7 +18,10 @@ use std::time::Instant;
 use xmppkit_codec::{Decoder, RawEvent, RawStanza, Routing, StreamHeader};
 use xmppkit_jid::{BareJid, FullJid};
 mod lookup;
+mod sasl2;
 mod sm;
+
+pub use sasl2::{FastLogin, FastToken, UsedToken};
 
 use xmppkit_sm::{SmConfig, SmStream};
 use xmppkit_stanza::{
@@ -74,6 +77,13 @@ pub struct ServerConfig {
     /// Refuse every authentication with `temporary-auth-failure` (RFC 6120 §6.5.12): the
     /// client's address failed too often (see also [`ServerSession::throttle_auth`]).
     pub auth_throttled: bool,
+    /// Offer XEP-0388 SASL2 beside RFC 6120 SASL (default: on).
+    pub sasl2: bool,
+    /// Offer XEP-0386 Bind 2 inside SASL2 (default: on).
+    pub bind2: bool,
+    /// Offer XEP-0484 FAST inside SASL2 (default: off): the application keeps the tokens,
+    /// answering [`ServerEvent::FastTokensNeeded`] and [`ServerEvent::FastLogin`].
+    pub fast: bool,
     /// Offer the SCRAM `-PLUS` mechanisms when the application gives channel-binding data with
     /// [`ServerSession::tls_established_with`] (default: on).
     pub channel_binding: bool,
@@ -101,6 +111,9 @@ impl ServerConfig {
             registration: false,
             features: Vec::new(),
             auth_throttled: false,
+            sasl2: true,
+            bind2: true,
+            fast: false,
             channel_binding: true,
             downgrade_protection: true,
             deferred_credentials: false,
@@ -131,6 +144,24 @@ pub enum ServerEvent {
         /// Whose keys (PLAIN asks for SCRAM-SHA-256's and checks the password against them).
         hash: ScramHash,
     },
+    /// XEP-0484: a FAST login for `username` from client `agent` with `mechanism`: answer with
+    /// [`ServerSession::fast_tokens_loaded`] (the tokens valid now).
+    FastTokensNeeded {
+        /// The account's local part, as the client sent it.
+        username: String,
+        /// The client installation (`<user-agent/>` id).
+        agent: String,
+        /// The FAST mechanism (`HT-SHA-256-NONE`, ...).
+        mechanism: &'static str,
+        /// The client's replay counter (XEP-0484 §3.4), when it sent one: only tokens that saw
+        /// a lower one may match.
+        count: Option<u32>,
+    },
+    /// XEP-0484: the login succeeded; deal with the client's tokens (the one used, a new one
+    /// wanted or due) and answer with [`ServerSession::fast_done`].
+    FastLogin(FastLogin),
+    /// XEP-0386: Bind 2 enabled XEP-0280 carbons for the session just bound.
+    CarbonsEnabled,
     /// The accounts could not be read (the store failed): the client was told
     /// `temporary-auth-failure` and may try again. Not a failed attempt.
     CredentialsUnavailable(crate::CredentialError),
@@ -215,6 +246,12 @@ enum State {
         previd: String,
         h: u32,
     },
+    /// SASL2 with FAST: the application looks the client's tokens up.
+    AwaitFastTokens(Box<sasl2::FastPending>),
+    /// SASL2: authenticated, the application deals with the client's FAST tokens.
+    Sasl2Wait,
+    /// SASL2 with Bind 2: the application binds the resource.
+    Sasl2Bind,
     Online,
     Closing,
     Closed,
@@ -242,6 +279,8 @@ pub struct ServerSession {
     acknowledgements: u64,
     /// What the TLS connection can bind to (RFC 5802 §6).
     bindings: ChannelBindings,
+    /// A SASL2 login in progress (XEP-0388).
+    sasl2: Option<Box<sasl2::Sasl2Login>>,
 }
 
 /// Stream management on this connection (XEP-0198 §3).
@@ -293,6 +332,7 @@ impl ServerSession {
             now,
             acknowledgements: 0,
             bindings: ChannelBindings::default(),
+            sasl2: None,
         }
     }
 
@@ -396,6 +436,9 @@ impl ServerSession {
     /// Binds `resource` after a [`ServerEvent::BindRequest`]. A resource that is not valid
     /// (resourceprep) is answered `bad-request` and the client may ask again (RFC 6120 §7.7.2.1).
     pub fn bind(&mut self, resource: &str) {
+        if matches!(self.state, State::Sasl2Bind) {
+            return self.bind_inline(resource);
+        }
         let State::BindPending { id } = &self.state else {
             return;
         };
@@ -439,8 +482,27 @@ impl ServerSession {
         }
     }
 
-    /// Refuses a bind request, e.g. with `conflict` (RFC 6120 §7.7.2.2) or `not-allowed`.
+    /// XEP-0386: the resource of a Bind 2 request; an invalid one leaves the session
+    /// authenticated but unbound (the success says so, and offers resource binding).
+    fn bind_inline(&mut self, resource: &str) {
+        let jid = self
+            .user
+            .as_ref()
+            .and_then(|u| u.with_resource_str(resource).ok());
+        let Some(jid) = jid else {
+            return self.sasl2_finish(false);
+        };
+        self.jid = Some(jid.clone());
+        self.events.push_back(ServerEvent::Online { jid });
+        self.sasl2_bound();
+    }
+
+    /// Refuses a bind request, e.g. with `conflict` (RFC 6120 §7.7.2.2) or `not-allowed`. A
+    /// Bind 2 request refused leaves the session authenticated but unbound.
     pub fn refuse_bind(&mut self, error: StanzaError) {
+        if matches!(self.state, State::Sasl2Bind) {
+            return self.sasl2_finish(false);
+        }
         if let State::BindPending { id } = &self.state {
             let id = id.clone();
             self.bind_error(&id, error);
@@ -585,20 +647,33 @@ impl ServerSession {
                 features.append_child(element("register", NS_REGISTER_FEATURE));
             }
         }
+        if self.user.is_none() && !tls_needed && self.config.sasl2 {
+            features.append_child(self.sasl2_offer().element());
+        }
         if self.user.is_some() {
-            features.append_child(element("bind", ns::BIND));
-            let mut session = element("session", "urn:ietf:params:xml:ns:xmpp-session");
-            session.append_child(element("optional", "urn:ietf:params:xml:ns:xmpp-session"));
-            features.append_child(session);
-            if self.config.stream_management.is_some() {
-                features.append_child(xmppkit_sm::payload::feature());
-            }
-            for feature in &self.config.features {
-                features.append_child(feature.clone());
+            for feature in self.authenticated_features(true) {
+                features.append_child(feature);
             }
         }
         self.transport.send(&features);
         self.state = State::Negotiating;
+    }
+
+    /// The features of an authenticated stream (RFC 6120 §4.3.2): resource binding while
+    /// unbound, stream management while off, and the application's.
+    fn authenticated_features(&self, unbound: bool) -> Vec<Element> {
+        let mut features = Vec::new();
+        if unbound {
+            features.push(element("bind", ns::BIND));
+            let mut session = element("session", "urn:ietf:params:xml:ns:xmpp-session");
+            session.append_child(element("optional", "urn:ietf:params:xml:ns:xmpp-session"));
+            features.push(session);
+        }
+        if self.config.stream_management.is_some() && !self.sm_enabled() {
+            features.push(xmppkit_sm::payload::feature());
+        }
+        features.extend(self.config.features.iter().cloned());
+        features
     }
 
     /// Every top-level element, by state.
@@ -612,11 +687,20 @@ impl ServerSession {
             State::Negotiating if el.is("auth", ns::SASL) && self.user.is_none() => {
                 self.on_auth(el, now)
             }
-            State::Scram(server, mechanism) if el.is("response", ns::SASL) => {
+            State::Negotiating
+                if el.is("authenticate", crate::sasl2::NS)
+                    && self.user.is_none()
+                    && self.config.sasl2 =>
+            {
+                self.on_authenticate(el, now)
+            }
+            State::Scram(server, mechanism) if el.is("response", self.sasl_ns()) => {
                 self.on_response(*server, mechanism, el, now)
             }
-            State::Scram(..) | State::AwaitCredentials(_) if el.is("abort", ns::SASL) => {
-                self.transport.send(&sasl_failure("aborted"));
+            State::Scram(..) | State::AwaitCredentials(_) | State::AwaitFastTokens(_)
+                if el.is("abort", self.sasl_ns()) =>
+            {
+                self.send_failure("aborted");
                 self.state = State::Negotiating;
             }
             State::Negotiating if self.user.is_some() && el.is("iq", ns::CLIENT) => {
@@ -687,21 +771,21 @@ impl ServerSession {
     fn on_auth(&mut self, el: Element, now: Instant) {
         self.state = State::Negotiating;
         if !self.tls_active && self.config.tls == ServerTls::Required {
-            self.transport.send(&sasl_failure("encryption-required"));
+            self.send_failure("encryption-required");
             return;
         }
         if self.config.auth_throttled {
             // RFC 6120 §6.5.12: try again later; the credentials are not even looked at.
-            self.transport.send(&sasl_failure("temporary-auth-failure"));
+            self.send_failure("temporary-auth-failure");
             return;
         }
         let Some(data) = sasl_data(&el) else {
-            self.transport.send(&sasl_failure("incorrect-encoding"));
+            self.send_failure("incorrect-encoding");
             return;
         };
         let mechanism = el.attr("mechanism").unwrap_or_default();
         let Some(offered) = self.offered_mechanisms().find(|m| *m == mechanism) else {
-            self.transport.send(&sasl_failure("invalid-mechanism"));
+            self.send_failure("invalid-mechanism");
             return;
         };
         if offered == "PLAIN" {
@@ -709,7 +793,7 @@ impl ServerSession {
         }
         match ScramHash::from_mechanism(offered) {
             Some((hash, plus)) => self.scram_start(hash, plus, data),
-            None => self.transport.send(&sasl_failure("invalid-mechanism")),
+            None => self.send_failure("invalid-mechanism"),
         }
     }
 
@@ -719,18 +803,18 @@ impl ServerSession {
         let (Some(authzid), Some(user), Some(password), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
-            self.transport.send(&sasl_failure("malformed-request"));
+            self.send_failure("malformed-request");
             return;
         };
         let (Ok(user), Ok(password)) = (std::str::from_utf8(user), std::str::from_utf8(password))
         else {
-            self.transport.send(&sasl_failure("malformed-request"));
+            self.send_failure("malformed-request");
             return;
         };
         let own_authzid = authzid.is_empty()
             || std::str::from_utf8(authzid).ok() == Some(&format!("{user}@{}", self.config.domain));
         if !own_authzid {
-            self.transport.send(&sasl_failure("invalid-authzid"));
+            self.send_failure("invalid-authzid");
             return;
         }
         self.plain_start(user.to_owned(), password.to_owned(), now);
@@ -744,8 +828,8 @@ impl ServerSession {
         now: Instant,
     ) {
         self.state = State::Negotiating;
-        let Some(data) = sasl_data(&el) else {
-            self.transport.send(&sasl_failure("incorrect-encoding"));
+        let Some(data) = self.sasl_in(&el) else {
+            self.send_failure("incorrect-encoding");
             return;
         };
         match server.handle_client_final(&data) {
@@ -771,6 +855,16 @@ impl ServerSession {
             Ok(user) => user,
             Err(_) => return self.auth_failed(ScramError::BadProof),
         };
+        if self.sasl2.is_some() {
+            // XEP-0388: no restart; what was asked inline first, then one success.
+            self.user = Some(user.clone());
+            self.events.push_back(ServerEvent::Authenticated {
+                user: user.clone(),
+                mechanism,
+            });
+            self.deadline = Some(now + self.config.timeouts.negotiation);
+            return self.sasl2_authenticated(user, data);
+        }
         self.transport.send(&sasl_element("success", data));
         self.user = Some(user.clone());
         self.events
@@ -789,7 +883,7 @@ impl ServerSession {
             // the client's does, or a downgrade): RFC 6120 §6.5.10.
             _ => "not-authorized",
         };
-        self.transport.send(&sasl_failure(condition));
+        self.send_failure(condition);
         self.events.push_back(ServerEvent::AuthFailed { condition });
         self.state = State::Negotiating;
         if self.failed_attempts >= self.config.max_auth_attempts {

@@ -596,22 +596,21 @@ fn clean_close_both_ways() {
 
 #[test]
 fn negotiation_timeout() {
-    let mut pair = Pair::new(
-        client_config("juliet", "r0m30", TlsPolicy::Required),
-        server_config(ServerTls::Required),
-    );
-    pair.auto_bind = false;
-    pair.drive();
-    // The server application never answers the bind request.
-    pair.advance(Duration::from_secs(31));
-    assert_eq!(
-        pair.client_failure(),
-        Some(&SessionError::Timeout("resource binding"))
-    );
-    assert_eq!(
-        pair.server_failure(),
-        Some(&SessionError::Timeout("stream negotiation"))
-    );
+    // The server application never answers the bind request: with RFC 6120 binding the client
+    // waits for the bind result, with SASL2 and Bind 2 for the success that carries it.
+    for (sasl2, step) in [(false, "resource binding"), (true, "authentication")] {
+        let mut client = client_config("juliet", "r0m30", TlsPolicy::Required);
+        client.sasl2 = sasl2;
+        let mut pair = Pair::new(client, server_config(ServerTls::Required));
+        pair.auto_bind = false;
+        pair.drive();
+        pair.advance(Duration::from_secs(31));
+        assert_eq!(pair.client_failure(), Some(&SessionError::Timeout(step)));
+        assert_eq!(
+            pair.server_failure(),
+            Some(&SessionError::Timeout("stream negotiation"))
+        );
+    }
 }
 
 #[test]

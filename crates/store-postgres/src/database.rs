@@ -9,7 +9,11 @@ use std::time::Duration;
 use xmppkit_server::StoreError;
 
 /// The migrations, in order: version N is `MIGRATIONS[N - 1]`.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("schema2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema.sql"),
+    include_str!("schema2.sql"),
+    include_str!("schema3.sql"),
+];
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -198,7 +202,13 @@ impl Database {
             blocking: Box::new(self.blocking()),
             archive: Box::new(self.archive()),
             pep: Box::new(self.nodes_of(|service| service.node().is_some())?),
+            tokens: Box::new(self.tokens()),
         })
+    }
+
+    /// The XEP-0484 FAST tokens, for a [`Server`](xmppkit_server::Server).
+    pub fn tokens(&self) -> crate::PgTokens {
+        crate::PgTokens { db: self.clone() }
     }
 }
 

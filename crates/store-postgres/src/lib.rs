@@ -46,6 +46,7 @@ mod offline;
 mod read_markers;
 mod rooms;
 mod rosters;
+mod tokens;
 mod worker;
 
 pub use accounts::PgAccounts;
@@ -58,4 +59,5 @@ pub use offline::PgOffline;
 pub use read_markers::PgReadMarkers;
 pub use rooms::PgRooms;
 pub use rosters::PgRosters;
+pub use tokens::PgTokens;
 pub use worker::{Durable, Stats};

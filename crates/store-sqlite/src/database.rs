@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema4.sql"),
     include_str!("schema5.sql"),
     include_str!("schema6.sql"),
+    include_str!("schema7.sql"),
 ];
 
 /// The schema version that brought full-text search: older archives are indexed on opening.
@@ -191,7 +192,13 @@ impl Database {
             blocking: Box::new(self.blocking()),
             archive: Box::new(self.archive()),
             pep: Box::new(self.nodes_of(|service| service.node().is_some())?),
+            tokens: Box::new(self.tokens()),
         })
+    }
+
+    /// The XEP-0484 FAST tokens, for a [`Server`](xmppkit_server::Server).
+    pub fn tokens(&self) -> crate::SqliteTokens {
+        crate::SqliteTokens { db: self.clone() }
     }
 
     /// Group commit: with `on`, writes gather in one transaction that [`commit`](Self::commit)

@@ -51,6 +51,7 @@ mod offline;
 mod read_markers;
 mod rooms;
 mod rosters;
+mod tokens;
 
 pub use accounts::SqliteAccounts;
 pub use archive::SqliteArchive;
@@ -62,3 +63,4 @@ pub use offline::SqliteOffline;
 pub use read_markers::SqliteReadMarkers;
 pub use rooms::SqliteRooms;
 pub use rosters::SqliteRosters;
+pub use tokens::SqliteTokens;

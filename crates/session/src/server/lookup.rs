@@ -7,7 +7,7 @@
 
 use super::{ServerEvent, ServerSession, State};
 use crate::credentials::CredentialError;
-use crate::features::{sasl_element, sasl_failure};
+
 use crate::scram::{ScramError, ScramHash, ScramKeys, ScramServer};
 use std::time::Instant;
 
@@ -127,7 +127,7 @@ impl ServerSession {
         let nonce = (self.random)();
         match server.handle_client_first(client_first, keys, &nonce) {
             Ok(challenge) => {
-                self.transport.send(&sasl_element("challenge", &challenge));
+                self.send_challenge(&challenge);
                 let mechanism = match plus {
                     true => hash.plus_mechanism(),
                     false => hash.mechanism(),
@@ -141,7 +141,7 @@ impl ServerSession {
     /// The accounts could not be read: RFC 6120 §6.5.12, try again later. Not counted as a
     /// failed attempt (the client did nothing wrong).
     pub(super) fn store_failed(&mut self, e: CredentialError) {
-        self.transport.send(&sasl_failure("temporary-auth-failure"));
+        self.send_failure("temporary-auth-failure");
         self.events
             .push_back(ServerEvent::CredentialsUnavailable(e));
         self.state = State::Negotiating;

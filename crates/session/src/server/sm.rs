@@ -44,19 +44,27 @@ impl ServerSession {
             h: detached.stream.h(),
             previd: detached.id.clone(),
         };
-        self.transport.send(&resumed.into());
         self.acknowledgements += 1;
-        let mut resent = 0;
-        for stanza in detached.stream.unacked_queued() {
-            self.transport.send_bytes(stanza.bytes());
-            resent += 1;
-        }
         detached.stream.restart_timers(now);
         self.jid = Some(detached.jid.clone());
         self.sm = Sm::Enabled {
             stream: detached.stream,
             id: Some(detached.id),
         };
+        if self.sasl2.is_some() {
+            // XEP-0198 inside SASL2: `<resumed/>` goes in the success.
+            self.sasl2_resumed(resumed.into());
+        } else {
+            self.transport.send(&resumed.into());
+        }
+        // What the client has not acknowledged, again, after the answer.
+        let mut resent = 0;
+        if let Sm::Enabled { stream, .. } = &self.sm {
+            for stanza in stream.unacked_queued() {
+                self.transport.send_bytes(stanza.bytes());
+                resent += 1;
+            }
+        }
         self.state = State::Online;
         self.deadline = None;
         self.events.push_back(ServerEvent::Resumed {
@@ -77,6 +85,10 @@ impl ServerSession {
                 h,
                 condition: Some(DefinedCondition::ItemNotFound),
             };
+            if self.sasl2.is_some() {
+                // XEP-0386 §2.2: the failure in the success, and Bind 2 instead.
+                return self.sasl2_resume_failed(failed.into());
+            }
             self.transport.send(&failed.into());
             self.state = State::Negotiating;
         }
@@ -113,6 +125,57 @@ impl ServerSession {
                 self.end_sm();
                 None
             }
+        }
+    }
+
+    /// Turns stream management on (XEP-0198 §3) and returns the `<enabled/>` to answer with.
+    fn enable_sm(
+        &mut self,
+        config: xmppkit_sm::SmConfig,
+        resume: bool,
+        max: Option<u32>,
+    ) -> Element {
+        let resume = resume && config.resume;
+        let id = resume.then(|| (self.random)());
+        // The client may ask for less time than we allow, never more.
+        let max_resume = max
+            .map(|m| Duration::from_secs(m.into()).min(config.max_resume))
+            .unwrap_or(config.max_resume);
+        let enabled = Nonza::Enabled {
+            id: id.clone(),
+            resume,
+            max: resume.then(|| u32::try_from(max_resume.as_secs()).unwrap_or(u32::MAX)),
+            location: None,
+        };
+        self.sm = Sm::Enabled {
+            stream: SmStream::new(xmppkit_sm::SmConfig {
+                max_resume,
+                ..config
+            }),
+            id: id.clone(),
+        };
+        self.events.push_back(ServerEvent::SmEnabled { id });
+        enabled.into()
+    }
+
+    /// XEP-0386 / XEP-0198 §3: an `<enable/>` inside a Bind 2 request; the answer goes in
+    /// `<bound/>` (`<failed/>` when stream management is not offered or the element is bad).
+    pub(super) fn sm_inline_enable(&mut self, enable: Element) -> Option<Element> {
+        let failed = || {
+            Nonza::Failed {
+                h: None,
+                condition: Some(DefinedCondition::FeatureNotImplemented),
+            }
+            .into()
+        };
+        let Some(config) = self.config.stream_management else {
+            return Some(failed());
+        };
+        match Nonza::try_from(enable) {
+            Ok(Nonza::Enable { resume, max }) if matches!(self.sm, Sm::Off) => {
+                Some(self.enable_sm(config, resume, max))
+            }
+            _ => Some(failed()),
         }
     }
 
@@ -170,27 +233,8 @@ impl ServerSession {
         let now = self.now;
         match (nonza, &mut self.sm) {
             (Nonza::Enable { resume, max }, Sm::Off) => {
-                let resume = resume && config.resume;
-                let id = resume.then(|| (self.random)());
-                // The client may ask for less time than we allow, never more.
-                let max_resume = max
-                    .map(|m| Duration::from_secs(m.into()).min(config.max_resume))
-                    .unwrap_or(config.max_resume);
-                let enabled = Nonza::Enabled {
-                    id: id.clone(),
-                    resume,
-                    max: resume.then(|| u32::try_from(max_resume.as_secs()).unwrap_or(u32::MAX)),
-                    location: None,
-                };
-                self.transport.send(&enabled.into());
-                self.sm = Sm::Enabled {
-                    stream: SmStream::new(xmppkit_sm::SmConfig {
-                        max_resume,
-                        ..config
-                    }),
-                    id: id.clone(),
-                };
-                self.events.push_back(ServerEvent::SmEnabled { id });
+                let enabled = self.enable_sm(config, resume, max);
+                self.transport.send(&enabled);
             }
             (Nonza::Enable { .. }, Sm::Enabled { .. }) => {
                 self.sm_failed(DefinedCondition::UnexpectedRequest)
