@@ -1,7 +1,8 @@
 //! `--fast FILE`: where the client keeps what XEP-0484 FAST needs between runs: its installation
 //! id (the SASL2 `<user-agent id>`, made on first use) and the token the server last issued. Two
-//! lines: the id, then `token<TAB>mechanism<TAB>expiry` when there is a token. The file holds a
-//! secret as good as the password, so it is written for its owner only.
+//! lines: the id, then `token<TAB>mechanism<TAB>expiry<TAB>count` when there is a token (count:
+//! the XEP-0484 replay counter last used, stored before each use so that it never repeats). The
+//! file holds a secret as good as the password, so it is written for its owner only.
 
 use std::path::Path;
 use xmppkit::session::sasl2::UserAgent;
@@ -29,6 +30,7 @@ pub fn load(path: &Path) -> Result<(UserAgent, Option<ClientToken>), String> {
             token: parts.next()?.to_owned(),
             mechanism: parts.next()?.to_owned(),
             expiry: parts.next().unwrap_or_default().to_owned(),
+            count: parts.next().and_then(|c| c.parse().ok()),
         })
     });
     let agent = UserAgent {
@@ -43,7 +45,11 @@ pub fn load(path: &Path) -> Result<(UserAgent, Option<ClientToken>), String> {
 pub fn save(path: &Path, id: &str, token: Option<&ClientToken>) -> Result<(), String> {
     let mut text = format!("{id}\n");
     if let Some(t) = token {
-        text.push_str(&format!("{}\t{}\t{}\n", t.token, t.mechanism, t.expiry));
+        let count = t.count.map(|c| c.to_string()).unwrap_or_default();
+        text.push_str(&format!(
+            "{}\t{}\t{}\t{count}\n",
+            t.token, t.mechanism, t.expiry
+        ));
     }
     write_private(path, &text).map_err(|e| format!("{}: {e}", path.display()))
 }

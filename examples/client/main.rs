@@ -196,7 +196,12 @@ async fn run(args: Args) -> Result<(), String> {
     config.sasl2 = !args.no_sasl2;
     config.carbons = args.carbons;
     if let Some(path) = &args.fast {
-        let (agent, token) = fast::load(path)?;
+        let (agent, mut token) = fast::load(path)?;
+        // XEP-0484 §3.3: the counter is stored before it is used, so it never repeats.
+        if let Some(t) = &mut token {
+            t.next_use();
+            fast::save(path, agent.id.as_deref().unwrap_or_default(), Some(t))?;
+        }
         config.user_agent = Some(agent);
         config.fast_token = token;
     }

@@ -21,11 +21,22 @@ fn sm_config(request_every: u32) -> SmConfig {
 
 /// A logged-in pair with stream management on both sides (TLS off to keep the bytes readable).
 fn online(request_every: u32) -> Pair {
+    online_with(request_every, |_| {}, |_| {})
+}
+
+/// Like [`online`], with changes to either configuration (the login path chosen, for instance).
+fn online_with(
+    request_every: u32,
+    client_change: impl FnOnce(&mut ClientConfig),
+    server_change: impl FnOnce(&mut ServerConfig),
+) -> Pair {
     let mut client = client_config("juliet", "r0m30", TlsPolicy::Off);
     client.resource = Some("balcony".into());
     client.stream_management = Some(sm_config(request_every));
     let mut server = server_config(ServerTls::Unavailable);
     server.stream_management = Some(sm_config(request_every));
+    client_change(&mut client);
+    server_change(&mut server);
     let mut pair = Pair::new(client, server);
     pair.drive();
     assert!(pair.client.is_online(), "{:?}", pair.client_events);
@@ -251,6 +262,68 @@ fn resumption_replays_what_was_not_acknowledged_both_ways() {
     assert_eq!(pair.client_events.last(), Some(&ClientEvent::Closed));
     assert!(client_unacked_events(&pair).is_empty());
     assert!(server_unacked_events(&pair).is_empty());
+}
+
+/// The same replay over every login path: RFC 6120 SASL then `<resume/>` after the restart
+/// (XEP-0198 §5), SASL2 with the resumption inside `<authenticate/>` (XEP-0388 §2.4), and SASL2
+/// without Bind 2, where enabling follows a legacy bind.
+#[test]
+fn resumption_replays_over_every_login_path() {
+    type Change<T> = fn(&mut T);
+    let paths: [(&str, Change<ClientConfig>, Change<ServerConfig>); 3] = [
+        ("sasl", |c| c.sasl2 = false, |_| {}),
+        ("sasl2", |_| {}, |_| {}),
+        ("sasl2 without bind2", |_| {}, |s| s.bind2 = false),
+    ];
+    for (name, client_change, server_change) in paths {
+        let mut pair = online_with(0, client_change, server_change);
+        assert!(
+            pair.client.sm_enabled() && pair.server.sm_enabled(),
+            "{name}: {:?}",
+            pair.client_events
+        );
+        pair.client.send(msg(true, 0)).unwrap();
+        pair.server.send(msg(false, 0));
+        pair.drive();
+        pair.budget = Some(0);
+        pair.client.send(msg(true, 1)).unwrap();
+        pair.server.send(msg(false, 1));
+        pair.drive();
+        let resumption = pair.cut().expect("resumable");
+        pair.reconnect(Some(resumption));
+        let jid: xmppkit_jid::FullJid = "juliet@example.com/balcony".parse().unwrap();
+        assert!(
+            pair.client_events.contains(&ClientEvent::Resumed {
+                jid: jid.clone(),
+                resent: 1
+            }),
+            "{name}: {:?}",
+            pair.client_events
+        );
+        assert!(
+            pair.server_events
+                .contains(&ServerEvent::Resumed { jid, resent: 1 }),
+            "{name}: {:?}",
+            pair.server_events
+        );
+        assert_eq!(bodies(pair.server_stanzas()), ["c0", "c1"], "{name}");
+        assert_eq!(bodies(pair.client_stanzas()), ["s0", "s1"], "{name}");
+        // A stream nobody knows: failed, reported, bound anew and enabled again.
+        let resumption = pair.cut().unwrap();
+        pair.table.take(&resumption.id).unwrap();
+        pair.reconnect(Some(resumption));
+        assert!(
+            pair.client_events.contains(&ClientEvent::ResumeFailed {
+                condition: Some(DefinedCondition::ItemNotFound)
+            }),
+            "{name}: {:?}",
+            pair.client_events
+        );
+        assert!(
+            pair.client.is_online() && pair.client.sm_enabled(),
+            "{name}"
+        );
+    }
 }
 
 #[test]

@@ -15,6 +15,7 @@
 //! xmppkit_store_conformance::rooms(&mut xmppkit_muc::MemoryRooms::default());
 //! xmppkit_store_conformance::read_markers(&xmppkit_read_markers::MemoryStore::default());
 //! xmppkit_store_conformance::markers(&mut xmppkit_markers::MemoryMarkerStore::default());
+//! xmppkit_store_conformance::tokens(&mut xmppkit_server::MemoryTokens::default());
 //! ```
 #![forbid(unsafe_code)]
 
@@ -27,6 +28,7 @@ mod offline;
 mod read_markers;
 mod rooms;
 mod rosters;
+mod tokens;
 
 pub use accounts::accounts;
 pub use archive::archive;
@@ -37,6 +39,7 @@ pub use offline::offline;
 pub use read_markers::read_markers;
 pub use rooms::rooms;
 pub use rosters::rosters;
+pub use tokens::tokens;
 
 /// A bare JID from a literal.
 pub(crate) fn bare(s: &str) -> xmppkit_jid::BareJid {

@@ -18,6 +18,7 @@ fn memory_offline() {
 #[test]
 fn memory_blocking() {
     xmppkit_store_conformance::blocking(&mut xmppkit_server::MemoryBlocking::default());
+    xmppkit_store_conformance::tokens(&mut xmppkit_server::MemoryTokens::default());
 }
 
 #[test]

@@ -64,6 +64,15 @@ fn postgres_offline() {
 }
 
 #[test]
+fn postgres_tokens() {
+    let Some((db, _)) = fresh("tokens") else {
+        return;
+    };
+    xmppkit_store_conformance::tokens(&mut db.tokens());
+    flushed(&db);
+}
+
+#[test]
 fn postgres_blocking() {
     let Some((db, _)) = fresh("blocking") else {
         return;

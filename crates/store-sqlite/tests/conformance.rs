@@ -52,6 +52,13 @@ fn sqlite_offline() {
 }
 
 #[test]
+fn sqlite_tokens() {
+    on_both("tokens", |db| {
+        xmppkit_store_conformance::tokens(&mut db.tokens())
+    });
+}
+
+#[test]
 fn sqlite_blocking() {
     on_both("blocking", |db| {
         xmppkit_store_conformance::blocking(&mut db.blocking())

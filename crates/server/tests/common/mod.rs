@@ -120,12 +120,25 @@ impl World {
         resource: Option<&str>,
         peer: Option<IpAddr>,
     ) -> usize {
+        self.open_with(user, password, resource, peer, |_| {})
+    }
+
+    /// [`open`](Self::open), the client's settings changed by `configure` first.
+    pub fn open_with(
+        &mut self,
+        user: &str,
+        password: &str,
+        resource: Option<&str>,
+        peer: Option<IpAddr>,
+        configure: impl FnOnce(&mut ClientConfig),
+    ) -> usize {
         self.counter += 1;
         let n = self.counter;
         let mut config =
             ClientConfig::new(BareJid::new(&format!("{user}@{DOMAIN}")).unwrap(), password);
         config.tls = TlsPolicy::Off;
         config.resource = resource.map(str::to_owned);
+        configure(&mut config);
         let session = ClientSession::new(config, format!("cnonce{n}"), self.now.instant);
         let mut m = 0u64;
         let conn = self.server.connect(peer);

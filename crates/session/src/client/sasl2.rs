@@ -25,6 +25,21 @@ pub struct ClientToken {
     pub mechanism: String,
     /// When it expires (XEP-0082), as the server said.
     pub expiry: String,
+    /// The XEP-0484 §3.3 replay counter this use carries (`<fast count/>`), if any. A server
+    /// refuses a count it has already seen for the token, so a counter must never repeat, not
+    /// even after a failed attempt: take it with [`ClientToken::next_use`] and store the token
+    /// before connecting. `None` for a token just issued.
+    pub count: Option<u32>,
+}
+
+impl ClientToken {
+    /// Counts one more use of the token (the counter starts at 1 with a new token, as the
+    /// XEP's reset to zero then increment gives) and returns the counter this use carries.
+    pub fn next_use(&mut self) -> u32 {
+        let next = self.count.map_or(1, |c| c.saturating_add(1));
+        self.count = Some(next);
+        next
+    }
 }
 
 /// The mechanism of a SASL2 exchange in progress.
@@ -67,10 +82,12 @@ impl ClientSession {
             .and_then(|t| {
                 let mechanism = HtMechanism::from_name(&t.mechanism)?;
                 let offered = offer.fast.contains(&t.mechanism);
-                (offered && mechanism.usable(&self.bindings)).then_some((mechanism, t.token))
+                (offered && mechanism.usable(&self.bindings))
+                    .then_some((mechanism, t.token, t.count))
             });
+        let count = token.as_ref().and_then(|(_, _, count)| *count);
         let (mechanism, name, initial) = match token {
-            Some((ht, token)) => {
+            Some((ht, token, _)) => {
                 let initial = ht
                     .initial_response(&username, &token, &self.bindings)
                     .unwrap_or_default();
@@ -140,7 +157,10 @@ impl ClientSession {
             bind: bind.clone(),
             resume,
             request_token: requested.clone(),
-            fast: fast.then_some(FastUse::default()),
+            fast: fast.then_some(FastUse {
+                count,
+                invalidate: false,
+            }),
         };
         self.transport.send(&request.element());
         self.state = State::Sasl2(Box::new(Sasl2Exchange {
@@ -277,6 +297,7 @@ impl ClientSession {
                     token: secret.to_owned(),
                     mechanism,
                     expiry: token.attr("expiry").unwrap_or_default().to_owned(),
+                    count: None,
                 }));
             }
         }

@@ -72,6 +72,8 @@ pub struct Pair {
     pub server_bindings: xmppkit_session::scram::ChannelBindings,
     /// A man in the middle: rewrites what the server sends before the client sees it.
     pub rewrite: Option<Rewrite>,
+    /// How many times the client sent and then had to wait for the server: round trips.
+    pub client_flights: usize,
 }
 
 impl Pair {
@@ -101,6 +103,7 @@ impl Pair {
             client_bindings: Default::default(),
             server_bindings: Default::default(),
             rewrite: None,
+            client_flights: 0,
             now,
             client_events: Vec::new(),
             server_events: Vec::new(),
@@ -172,7 +175,9 @@ impl Pair {
     pub fn drive(&mut self) {
         loop {
             let mut moved = false;
+            let mut flight = false;
             while let Some(bytes) = self.client.poll_transmit() {
+                flight = true;
                 let mut rest = &bytes[..];
                 while !rest.is_empty() && !self.broken {
                     let n = self.next_chunk().min(rest.len());
@@ -184,6 +189,7 @@ impl Pair {
                 }
                 moved = true;
             }
+            self.client_flights += usize::from(flight);
             while let Some(bytes) = self.server.poll_transmit() {
                 let bytes = match &mut self.rewrite {
                     Some(rewrite) => bytes::Bytes::from(rewrite(&bytes)),
