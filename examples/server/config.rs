@@ -69,6 +69,12 @@ pub struct Login {
     pub channel_binding: bool,
     /// The XEP-0474 downgrade-protection hash in SCRAM.
     pub downgrade_protection: bool,
+    /// XEP-0388 SASL2 next to RFC 6120 SASL.
+    pub sasl2: bool,
+    /// XEP-0386 Bind 2 inside SASL2 (resource, stream management and carbons in one go).
+    pub bind2: bool,
+    /// XEP-0484 FAST tokens, issued to clients that name their installation.
+    pub fast: bool,
 }
 
 impl Default for Login {
@@ -76,6 +82,9 @@ impl Default for Login {
         Login {
             channel_binding: true,
             downgrade_protection: true,
+            sasl2: true,
+            bind2: true,
+            fast: true,
         }
     }
 }

@@ -141,6 +141,8 @@ pub fn run<'a>(
         config.limits.max_stanza_bytes = settings.limits.max_stanza;
         config.channel_binding = settings.login.channel_binding;
         config.downgrade_protection = settings.login.downgrade_protection;
+        config.sasl2 = settings.login.sasl2;
+        config.bind2 = settings.login.bind2;
         // A database over the network is read off the engine's thread (see below).
         config.deferred_credentials = hub.db.as_ref().is_some_and(crate::store::Db::is_remote);
         let random = Box::new(|| {

@@ -196,6 +196,9 @@ fn serve(settings: config::Settings) -> Result<(), String> {
         config.max_queued_bytes = settings.limits.max_queued_bytes;
         config.registration = settings.registration();
         config.auth_failures = settings.limits.auth_failures();
+        if !settings.login.fast {
+            config.fast = None;
+        }
         config.archive = settings.services.mam;
         config.shards = Shards {
             this: this as u32,
@@ -316,6 +319,9 @@ async fn listen(
         let tx = accepted_tx.clone();
         tokio::spawn(async move {
             while let Ok(pair) = listener.accept().await {
+                // Stanzas are small and often come a few in a row: Nagle's algorithm would hold
+                // the second until the client's delayed acknowledgement of the first (40 ms).
+                let _ = pair.0.set_nodelay(true);
                 if tx.send(pair).await.is_err() {
                     break;
                 }

@@ -1,7 +1,7 @@
 //! Routing helpers for servers and clients: where a stanza addressed to a JID goes (RFC 6120
 //! §10.3–§10.5, RFC 6121 §8), domain-only JIDs, and comparisons that never allocate or re-validate.
 //!
-//! Conversions between full and bare JIDs come from the [`jid`] crate itself and never re-validate:
+//! Conversions between full and bare JIDs never prepare again:
 //! [`Jid::to_bare`], [`Jid::into_bare`], [`BareJid::with_resource`].
 
 use crate::{BareJid, DomainRef, Jid};
@@ -30,7 +30,7 @@ pub enum Destination {
 /// assert_eq!(destination(Some(&to), local.domain()), Destination::Remote);
 /// assert_eq!(destination(None, local.domain()), Destination::SenderAccount);
 /// ```
-pub fn destination(to: Option<&Jid>, local: &DomainRef) -> Destination {
+pub fn destination(to: Option<&Jid>, local: DomainRef<'_>) -> Destination {
     let Some(to) = to else {
         return Destination::SenderAccount;
     };

@@ -1,7 +1,8 @@
 //! RFC 7622 §3 examples, written out as a table: the valid JIDs of §3.5 and the invalid ones of
-//! §3.6, checked against the parser re-exported by `xmppkit-jid`.
+//! §3.6 (less the one erratum 4560 withdrew), with the errors they get, the domain mapping, and a
+//! property test for idempotence.
 
-use xmppkit_jid::{BareJid, FullJid, Jid};
+use xmppkit_jid::{BareJid, Error, FullJid, Jid, Part};
 
 /// (input, node, domain, resource) — RFC 7622 §3.5 "Examples of Valid JIDs".
 const VALID: &[(&str, Option<&str>, &str, Option<&str>)] = &[
@@ -36,9 +37,11 @@ const VALID: &[(&str, Option<&str>, &str, Option<&str>)] = &[
         "example.com",
         None,
     ),
+    ("fußball@example.com", Some("fußball"), "example.com", None),
     ("π@example.com", Some("π"), "example.com", None),
     ("Σ@example.com/foo", Some("σ"), "example.com", Some("foo")),
     ("σ@example.com/foo", Some("σ"), "example.com", Some("foo")),
+    ("ς@example.com/foo", Some("ς"), "example.com", Some("foo")),
     ("king@example.com/♚", Some("king"), "example.com", Some("♚")),
     ("example.com", None, "example.com", None),
     ("example.com/foobar", None, "example.com", Some("foobar")),
@@ -57,45 +60,149 @@ const INVALID: &[(&str, &str)] = &[
         "quotation marks are disallowed in localparts",
     ),
     ("foo bar@example.com", "space is disallowed in localparts"),
+    (
+        "henry\u{2163}@example.com",
+        "compatibility characters are disallowed in localparts",
+    ),
+    (
+        "\u{265A}@example.com",
+        "symbols are disallowed in localparts",
+    ),
     ("@example.com/", "empty localpart and resourcepart"),
     ("juliet@", "the domainpart is empty"),
     ("/foobar", "the domainpart is empty"),
 ];
 
-/// Where the `jid` crate (which applies the RFC 6122 stringprep profiles, not RFC 7622's PRECIS
-/// profiles) differs from RFC 7622. Pinned so that a change in the dependency is seen: when one of
-/// these starts failing, the dependency moved to RFC 7622 and the row belongs in the tables above.
+/// RFC 7622 §3.6 lists `juliet@example.com/ foo` as invalid for its leading space; erratum 4560
+/// withdrew that example: the OpaqueString profile allows spaces, leading ones too.
 #[test]
-fn known_deviations_from_rfc7622_are_pinned() {
-    // RFC 7622 §3.5 keeps "fußball" distinct; RFC 6122 nodeprep maps ß to "ss".
-    let jid = Jid::new("fußball@example.com").unwrap();
-    assert_eq!(jid.node().unwrap().as_str(), "fussball");
-    // RFC 7622 §3.6 refuses a resourcepart with a leading space; RFC 6122 resourceprep keeps it.
+fn a_leading_space_in_a_resourcepart_is_kept_per_erratum_4560() {
     let jid = Jid::new("juliet@example.com/ foo").unwrap();
     assert_eq!(jid.resource().unwrap().as_str(), " foo");
-    // RFC 7622 §3.5 keeps final sigma; nodeprep case-folds it to σ.
-    let jid = Jid::new("ς@example.com/foo").unwrap();
-    assert_eq!(jid.node().unwrap().as_str(), "σ");
-    // RFC 7622 §3.6 refuses the compatibility character Ⅳ; nodeprep's NFKC maps it to "iv".
-    let jid = Jid::new("henryⅣ@example.com").unwrap();
-    assert_eq!(jid.node().unwrap().as_str(), "henryiv");
-    // RFC 7622 §3.6 refuses the symbol ♚ in a localpart; nodeprep allows symbols.
-    assert!(Jid::new("♚@example.com").is_ok());
 }
 
-/// Found by fuzzing (`fuzz/fuzz_targets/jid.rs`): the `jid` crate's preparation is not idempotent
-/// for some compatibility characters. U+1D34 MODIFIER LETTER CAPITAL H comes out as an upper-case
-/// "H", which prepares to "h" when parsed again, so the same address has two distinct `Jid` values.
-/// Servers must compare JIDs only after a second preparation until this is fixed upstream.
+/// The `jid` crate's stringprep mapped U+1D34 to "H" and then to "h", so one address had two
+/// values. Here the first preparation is the last: U+1D34 as a domainpart maps to "h" (UTS #46),
+/// and in a localpart it is refused (a compatibility character).
 #[test]
-fn known_non_idempotent_preparation_is_pinned() {
+fn preparation_is_idempotent_where_stringprep_was_not() {
     let once = Jid::new("\u{1D34}").unwrap();
-    assert_eq!(once.as_str(), "H");
-    let twice = Jid::new(once.as_str()).unwrap();
-    assert_eq!(twice.as_str(), "h");
-    assert_ne!(once, twice);
-    // A second round is stable.
-    assert_eq!(Jid::new(twice.as_str()).unwrap(), twice);
+    assert_eq!(once.as_str(), "h");
+    assert_eq!(Jid::new(once.as_str()).unwrap(), once);
+    assert!(matches!(
+        Jid::new("\u{1D34}@example.com"),
+        Err(Error::CodePoint {
+            part: Part::Localpart,
+            code_point: 0x1D34,
+            ..
+        })
+    ));
+}
+
+/// Each refusal names the part and, where there is one, the code point.
+#[test]
+fn refusals_say_what_and_where() {
+    let cases: &[(&str, Error)] = &[
+        (
+            "henry\u{2163}@example.com",
+            Error::CodePoint {
+                part: Part::Localpart,
+                code_point: 0x2163,
+                position: 5,
+            },
+        ),
+        (
+            "\u{265A}@example.com",
+            Error::CodePoint {
+                part: Part::Localpart,
+                code_point: 0x265A,
+                position: 0,
+            },
+        ),
+        (
+            "foo bar@example.com",
+            Error::CodePoint {
+                part: Part::Localpart,
+                code_point: 0x20,
+                position: 3,
+            },
+        ),
+        (
+            "\"juliet\"@example.com",
+            Error::CodePoint {
+                part: Part::Localpart,
+                code_point: 0x22,
+                position: 0,
+            },
+        ),
+        ("@example.com/", Error::Empty(Part::Localpart)),
+        ("juliet@", Error::Empty(Part::Domainpart)),
+        ("/foobar", Error::Empty(Part::Domainpart)),
+        ("juliet@example.com/", Error::Empty(Part::Resourcepart)),
+        (
+            "juliet@example.com/a\u{7}",
+            Error::CodePoint {
+                part: Part::Resourcepart,
+                code_point: 7,
+                position: 1,
+            },
+        ),
+        ("a@b@example.com", Error::TooManyAts),
+        ("juliet@exa mple.com", Error::Domain),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(Jid::new(input).as_ref(), Err(expected), "{input}");
+    }
+}
+
+#[test]
+fn domains_are_mapped_to_their_unicode_form() {
+    for (input, prepared) in [
+        ("Example.COM", "example.com"),
+        ("example.com.", "example.com"),
+        ("xn--mnchen-3ya.de", "münchen.de"),
+        ("MÜNCHEN.de", "münchen.de"),
+        ("\u{FF45}xample.com", "example.com"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("[::1]", "[::1]"),
+    ] {
+        assert_eq!(Jid::new(input).unwrap().as_str(), prepared, "{input}");
+    }
+}
+
+#[test]
+fn bare_and_full_keep_their_shape() {
+    let full = FullJid::new("Juliet@Example.com/Balcony").unwrap();
+    assert_eq!(full.as_str(), "juliet@example.com/Balcony");
+    assert_eq!(full.resource(), "Balcony");
+    assert_eq!(full.to_bare(), BareJid::new("juliet@example.com").unwrap());
+    assert_eq!(full.clone().into_bare().as_str(), "juliet@example.com");
+    assert_eq!(full.to_bare().with_resource_str("Balcony").unwrap(), full);
+    assert_eq!(BareJid::new("example.com/x"), Err(Error::ResourceInBareJid));
+    assert_eq!(
+        FullJid::new("juliet@example.com"),
+        Err(Error::ResourceMissingInFullJid)
+    );
+    let jid: Jid = full.clone().into();
+    assert_eq!(jid, full);
+    assert_eq!(jid.try_into_full().unwrap(), full);
+}
+
+proptest::proptest! {
+    /// RFC 8264 §7: an address, once prepared, prepares to itself, and its parts are where the
+    /// accessors say.
+    #[test]
+    fn a_prepared_address_prepares_to_itself(input in "\\PC{0,12}(@\\PC{1,12})?(/\\PC{0,12})?") {
+        if let Ok(jid) = Jid::new(&input) {
+            let again = Jid::new(jid.as_str()).expect("a prepared address parses again");
+            proptest::prop_assert_eq!(again.as_str(), jid.as_str());
+            proptest::prop_assert_eq!(again.node(), jid.node());
+            proptest::prop_assert_eq!(again.domain(), jid.domain());
+            proptest::prop_assert_eq!(again.resource(), jid.resource());
+            let rebuilt = Jid::from_parts(jid.node(), jid.domain(), jid.resource());
+            proptest::prop_assert_eq!(rebuilt, jid);
+        }
+    }
 }
 
 #[test]

@@ -135,13 +135,14 @@ impl Server {
                 continue;
             };
             let bound = to
-                .try_as_full()
+                .clone()
+                .try_into_full()
                 .ok()
                 .filter(|full| self.resources.get(full).is_some());
             match bound {
                 Some(full) if !self.blocks(&full.to_bare(), from) => {
                     let copy = Queued::client(fan.unaddressed().addressed(full.as_str()));
-                    if let Err(copy) = self.send_queued_to(full, copy) {
+                    if let Err(copy) = self.send_queued_to(&full, copy) {
                         self.handle_undelivered(vec![copy.into_element()]);
                     }
                 }

@@ -25,11 +25,24 @@ pub(super) enum Pending {
     Plain { user: String, password: String },
 }
 
+/// The account a SASL user name names: the name prepared as a localpart (RFC 7622 §3.3, the
+/// UsernameCaseMapped profile of RFC 8265 §3.3), so that `Juliet` logs in to `juliet`. `None`:
+/// no account can have that name.
+pub(super) fn account_name(username: &str) -> Option<String> {
+    xmppkit_jid::precis::localpart(username)
+        .ok()
+        .map(|name| name.into_owned())
+}
+
 impl ServerSession {
     /// SCRAM's client-first message: look the keys up, then challenge.
     pub(super) fn scram_start(&mut self, hash: ScramHash, plus: bool, client_first: Vec<u8>) {
-        let Ok(user) = ScramServer::username(&client_first) else {
-            // Malformed: the SCRAM server says so.
+        // Malformed, or a name no account can have: the SCRAM server answers as for an
+        // unknown account (a failure at the proof, the same as a wrong password).
+        let Some(user) = ScramServer::username(&client_first)
+            .ok()
+            .and_then(|u| account_name(&u))
+        else {
             return self.scram_first(hash, plus, &client_first, None);
         };
         if self.config.deferred_credentials {
@@ -53,6 +66,9 @@ impl ServerSession {
 
     /// PLAIN's credentials, once the authorization identity was checked.
     pub(super) fn plain_start(&mut self, user: String, password: String, now: Instant) {
+        let Some(user) = account_name(&user) else {
+            return self.auth_failed(ScramError::BadProof);
+        };
         if self.config.deferred_credentials {
             self.events.push_back(ServerEvent::CredentialsNeeded {
                 username: user.clone(),

@@ -197,8 +197,11 @@ impl ServerSession {
             // No such mechanism here, or no client to have been issued a token.
             return self.send_failure("invalid-mechanism");
         };
-        let Some(username) = HtMechanism::username(&initial).map(str::to_owned) else {
+        let Some(username) = HtMechanism::username(&initial) else {
             return self.send_failure("malformed-request");
+        };
+        let Some(username) = super::lookup::account_name(username) else {
+            return self.auth_failed(crate::scram::ScramError::BadProof);
         };
         let count = self
             .sasl2
