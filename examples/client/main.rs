@@ -400,6 +400,10 @@ async fn drive(
                         }
                     }
                 }
+                // This client knows no XEP-0388 task (ClientConfig::sasl2_tasks is empty), so a
+                // server that requires one ends the login with SessionError::NoCommonTask.
+                ClientEvent::Sasl2Continue { tasks, .. } => println!("tasks required: {tasks:?}"),
+                ClientEvent::Sasl2TaskChallenge { task, .. } => println!("task {task}: challenge"),
                 ClientEvent::Online { jid } => {
                     println!("online as {jid}");
                     // From the TCP connection to online: TLS, the login, the bind.

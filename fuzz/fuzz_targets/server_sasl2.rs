@@ -1,7 +1,8 @@
 //! Arbitrary client bytes against a server session that offers SASL2, Bind 2 and FAST, after a
 //! well-formed start chosen by the fuzzer (a SASL2 PLAIN login with Bind 2 and a token request,
-//! a FAST login with a known token, or nothing): the application answers every request (tokens,
-//! bind, resumption) as a server would. The session must never panic, must end in at most one
+//! a FAST login with a known token, or nothing; with or without a XEP-0388 PIN task after the
+//! mechanism): the application answers every request (tokens, bind, resumption, task steps) as a
+//! server would. The session must never panic, must end in at most one
 //! failure, and must write a well-formed stream.
 #![no_main]
 
@@ -35,6 +36,8 @@ fuzz_target!(|input: (u8, Vec<u8>)| {
     config.tls = ServerTls::Unavailable;
     config.allow_plain_without_tls = true;
     config.fast = true;
+    // XEP-0388 tasks: a PIN after the mechanism, on every other start.
+    config.sasl2_tasks = (start / 3) % 2 == 1;
     let mut n = 0u32;
     let mut server = ServerSession::new(config, Arc::new(users), Box::new(move || { n += 1; format!("r{n}") }), now);
     server.handle_input(HEADER, now);
@@ -84,6 +87,13 @@ fuzz_target!(|input: (u8, Vec<u8>)| {
                     server.bind(resource.as_deref().unwrap_or("phone"))
                 }
                 ServerEvent::ResumeRequest { .. } => server.refuse_resume(None),
+                ServerEvent::TasksNeeded { .. } => server.sasl2_tasks(vec!["PIN".into()], None),
+                ServerEvent::Sasl2Task { data, .. } => server.sasl2_task_step(match data.as_deref() {
+                    None => TaskStep::Challenge(b"pin?".to_vec()),
+                    Some(b"1234") => TaskStep::Done { data: None, next: Vec::new() },
+                    Some(b"more") => TaskStep::Done { data: Some(b"ok".to_vec()), next: vec!["PIN".into()] },
+                    Some(_) => TaskStep::Failed("not-authorized"),
+                }),
                 _ => {}
             }
         }

@@ -292,8 +292,9 @@ impl Server {
     }
 
     /// An event of `conn`'s session. The server answers bind and resume requests on `session`
-    /// itself; `StartTls` and `CredentialsNeeded` (a deferred account lookup: answer with
-    /// `session.credentials_loaded`, the keys from [`Server::credentials`]) are the
+    /// itself; `StartTls`, `CredentialsNeeded` (a deferred account lookup: answer with
+    /// `session.credentials_loaded`, the keys from [`Server::credentials`]) and the XEP-0388
+    /// task events (with `ServerConfig::sasl2_tasks` set on the session's configuration) are the
     /// application's and are handed back.
     pub fn handle_event(
         &mut self,
@@ -307,6 +308,10 @@ impl Server {
             ServerEvent::StartTls => return Some(ServerEvent::StartTls),
             // The application looks the account up (off the engine) and answers the session.
             event @ ServerEvent::CredentialsNeeded { .. } => return Some(event),
+            // XEP-0388 tasks (a second factor, ...) are the application's policy.
+            event @ (ServerEvent::TasksNeeded { .. } | ServerEvent::Sasl2Task { .. }) => {
+                return Some(event)
+            }
             ServerEvent::AuthFailed { .. } => self.auth_failed(conn, session),
             ServerEvent::CredentialsUnavailable(e) => {
                 self.outputs

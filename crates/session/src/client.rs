@@ -18,6 +18,7 @@ use xmppkit_jid::FullJid;
 use xmppkit_sm::{Nonza, Resumption, SmStream, Tick};
 mod sasl2;
 mod sm;
+mod tasks;
 
 pub use sasl2::ClientToken;
 
@@ -82,6 +83,22 @@ pub enum ClientEvent {
     FastTokenRejected {
         /// The SASL condition.
         condition: String,
+    },
+    /// XEP-0388 §2.6.2: the mechanism succeeded (and was verified), and the server requires one
+    /// of `tasks` (those of [`crate::ClientConfig::sasl2_tasks`] it offered, in its order)
+    /// before the login completes: start one with [`ClientSession::sasl2_next`].
+    Sasl2Continue {
+        /// The tasks offered that the application can carry out.
+        tasks: Vec<String>,
+        /// The server's text for the user.
+        text: Option<String>,
+    },
+    /// A `<challenge/>` of the running task: answer with [`ClientSession::sasl2_task_response`].
+    Sasl2TaskChallenge {
+        /// The task.
+        task: String,
+        /// The challenge's data.
+        data: Vec<u8>,
     },
     /// A top-level element that is not a stanza and that the session does not handle.
     Nonza(Element),

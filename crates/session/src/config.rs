@@ -74,6 +74,10 @@ pub struct ClientConfig {
     pub request_fast_token: bool,
     /// Enable XEP-0280 message carbons inline when binding with Bind 2 (default: off).
     pub carbons: bool,
+    /// The XEP-0388 tasks the application can carry out (a second factor, ...) when the server
+    /// asks for them after the mechanism ([`crate::ClientEvent::Sasl2Continue`]); a server
+    /// that asks only for others ends the login (default: none).
+    pub sasl2_tasks: Vec<String>,
 }
 
 impl ClientConfig {
@@ -101,6 +105,7 @@ impl ClientConfig {
             fast_token: None,
             request_fast_token: true,
             carbons: false,
+            sasl2_tasks: Vec::new(),
         }
     }
 }

@@ -26,6 +26,13 @@ pub enum SessionError {
         /// What the server offered.
         offered: Vec<String>,
     },
+    /// The server requires XEP-0388 tasks after the mechanism and none of them is one the
+    /// application can carry out ([`crate::ClientConfig::sasl2_tasks`]).
+    #[error("no SASL2 task the client can carry out among {offered:?}")]
+    NoCommonTask {
+        /// What the server asked for.
+        offered: Vec<String>,
+    },
     /// SASL failed: the server's `<failure/>` condition, e.g. `not-authorized` (RFC 6120 §6.5).
     #[error("authentication failed: {condition}{}", .text.as_deref().map(|t| format!(" ({t})")).unwrap_or_default())]
     AuthFailed {

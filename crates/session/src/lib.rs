@@ -19,6 +19,13 @@
 //! dies, call `connection_lost` (client) or `detach` (server) to keep the stream resumable; the
 //! pieces that outlive a connection are in `xmppkit-sm`.
 //!
+//! The login: RFC 6120 SASL and resource binding, and XEP-0388 SASL2 with XEP-0386 Bind 2 where
+//! both sides have it (on by default: [`ClientConfig::sasl2`], [`ServerConfig::sasl2`]), with
+//! SCRAM-SHA-1/256/512 and their `-PLUS` forms bound to the TLS channel ([`scram`]), XEP-0474
+//! downgrade protection, XEP-0484 FAST tokens ([`ht`], [`ClientToken`], [`FastToken`]) and
+//! XEP-0388 tasks after the mechanism ([`tasks`], [`TaskStep`]). The example below logs in with
+//! SASL2, Bind 2 binding the resource in the same round trip.
+//!
 //! ```
 //! use std::{sync::Arc, time::Instant};
 //! use xmppkit_jid::BareJid;
@@ -64,6 +71,7 @@ mod iq_tracker;
 pub mod sasl2;
 pub mod scram;
 mod server;
+pub mod tasks;
 mod transport;
 
 pub use client::{ClientEvent, ClientSession, ClientToken, SendError};
@@ -71,5 +79,6 @@ pub use config::{ClientConfig, Timeouts, TlsPolicy};
 pub use credentials::{CredentialError, CredentialStore, MemoryCredentials};
 pub use error::SessionError;
 pub use server::{
-    FastLogin, FastToken, Random, ServerConfig, ServerEvent, ServerSession, ServerTls, UsedToken,
+    FastLogin, FastToken, Random, ServerConfig, ServerEvent, ServerSession, ServerTls, TaskStep,
+    UsedToken,
 };

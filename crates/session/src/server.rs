@@ -20,8 +20,10 @@ use xmppkit_jid::{BareJid, FullJid};
 mod lookup;
 mod sasl2;
 mod sm;
+mod tasks;
 
 pub use sasl2::{FastLogin, FastToken, UsedToken};
+pub use tasks::TaskStep;
 
 use xmppkit_sm::{SmConfig, SmStream};
 use xmppkit_stanza::{
@@ -89,6 +91,10 @@ pub struct ServerConfig {
     pub channel_binding: bool,
     /// Send the XEP-0474 downgrade-protection hash in SCRAM (default: on).
     pub downgrade_protection: bool,
+    /// Ask the application, when a SASL2 mechanism succeeded, which XEP-0388 tasks (a second
+    /// factor, ...) the client must still complete ([`ServerEvent::TasksNeeded`]; default: off,
+    /// the mechanism alone logs in).
+    pub sasl2_tasks: bool,
     /// Look accounts up outside the session: SASL stops at the lookup with
     /// [`ServerEvent::CredentialsNeeded`] until [`ServerSession::credentials_loaded`] brings the
     /// keys (off by default: the [`CredentialStore`] is asked at once). For a store that does
@@ -116,6 +122,7 @@ impl ServerConfig {
             fast: false,
             channel_binding: true,
             downgrade_protection: true,
+            sasl2_tasks: false,
             deferred_credentials: false,
         }
     }
@@ -160,6 +167,24 @@ pub enum ServerEvent {
     /// XEP-0484: the login succeeded; deal with the client's tokens (the one used, a new one
     /// wanted or due) and answer with [`ServerSession::fast_done`].
     FastLogin(FastLogin),
+    /// With [`ServerConfig::sasl2_tasks`]: the SASL2 mechanism succeeded for `user`, who is not
+    /// logged in yet; answer with [`ServerSession::sasl2_tasks`] (the XEP-0388 tasks required,
+    /// or none).
+    TasksNeeded {
+        /// The account.
+        user: BareJid,
+        /// The mechanism that succeeded.
+        mechanism: &'static str,
+    },
+    /// A step of the XEP-0388 task the client picked: its `<initial-response/>` (`None` when it
+    /// sent none) or its `<response/>` to a challenge. Answer with
+    /// [`ServerSession::sasl2_task_step`].
+    Sasl2Task {
+        /// The task's name.
+        task: String,
+        /// What the client sent.
+        data: Option<Vec<u8>>,
+    },
     /// XEP-0386: Bind 2 enabled XEP-0280 carbons for the session just bound.
     CarbonsEnabled,
     /// The accounts could not be read (the store failed): the client was told
@@ -252,6 +277,8 @@ enum State {
     Sasl2Wait,
     /// SASL2 with Bind 2: the application binds the resource.
     Sasl2Bind,
+    /// SASL2: the mechanism succeeded, XEP-0388 tasks are pending.
+    Sasl2Tasks(Box<tasks::Pending>),
     Online,
     Closing,
     Closed,
@@ -703,6 +730,7 @@ impl ServerSession {
                 self.send_failure("aborted");
                 self.state = State::Negotiating;
             }
+            State::Sasl2Tasks(pending) => self.on_task_element(pending, el),
             State::Negotiating if self.user.is_some() && el.is("iq", ns::CLIENT) => {
                 self.on_bind_request(el)
             }
@@ -856,14 +884,8 @@ impl ServerSession {
             Err(_) => return self.auth_failed(ScramError::BadProof),
         };
         if self.sasl2.is_some() {
-            // XEP-0388: no restart; what was asked inline first, then one success.
-            self.user = Some(user.clone());
-            self.events.push_back(ServerEvent::Authenticated {
-                user: user.clone(),
-                mechanism,
-            });
-            self.deadline = Some(now + self.config.timeouts.negotiation);
-            return self.sasl2_authenticated(user, data);
+            // XEP-0388: no restart; tasks, then what was asked inline, then one success.
+            return self.sasl2_mechanism_done(user, mechanism, data, now);
         }
         self.transport.send(&sasl_element("success", data));
         self.user = Some(user.clone());
@@ -876,13 +898,19 @@ impl ServerSession {
 
     /// RFC 6120 §6.4.5: `not-authorized`, and after too many attempts the stream closes.
     fn auth_failed(&mut self, e: ScramError) {
-        self.failed_attempts += 1;
         let condition = match e {
             ScramError::Malformed(_) | ScramError::NonceMismatch => "malformed-request",
             // A wrong proof, and channel binding refused (a connection that does not end where
             // the client's does, or a downgrade): RFC 6120 §6.5.10.
             _ => "not-authorized",
         };
+        self.login_refused(condition, &e.to_string());
+    }
+
+    /// A failed login with `condition`; after too many the stream closes. `detail` says why,
+    /// in the session's error.
+    fn login_refused(&mut self, condition: &'static str, detail: &str) {
+        self.failed_attempts += 1;
         self.send_failure(condition);
         self.events.push_back(ServerEvent::AuthFailed { condition });
         self.state = State::Negotiating;
@@ -893,7 +921,7 @@ impl ServerSession {
                 Some(error),
                 SessionError::AuthFailed {
                     condition: condition.into(),
-                    text: Some(e.to_string()),
+                    text: Some(detail.to_owned()),
                 },
             );
         }

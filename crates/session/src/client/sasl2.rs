@@ -65,6 +65,9 @@ pub(super) struct Sasl2Exchange {
     /// The FAST mechanism a token was asked for.
     requested: Option<String>,
     bind: bool,
+    /// XEP-0388 tasks: the mechanism's data was checked at a `<continue/>`, and the task the
+    /// application started, if any.
+    pub(super) tasks: super::tasks::Tasks,
 }
 
 impl ClientSession {
@@ -169,6 +172,7 @@ impl ClientSession {
             offer,
             requested,
             bind: bind.is_some(),
+            tasks: super::tasks::Tasks::default(),
         }));
     }
 
@@ -204,6 +208,8 @@ impl ClientSession {
     /// A SASL2 element during the exchange.
     pub(super) fn on_sasl2(&mut self, mut exchange: Box<Sasl2Exchange>, el: Element, now: Instant) {
         match el.name() {
+            "challenge" if exchange.tasks.running.is_some() => self.on_task_challenge(exchange, el),
+            "continue" => self.on_continue(exchange, el),
             "challenge" => {
                 let Some(data) = sasl2::decode(&el) else {
                     return self.fail_with(
@@ -240,7 +246,9 @@ impl ClientSession {
                     .find(|c| c.name() != "text")
                     .map_or("undefined", |c| c.name())
                     .to_owned();
-                if matches!(exchange.mechanism, Sasl2Mechanism::Fast { .. }) {
+                if matches!(exchange.mechanism, Sasl2Mechanism::Fast { .. })
+                    && !exchange.tasks.verified
+                {
                     // XEP-0484 §4.1: the token is no good any more; the password, at once.
                     self.events
                         .push_back(ClientEvent::FastTokenRejected { condition });
@@ -259,29 +267,40 @@ impl ClientSession {
         }
     }
 
-    /// XEP-0388 §2.6.1: the mechanism's last word checked, then what was done inline.
-    fn on_sasl2_success(&mut self, exchange: Sasl2Exchange, el: Element, now: Instant) {
-        let additional = el
-            .get_child("additional-data", sasl2::NS)
-            .and_then(sasl2::decode)
-            .unwrap_or_default();
-        let verified = match &exchange.mechanism {
+    /// The mechanism's last word (SCRAM's server signature, FAST's responder proof), checked.
+    pub(super) fn verify_mechanism(
+        &self,
+        exchange: &Sasl2Exchange,
+        additional: &[u8],
+    ) -> Result<(), String> {
+        match &exchange.mechanism {
             Sasl2Mechanism::Scram { client, .. } => {
                 let mut client = client.clone();
                 client
-                    .handle_server_final(&additional)
+                    .handle_server_final(additional)
                     .map_err(|e| e.to_string())
             }
             Sasl2Mechanism::Fast { mechanism, token } => {
-                match mechanism.verify_responder(&additional, token, &self.bindings) {
+                match mechanism.verify_responder(additional, token, &self.bindings) {
                     true => Ok(()),
                     false => Err("the server does not hold the token".to_owned()),
                 }
             }
             Sasl2Mechanism::Plain => Ok(()),
-        };
-        if let Err(e) = verified {
-            return self.fail_with(None, SessionError::Mechanism(e));
+        }
+    }
+
+    /// XEP-0388 §2.6.1: the mechanism's last word checked (unless a `<continue/>` carried it),
+    /// then what was done inline.
+    fn on_sasl2_success(&mut self, exchange: Sasl2Exchange, el: Element, now: Instant) {
+        let additional = el
+            .get_child("additional-data", sasl2::NS)
+            .and_then(sasl2::decode)
+            .unwrap_or_default();
+        if !exchange.tasks.verified {
+            if let Err(e) = self.verify_mechanism(&exchange, &additional) {
+                return self.fail_with(None, SessionError::Mechanism(e));
+            }
         }
         self.authenticated = true;
         self.events.push_back(ClientEvent::Authenticated {
