@@ -2,7 +2,9 @@
 //! durability watermark. Writes are numbered when queued and run in batches, one transaction per
 //! batch (group commit); a batch that meets a database error is retried one write per
 //! transaction so that only the failing write fails; a lost connection is reopened and the
-//! batch retried, so nothing queued is dropped. Reads and synchronous writes ("calls") run in
+//! batch retried, so nothing queued is dropped. Each transaction also records the number of its
+//! last write under this writer's name (`write_marks`), so that a batch whose COMMIT lost its
+//! connection is looked up, not run again: a message is never archived or stored offline twice. Reads and synchronous writes ("calls") run in
 //! queue order, so they see every write queued before them.
 
 use postgres::types::ToSql;
@@ -373,6 +375,7 @@ const BATCH: usize = 512;
 
 fn run(mut client: Option<Client>, url: &str, queue: &Receiver<Job>, shared: &Shared) {
     let mut statements = Statements::default();
+    let writer = Writer::named();
     let mut next: Option<Job> = None;
     loop {
         let job = match next.take() {
@@ -405,7 +408,7 @@ fn run(mut client: Option<Client>, url: &str, queue: &Receiver<Job>, shared: &Sh
                         Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
                     }
                 }
-                let outcome = commit(&mut client, &mut statements, url, &batch);
+                let outcome = commit(&mut client, &mut statements, url, &writer, &batch);
                 let through = batch.last().map_or(seq, |(s, _)| *s);
                 shared.settle(through, batch.len(), &outcome);
             }
@@ -445,6 +448,17 @@ fn lost(e: &postgres::Error) -> bool {
     e.is_closed() || e.as_db_error().is_none()
 }
 
+impl Outcome {
+    /// The whole batch committed in one transaction.
+    fn committed() -> Outcome {
+        Outcome {
+            failed: Vec::new(),
+            error: None,
+            split: false,
+        }
+    }
+}
+
 /// How a batch went.
 struct Outcome {
     /// The writes that failed on their own.
@@ -455,12 +469,39 @@ struct Outcome {
     split: bool,
 }
 
+/// This writer thread's name in `write_marks`: unique per thread and process start.
+struct Writer(String);
+
+impl Writer {
+    fn named() -> Writer {
+        static STARTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let since_epoch = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        Writer(format!("{}-{since_epoch}-{n}", std::process::id()))
+    }
+
+    /// Whether this writer's transaction that ended with write `through` was committed: asked
+    /// after a connection was lost, when its COMMIT may have happened without our hearing.
+    fn committed(&self, client: &mut Client, through: u64) -> Result<bool, postgres::Error> {
+        let row = client.query_opt(
+            "SELECT through FROM write_marks WHERE writer = $1",
+            &[&self.0],
+        )?;
+        let mark = row.map_or(-1, |r| r.get::<_, i64>(0));
+        Ok(mark >= i64::try_from(through).unwrap_or(i64::MAX))
+    }
+}
+
 /// Commits `batch` in one transaction; on a database error, each write in its own. Retries a
-/// lost connection until it is back.
+/// lost connection until it is back, first asking whether the lost transaction was committed.
 fn commit(
     client: &mut Option<Client>,
     statements: &mut Statements,
     url: &str,
+    writer: &Writer,
     batch: &[(u64, Queued)],
 ) -> Outcome {
     let mut pause = Duration::from_millis(50);
@@ -468,35 +509,58 @@ fn commit(
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_secs(2));
     };
+    let through = batch.last().map_or(0, |(seq, _)| *seq);
+    let mut in_doubt = false;
     // The whole batch at once.
     loop {
         let Ok(c) = connection(client, statements, url) else {
             retry();
             continue;
         };
-        match run_all(c, statements, batch.iter().map(|(_, w)| w)) {
-            Ok(()) => {
-                return Outcome {
-                    failed: Vec::new(),
-                    error: None,
-                    split: false,
+        if in_doubt {
+            match writer.committed(c, through) {
+                Ok(true) => return Outcome::committed(),
+                Ok(false) => {}
+                Err(_) => {
+                    retry();
+                    continue;
                 }
             }
-            Err(e) if lost(&e) => retry(),
+        }
+        match run_all(c, statements, writer, through, batch.iter().map(|(_, w)| w)) {
+            Ok(()) => return Outcome::committed(),
+            Err(e) if lost(&e) => {
+                in_doubt = true;
+                retry()
+            }
             Err(_) => break,
         }
     }
     // One at a time: only the writes that fail on their own fail.
     let (mut failed, mut error) = (Vec::new(), None);
     for (seq, write) in batch {
+        let mut in_doubt = false;
         loop {
             let Ok(c) = connection(client, statements, url) else {
                 retry();
                 continue;
             };
-            match run_all(c, statements, std::iter::once(write)) {
+            if in_doubt {
+                match writer.committed(c, *seq) {
+                    Ok(true) => break,
+                    Ok(false) => {}
+                    Err(_) => {
+                        retry();
+                        continue;
+                    }
+                }
+            }
+            match run_all(c, statements, writer, *seq, std::iter::once(write)) {
                 Ok(()) => break,
-                Err(e) if lost(&e) => retry(),
+                Err(e) if lost(&e) => {
+                    in_doubt = true;
+                    retry()
+                }
                 Err(e) => {
                     failed.push(*seq);
                     error = Some(describe(&e));
@@ -512,9 +576,12 @@ fn commit(
     }
 }
 
+/// Runs `writes` (the last numbered `through`) in one transaction with this writer's mark.
 fn run_all<'a>(
     client: &mut Client,
     statements: &mut Statements,
+    writer: &Writer,
+    through: u64,
     writes: impl Iterator<Item = &'a Queued>,
 ) -> Result<(), postgres::Error> {
     let mut tx = client.transaction()?;
@@ -541,6 +608,11 @@ fn run_all<'a>(
             }
         }
         insert(&mut tx, &rows)?;
+        tx.execute(
+            "INSERT INTO write_marks (writer, through) VALUES ($1, $2) \
+             ON CONFLICT (writer) DO UPDATE SET through = EXCLUDED.through, at = now()",
+            &[&writer.0, &i64::try_from(through).unwrap_or(i64::MAX)],
+        )?;
     }
     tx.commit()
 }

@@ -145,6 +145,20 @@ fn writes_survive_a_reconnect_and_are_seen_by_a_new_connection() {
     assert_eq!(other.offline().count(&juliet).unwrap(), 100);
     // Nothing queued: durable at once.
     assert_eq!(block_on(other.durable(0, 0)), Ok(()));
+    // Each transaction recorded its last write under its writer's name, which is what a
+    // writer reads back after a COMMIT that lost its connection instead of writing twice.
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let marks: Vec<i64> = admin
+        .query("SELECT through FROM write_marks", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        marks,
+        [100],
+        "one writer wrote, and its mark is its last write"
+    );
 }
 
 #[test]
