@@ -41,6 +41,7 @@
 
 mod client;
 mod engine;
+pub mod mds;
 mod payload;
 mod store;
 
