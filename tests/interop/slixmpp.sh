@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Real clients against the example server: slixmpp (PyPI, in a virtualenv) logs in over STARTTLS
 # with SCRAM, exchanges messages with carbons to a second resource, queries MAM, uses a MUC room
-# with three users (join, messages, history, kick) and its read markers, a pubsub node, and
+# with three users (join, messages, history, kick) and its read markers, a pubsub node, XEP-0490
+# displayed state synchronized between two devices (not to contacts), and
 # resumes its stream after its socket is killed, with no message lost.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

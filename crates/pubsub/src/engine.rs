@@ -158,21 +158,26 @@ impl Request<'_> {
 
     /// The requester's relation to `node`'s owners.
     pub fn relation(&self, node: &Node) -> Relation {
-        let mut relation = Relation::default();
-        for owner in node.owners() {
-            if self.relations.presence_subscribed(owner, &self.bare) {
-                relation.presence = true;
-            }
-            let groups = self.relations.roster_groups(owner, &self.bare);
-            if groups
-                .iter()
-                .any(|g| node.config.roster_groups_allowed.contains(g))
-            {
-                relation.roster_group = true;
-            }
-        }
-        relation
+        relation_of(self.relations, node, &self.bare)
     }
+}
+
+/// `who`'s relation to `node`'s owners: a presence subscription, an allowed roster group.
+fn relation_of(relations: &dyn Relations, node: &Node, who: &BareJid) -> Relation {
+    let mut relation = Relation::default();
+    for owner in node.owners() {
+        if relations.presence_subscribed(owner, who) {
+            relation.presence = true;
+        }
+        let groups = relations.roster_groups(owner, who);
+        if groups
+            .iter()
+            .any(|g| node.config.roster_groups_allowed.contains(g))
+        {
+            relation.roster_group = true;
+        }
+    }
+    relation
 }
 
 impl<S: NodeStore> Engine<S> {
@@ -409,7 +414,10 @@ pub(crate) fn event_message(service: &BareJid, event: Event, id: String) -> Elem
 }
 
 /// Sends `message` (built once, without `to`) to each recipient of `node`'s notifications:
-/// approved subscribers, and for PEP the interested resources the server names; each JID once.
+/// approved subscribers, and for PEP the interested resources the server names that the node's
+/// access model lets retrieve its items (XEP-0163 §4.3: a `whitelist` node, bookmarks or
+/// XEP-0490 read state, notifies its owner's resources only, never the owner's contacts); each
+/// JID once.
 pub(crate) fn notify(
     message: Element,
     service: &BareJid,
@@ -419,7 +427,21 @@ pub(crate) fn notify(
     out: &mut Vec<Outgoing>,
 ) {
     let interested = match kind {
-        ServiceKind::Pep => relations.interested(service, &node.id),
+        ServiceKind::Pep => relations
+            .interested(service, &node.id)
+            .into_iter()
+            .filter(|jid| {
+                let bare = jid.to_bare();
+                let relation = relation_of(relations, node, &bare);
+                crate::privileges::may_retrieve(
+                    node.affiliation(&bare),
+                    node.config.access_model,
+                    relation,
+                    false,
+                )
+                .is_ok()
+            })
+            .collect(),
         ServiceKind::Service => Vec::new(),
     };
     let subscribers = node

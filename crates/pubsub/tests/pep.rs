@@ -16,7 +16,11 @@ fn publish_tune(w: &mut World, who: &str, to: Option<&str>) -> Out {
 #[test]
 fn the_first_publish_creates_the_node_and_notifies_interested_contacts() {
     let mut w = World::new();
-    // XEP-0163 §4: juliet's and her own other resource want tune notifications.
+    // XEP-0163 §4: horatio (subscribed to hamlet's presence) and hamlet's own other resource
+    // want tune notifications.
+    w.roster
+        .presence
+        .insert(("hamlet@denmark.lit".into(), "horatio@denmark.lit".into()));
     w.roster.interested.insert(
         ("hamlet@denmark.lit".into(), TUNE.into()),
         vec![
@@ -90,4 +94,49 @@ fn subscribers_get_the_last_item_when_they_come_online() {
         w.ps.presence_available(&service, &"horatio@denmark.lit/castle".parse().unwrap());
     assert_eq!(last.len(), 1);
     assert_eq!(last[0].attr("to"), Some("horatio@denmark.lit/castle"));
+}
+
+/// XEP-0163 §4.3 with XEP-0060 §4.5: notifications go only to those the access model lets
+/// retrieve the items. A `whitelist` node (XEP-0490 read state, XEP-0402 bookmarks) notifies
+/// the owner's own resources, never a contact who wants the namespace; a contact without a
+/// presence subscription gets nothing from a `presence` node.
+#[test]
+fn notifications_respect_the_access_model() {
+    const MDS: &str = "urn:xmpp:mds:displayed:0";
+    let mut w = World::new();
+    w.roster
+        .presence
+        .insert(("hamlet@denmark.lit".into(), "horatio@denmark.lit".into()));
+    w.roster.interested.insert(
+        ("hamlet@denmark.lit".into(), MDS.into()),
+        vec![
+            "horatio@denmark.lit/castle".into(),
+            "hamlet@denmark.lit/library".into(),
+        ],
+    );
+    let out = w.pep(
+        HAMLET,
+        None,
+        "set",
+        &format!(
+            "<publish node='{MDS}'><item id='ophelia@denmark.lit'>\
+             <displayed xmlns='{MDS}'><stanza-id xmlns='urn:xmpp:sid:0' by='hamlet@denmark.lit' id='s1'/></displayed>\
+             </item></publish>\
+             <publish-options><x xmlns='jabber:x:data' type='submit'>\
+             <field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/pubsub#publish-options</value></field>\
+             <field var='pubsub#access_model'><value>whitelist</value></field></x></publish-options>"
+        ),
+    );
+    assert!(out.ok(), "{out:?}");
+    assert_eq!(out.recipients(), ["hamlet@denmark.lit/library"]);
+
+    // Without the presence subscription, a contact gets nothing from a presence node either.
+    let mut w = World::new();
+    w.roster.interested.insert(
+        ("hamlet@denmark.lit".into(), TUNE.into()),
+        vec!["horatio@denmark.lit/castle".into()],
+    );
+    let out = publish_tune(&mut w, HAMLET, None);
+    assert!(out.ok(), "{out:?}");
+    assert!(out.recipients().is_empty(), "{:?}", out.recipients());
 }

@@ -175,6 +175,7 @@ impl Server {
             mam,
             fulltext,
             Some(xmppkit_pubsub::ns::PUBSUB),
+            Some(xmppkit_read_markers::mds::NS_SERVER_ASSIST),
         ]
         .into_iter()
         .flatten()

@@ -19,6 +19,16 @@ impl Server {
     /// A stanza from a local user's session (`from` stamped by the session): on the byte path
     /// when it may take it, else as a tree.
     pub(crate) fn route_stanza(&mut self, from: &FullJid, stanza: RawStanza) {
+        if stanza.name() == "message"
+            && stanza.has_child("displayed", xmppkit_read_markers::mds::NS)
+        {
+            // XEP-0490 server assist: taken out and published before anything sees it.
+            if let Ok(mut tree) = stanza.into_element() {
+                self.mds_assist(from, &mut tree);
+                self.route(from, tree);
+            }
+            return;
+        }
         let Some(to) = self.byte_path(from, &stanza) else {
             if let Ok(tree) = stanza.into_element() {
                 self.route(from, tree);

@@ -9,6 +9,7 @@ import ssl
 import sys
 
 import slixmpp
+import slixmpp.exceptions
 from slixmpp import JID
 from slixmpp.xmlstream import ET
 
@@ -151,6 +152,38 @@ async def main():
     event = await asyncio.wait_for(bob.events.get(), TIMEOUT)
     item = event["pubsub_event"]["items"]["item"]
     check("the subscriber receives the published item", item["id"] == "hamlet" and item["payload"].find("{http://www.w3.org/2005/Atom}title").text == "To be, or not to be")
+
+    # XEP-0490 MDS with slixmpp's plugin: the phone flags the chat with bob as displayed (a
+    # private PEP publication with publish-options), the laptop is told, catch-up finds it, and
+    # bob, a contact of alice's, can read none of it.
+    for client in (alice, alice2, bob):
+        client.register_plugin("xep_0490")
+    # Bob subscribes to alice's presence (slixmpp approves by default): he is a contact who
+    # gets her PEP notifications of presence nodes.
+    bob.send_presence(pto=f"alice@{DOMAIN}", ptype="subscribe")
+    for _ in range(50):
+        if alice.client_roster[f"bob@{DOMAIN}"]["from"]:
+            break
+        await asyncio.sleep(0.1)
+    check("MDS: bob is subscribed to alice's presence", alice.client_roster[f"bob@{DOMAIN}"]["from"])
+    displayed = asyncio.Queue()
+    alice2.add_event_handler("message_displayed_synchronization_publish", lambda m: displayed.put_nowait(m))
+    bob_saw = asyncio.Queue()
+    bob.add_event_handler("message_displayed_synchronization_publish", lambda m: bob_saw.put_nowait(m))
+    await alice["xep_0490"].flag_chat(f"bob@{DOMAIN}", "mds-stanza-1")
+    event = await asyncio.wait_for(displayed.get(), TIMEOUT)
+    item = event["pubsub_event"]["items"]["item"]
+    check("MDS: the other device is told what was displayed", item["id"] == f"bob@{DOMAIN}" and item["displayed"]["stanza_id"]["id"] == "mds-stanza-1", str(event))
+    caught = await alice2["xep_0490"].catch_up()
+    items = list(caught["pubsub"]["items"])
+    check("MDS: catching up finds the position", [(i["id"], i["displayed"]["stanza_id"]["id"]) for i in items] == [(f"bob@{DOMAIN}", "mds-stanza-1")], str(caught))
+    try:
+        await bob["xep_0060"].get_items(JID(f"alice@{DOMAIN}"), "urn:xmpp:mds:displayed:0")
+        closed = False
+    except slixmpp.exceptions.IqError:
+        closed = True
+    await asyncio.sleep(0.5)
+    check("MDS: the node is closed to contacts and they are not notified", closed and bob_saw.empty())
 
     # Stream management: the socket dies, a message arrives meanwhile, the stream resumes.
     dave = Client(f"dave@{DOMAIN}/pda", "davepass")

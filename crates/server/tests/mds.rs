@@ -1,0 +1,165 @@
+//! XEP-0490 Message Displayed Synchronization through the server: the server-assist feature on
+//! the account, a message carrying the MDS `<displayed/>` delivered without it (the chat marker
+//! stays) and not archived with it, the item published on the user's PEP node under the chat's
+//! JID and notified to the user's other device only (the node is whitelist: a contact
+//! subscribed to the user's presence sees nothing), and the item read back on catch-up.
+
+mod common;
+use common::*;
+use minidom::Element;
+
+const MDS: &str = "urn:xmpp:mds:displayed:0";
+const EVENT: &str = "http://jabber.org/protocol/pubsub#event";
+const PUBSUB: &str = "http://jabber.org/protocol/pubsub";
+
+fn mds_events(stanzas: &[Element]) -> Vec<(String, String)> {
+    stanzas
+        .iter()
+        .filter(|s| s.name() == "message")
+        .filter_map(|m| m.get_child("event", EVENT))
+        .filter_map(|e| e.get_child("items", EVENT))
+        .filter(|items| items.attr("node") == Some(MDS))
+        .flat_map(|items| items.children())
+        .map(|item| {
+            let sid = item
+                .get_child("displayed", MDS)
+                .and_then(|d| d.get_child("stanza-id", "urn:xmpp:sid:0"))
+                .and_then(|s| s.attr("id"))
+                .unwrap_or_default();
+            (
+                item.attr("id").unwrap_or_default().to_owned(),
+                sid.to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn server_assist_publishes_for_the_users_devices_only() {
+    let mut w = World::new(|_| {});
+    let phone = w.login("alice", "phone", 0);
+    let laptop = w.login("alice", "laptop", 0);
+    let bob = w.login("bob", "pc", 0);
+    // Bob is subscribed to Alice's presence (and she to his): a contact who would get her PEP
+    // notifications of a presence node.
+    w.send(phone, "<presence to='bob@example.com' type='subscribe'/>");
+    w.send(bob, "<presence to='alice@example.com' type='subscribed'/>");
+    w.send(bob, "<presence to='alice@example.com' type='subscribe'/>");
+    w.send(phone, "<presence to='bob@example.com' type='subscribed'/>");
+    for i in [phone, laptop, bob] {
+        w.take(i);
+    }
+
+    // §2.5.2: the feature on the account.
+    w.send(
+        phone,
+        "<iq type='get' id='d1' to='alice@example.com'>\
+         <query xmlns='http://jabber.org/protocol/disco#info'/></iq>",
+    );
+    let info = w.take(phone);
+    assert!(
+        String::from(&info[0]).contains("urn:xmpp:mds:server-assist:0"),
+        "{info:?}"
+    );
+
+    // §2.5.3, example 8: a chat marker to Bob and the MDS element in one message.
+    w.send(
+        phone,
+        "<message to='bob@example.com' id='m1' type='chat'>\
+         <displayed xmlns='urn:xmpp:chat-markers:0' id='the-msg-1'/>\
+         <displayed xmlns='urn:xmpp:mds:displayed:0'>\
+         <stanza-id xmlns='urn:xmpp:sid:0' by='alice@example.com' id='s-42'/></displayed></message>",
+    );
+    // Example 9: Bob gets the marker, not the MDS element.
+    let to_bob = w.take(bob);
+    let marker = to_bob
+        .iter()
+        .find(|s| s.name() == "message")
+        .expect("the message goes on");
+    assert!(marker.has_child("displayed", "urn:xmpp:chat-markers:0"));
+    assert!(
+        !marker.has_child("displayed", MDS),
+        "{:?}",
+        String::from(marker)
+    );
+    assert!(
+        mds_events(&to_bob).is_empty(),
+        "a contact never sees read state"
+    );
+    // Example 10: the other device is notified; the sending one gets no IQ result it never
+    // asked for (it may get the notification too, as one of the account's resources).
+    let to_laptop = w.take(laptop);
+    assert_eq!(
+        mds_events(&to_laptop),
+        [("bob@example.com".to_owned(), "s-42".to_owned())]
+    );
+    let to_phone = w.take(phone);
+    assert!(
+        !to_phone.iter().any(|s| s.name() == "iq"),
+        "{:?}",
+        to_phone.iter().map(String::from).collect::<Vec<_>>()
+    );
+
+    // §2.4: catching up, and the node is closed to contacts.
+    let items = "<iq type='get' id='c1' to='alice@example.com'>\
+         <pubsub xmlns='http://jabber.org/protocol/pubsub'><items node='urn:xmpp:mds:displayed:0'/></pubsub></iq>";
+    w.send(laptop, items);
+    let got = w.take(laptop);
+    let item = got[0]
+        .get_child("pubsub", PUBSUB)
+        .and_then(|p| p.get_child("items", PUBSUB))
+        .and_then(|i| i.get_child("item", PUBSUB))
+        .expect("the item is kept");
+    assert_eq!(item.attr("id"), Some("bob@example.com"));
+    w.send(bob, items);
+    let refused = w.take(bob);
+    assert_eq!(
+        refused[0].attr("type"),
+        Some("error"),
+        "whitelist: closed to contacts"
+    );
+}
+
+#[test]
+fn the_assist_element_never_reaches_the_archive_or_carbons() {
+    let mut w = World::new(|_| {});
+    let phone = w.login("alice", "phone", 0);
+    let laptop = w.login("alice", "laptop", 0);
+    let _bob = w.login("bob", "pc", 0);
+    w.send(
+        laptop,
+        "<iq type='set' id='c'><enable xmlns='urn:xmpp:carbons:2'/></iq>",
+    );
+    w.take(laptop);
+    w.send(
+        phone,
+        "<message to='bob@example.com' id='m2' type='chat'><body>seen, thanks</body>\
+         <displayed xmlns='urn:xmpp:mds:displayed:0'>\
+         <stanza-id xmlns='urn:xmpp:sid:0' by='alice@example.com' id='s-43'/></displayed></message>",
+    );
+    // The carbon copy of the sent message has no MDS element.
+    let copies: Vec<String> = w
+        .take(laptop)
+        .iter()
+        .filter(|s| s.has_child("sent", "urn:xmpp:carbons:2"))
+        .map(String::from)
+        .collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert!(
+        copies[0].contains("seen, thanks") && !copies[0].contains(MDS),
+        "{copies:?}"
+    );
+    // Nor has the archived one.
+    w.send(
+        phone,
+        "<iq type='set' id='q'><query xmlns='urn:xmpp:mam:2' queryid='q1'/></iq>",
+    );
+    let archived: Vec<String> = w
+        .take(phone)
+        .iter()
+        .filter(|s| s.name() == "message" && String::from(*s).contains("seen, thanks"))
+        .map(String::from)
+        .collect();
+    assert_eq!(archived.len(), 1);
+    assert!(!archived[0].contains(MDS), "{archived:?}");
+}
