@@ -1,6 +1,6 @@
-//! The client's one-shot commands beyond `send`: the `flood` progress, the `read-marker` and
-//! `pubsub` requests (`urn:xmpp:read-markers`, XEP-0060 §6.1, §7.1, §8.1) and how their answers
-//! and notifications are printed.
+//! The client's one-shot commands beyond `send`: the `flood` progress, the `read-marker`,
+//! `mds` and `pubsub` requests (`urn:xmpp:read-markers`, XEP-0490, XEP-0060 §6.1, §7.1, §8.1)
+//! and how their answers and notifications are printed.
 
 use std::time::Instant;
 use xmppkit::jid::BareJid;
@@ -41,6 +41,37 @@ pub(crate) fn print_read_marker(iq: &Iq) {
         ),
         Err(e) => println!("read marker: {e}"),
     }
+}
+
+/// The `mds` command's request (XEP-0490): `flag CHAT STANZA_ID` publishes that CHAT was
+/// displayed up to the message the server archived as STANZA_ID; `catch-up` fetches every
+/// position.
+pub(crate) fn mds_request(own: &BareJid, action: &str, rest: &[String]) -> Result<Iq, String> {
+    use xmppkit::read_markers::{mds, mds_client};
+    let to = Some(own.clone().into());
+    match (action, rest) {
+        ("flag", [chat, id]) => {
+            let displayed = mds::Displayed {
+                stanza_id: xmppkit::stanza::sid::StanzaId {
+                    id: id.clone(),
+                    by: own.clone().into(),
+                },
+            };
+            Ok(Iq::set("mds-flag", to, mds::publish(chat, displayed)))
+        }
+        ("catch-up", []) => Ok(Iq::get("mds-catch-up", to, mds_client::catch_up())),
+        _ => Err("mds (flag CHAT STANZA_ID | catch-up)".into()),
+    }
+}
+
+/// Prints each displayed position in an MDS notification or catch-up answer; whether there was
+/// one.
+pub(crate) fn print_mds(stanza: &minidom::Element) -> bool {
+    let positions = xmppkit::read_markers::mds_client::positions_in(stanza);
+    for (chat, displayed) in &positions {
+        println!("displayed {chat} up to {}", displayed.stanza_id.id);
+    }
+    !positions.is_empty()
 }
 
 /// The `pubsub` command's request (XEP-0060 §6.1, §7.1, §8.1).

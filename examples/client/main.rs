@@ -12,6 +12,7 @@
 //!                                    # or: roster   (prints the roster)
 //!                                    # or: flood bob@localhost TEXT COUNT
 //!                                    # or: read-marker room@conference.localhost (ack ID | query)
+//!                                    # or: mds (flag CHAT STANZA_ID | catch-up)
 //! ```
 //!
 //! It logs in, enables stream management (XEP-0198) when the server offers it, sends initial
@@ -41,11 +42,14 @@
 //! is back; when resumption fails (a restarted server), what it never acknowledged is sent again.
 //!
 //! With `read-marker ROOM ack ID` it acks reading ROOM up to message ID, with `read-marker ROOM
-//! query` it prints its marker there (`urn:xmpp:read-markers`).
+//! query` it prints its marker there (`urn:xmpp:read-markers`). With `mds flag CHAT ID` it
+//! publishes that CHAT was displayed up to the message archived as ID (XEP-0490), with `mds
+//! catch-up` it prints every position; other devices' positions are printed as they come.
 //!
 //! With `pubsub SERVICE NODE ACTION` it creates the node, subscribes to it, or publishes an Atom
 //! entry titled TEXT (XEP-0060), and prints each answer and each notification received.
 
+mod caps;
 #[path = "../support/client_io.rs"]
 mod client_io;
 mod commands;
@@ -53,7 +57,10 @@ mod fast;
 mod handlers;
 
 use client_io::{nonce, tls_config, Conn};
-use commands::{print_pubsub_event, print_read_marker, pubsub_request, read_marker_request, Flood};
+use commands::{
+    mds_request, print_mds, print_pubsub_event, print_read_marker, pubsub_request,
+    read_marker_request, Flood,
+};
 use handlers::{on_room_events, on_roster_or_presence};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -409,9 +416,10 @@ async fn drive(
                     // From the TCP connection to online: TLS, the login, the bind.
                     let took = connected.elapsed().as_secs_f64() * 1000.0;
                     println!("login took {took:.2} ms");
-                    session
-                        .send(Presence::new(PresenceType::Available).into())
-                        .map_err(|e| e.to_string())?;
+                    // XEP-0115: what this client wants notified (XEP-0490 displayed state).
+                    let mut presence = Presence::new(PresenceType::Available);
+                    presence.payloads.push(caps::element());
+                    session.send(presence.into()).map_err(|e| e.to_string())?;
                     if !resend.is_empty() {
                         println!("sending {} again", resend.len());
                     }
@@ -490,6 +498,14 @@ async fn drive(
                             println!("sent to {}", args.command[1]);
                         }
                     }
+                    if let [cmd, action, rest @ ..] = args.command.as_slice() {
+                        if cmd == "mds" {
+                            let iq = mds_request(&args.jid, action, rest)?;
+                            session
+                                .send_iq(iq, Instant::now())
+                                .map_err(|e| e.to_string())?;
+                        }
+                    }
                     if let [cmd, room, action, rest @ ..] = args.command.as_slice() {
                         if cmd == "read-marker" {
                             let iq = read_marker_request(room, action, rest)?;
@@ -561,7 +577,14 @@ async fn drive(
                         );
                         continue;
                     }
+                    if let Some(answer) = caps::answer(&stanza) {
+                        session.send(answer.into()).map_err(|e| e.to_string())?;
+                        continue;
+                    }
                     if on_roster_or_presence(session, &stanza, args)? {
+                        continue;
+                    }
+                    if print_mds(&stanza) {
                         continue;
                     }
                     if let Some(event) = xmppkit::pubsub::client::event(&stanza) {
@@ -625,6 +648,18 @@ async fn drive(
                     }
                     if iq.id.starts_with("rm-") {
                         print_read_marker(&iq);
+                    }
+                    if iq.id.starts_with("mds-") {
+                        match &iq.payload {
+                            IqPayload::Error(e, _) => {
+                                println!("{}: error {}", iq.id, e.condition.name())
+                            }
+                            IqPayload::Result(Some(pubsub)) => {
+                                print_mds(pubsub);
+                                println!("{}: ok", iq.id);
+                            }
+                            _ => println!("{}: ok", iq.id),
+                        }
                     }
                     if iq.id.starts_with("ps-") {
                         match &iq.payload {

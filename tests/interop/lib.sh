@@ -183,3 +183,32 @@ pubsub_node() {
   check bob "^closed\$"
   end_check "$name" pubsub
 }
+
+# mds_sync NAME PORT: XEP-0490 between two of alice's devices through the server's PEP. The laptop
+# listens; the phone flags the chat with bob as displayed twice (the second publication carries
+# the same publish-options as the one that created the node); the laptop prints both positions
+# from the notifications, and a third login catches up with the last one.
+mds_sync() {
+  local name=$1 port=$2
+  local common=(--server 127.0.0.1:"$port" --insecure-tls)
+  begin_check
+  "$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" --wait 6 listen \
+    >"$LOGS/laptop.log" 2>&1 &
+  local laptop=$!
+  wait_log laptop "^online as" || true
+  "$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" --wait 1 \
+    mds flag bob@localhost mds-1 >"$LOGS/flag1.log" 2>&1 || true
+  wait_log laptop "^displayed bob@localhost up to mds-1\$" || true
+  "$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" --wait 1 \
+    mds flag bob@localhost mds-2 >"$LOGS/flag2.log" 2>&1 || true
+  wait "$laptop" || true
+  "$CLIENT" --jid alice@localhost --password alicepass "${common[@]}" --wait 1 \
+    mds catch-up >"$LOGS/catchup.log" 2>&1 || true
+  show_logs flag1 flag2 laptop catchup
+  check flag1 "^mds-flag: ok\$"
+  check flag2 "^mds-flag: ok\$"
+  check laptop "^displayed bob@localhost up to mds-1\$"
+  check laptop "^displayed bob@localhost up to mds-2\$"
+  check catchup "^displayed bob@localhost up to mds-2\$"
+  end_check "$name" "XEP-0490 displayed sync"
+}

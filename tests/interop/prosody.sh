@@ -30,3 +30,4 @@ exchange prosody "$PORT" SCRAM-SHA-1 || { cat "$DIR/prosody.log"; exit 1; }
 resumption prosody "$PORT" || { cat "$DIR/prosody.log"; exit 1; }
 muc_room prosody "$PORT" || { cat "$DIR/prosody.log"; exit 1; }
 pubsub_node prosody "$PORT" || { cat "$DIR/prosody.log"; exit 1; }
+mds_sync prosody "$PORT" || { cat "$DIR/prosody.log"; exit 1; }

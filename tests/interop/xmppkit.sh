@@ -14,6 +14,7 @@ start_example_server "$PORT" alice bob
 exchange xmppkit "$PORT" SCRAM-SHA-256 || { cat "$DIR/server.log"; exit 1; }
 muc_room xmppkit "$PORT" || { cat "$DIR/server.log"; exit 1; }
 pubsub_node xmppkit "$PORT" || { cat "$DIR/server.log"; exit 1; }
+mds_sync xmppkit "$PORT" || { cat "$DIR/server.log"; exit 1; }
 resumption xmppkit "$PORT" || { cat "$DIR/server.log"; exit 1; }
 
 begin_check

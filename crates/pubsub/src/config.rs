@@ -255,7 +255,9 @@ impl NodeConfig {
     }
 
     /// Checks `publish-options` preconditions (§7.1.5): each field must name a node
-    /// configuration field whose value equals the node's (booleans compared as booleans).
+    /// configuration field whose value is the node's. Values are compared as the node would
+    /// hold them (booleans as booleans, `max_items` `max` as the limit), so that a client that
+    /// created a node with some options can publish again with the same ones (XEP-0490, XEP-0223).
     pub fn check_preconditions(&self, options: &DataForm) -> Result<(), PreconditionError> {
         let current = self.to_form();
         for f in &options.fields {
@@ -268,14 +270,12 @@ impl NodeConfig {
             let Some(have) = current.field(var) else {
                 return Err(PreconditionError::Unknown(var.to_owned()));
             };
-            let same = match (have.type_, f.as_bool(), have.as_bool()) {
-                (Some(FieldType::Boolean), Some(want), Some(has)) => want == has,
-                _ => {
-                    let want: Vec<&str> = f.values.iter().map(String::as_str).collect();
-                    let has: Vec<&str> = have.values.iter().map(String::as_str).collect();
-                    want == has
-                }
-            };
+            let mut probe = self.clone();
+            let applied = probe
+                .apply(&DataForm::submit(ns::NODE_CONFIG, vec![f.clone()]))
+                .is_ok();
+            let same =
+                applied && probe.to_form().field(var).map(|p| &p.values) == Some(&have.values);
             if !same {
                 return Err(PreconditionError::NotMet(var.to_owned()));
             }

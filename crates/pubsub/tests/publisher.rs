@@ -176,6 +176,32 @@ fn publish_options_are_preconditions() {
     assert_eq!(node, xmppkit_pubsub::AccessModel::Whitelist);
 }
 
+/// The options a node was auto-created with are met by the next publication with the same
+/// ones, whatever their spelling: `max_items` `max` (held as the limit), booleans as `1`. The
+/// XEP-0490 and XEP-0223 profiles publish this way every time.
+#[test]
+fn the_same_publish_options_are_met_again() {
+    let mut w = subscribed();
+    let publish = |id: &str, persist: &str| {
+        format!("<publish node='private'><item id='{id}'><entry xmlns='http://www.w3.org/2005/Atom'/></item></publish>\
+        <publish-options><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE' type='hidden'>\
+        <value>http://jabber.org/protocol/pubsub#publish-options</value></field>\
+        <field var='pubsub#persist_items'><value>{persist}</value></field>\
+        <field var='pubsub#max_items'><value>max</value></field>\
+        <field var='pubsub#send_last_published_item'><value>never</value></field>\
+        <field var='pubsub#access_model'><value>whitelist</value></field></x></publish-options>")
+    };
+    assert!(w.pubsub(HAMLET, "set", &publish("a", "true")).ok());
+    let again = w.pubsub(HAMLET, "set", &publish("b", "1"));
+    assert!(again.ok(), "{again:?}");
+    // A different value is still not met.
+    let other = publish("c", "true").replace("<value>max</value>", "<value>5</value>");
+    assert_eq!(
+        w.pubsub(HAMLET, "set", &other).outcome(),
+        "conflict/precondition-not-met"
+    );
+}
+
 #[test]
 fn retracting_follows_the_affiliation_table_and_notifies() {
     let mut w = subscribed();

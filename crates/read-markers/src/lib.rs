@@ -42,6 +42,7 @@
 mod client;
 mod engine;
 pub mod mds;
+pub mod mds_client;
 mod payload;
 mod store;
 

@@ -163,3 +163,85 @@ fn the_assist_element_never_reaches_the_archive_or_carbons() {
     assert_eq!(archived.len(), 1);
     assert!(!archived[0].contains(MDS), "{archived:?}");
 }
+
+/// §2.2–§2.4 with the client helper on both devices: the phone displays and publishes, the
+/// laptop applies the notification, an older position from the phone is ignored by the laptop,
+/// and a third device catches up after login.
+#[test]
+fn two_devices_keep_one_forward_only_position() {
+    use xmppkit_read_markers::mds::Displayed;
+    use xmppkit_read_markers::mds_client::{catch_up, DisplayedPositions};
+    use xmppkit_stanza::sid::StanzaId;
+    let at = |id: &str| Displayed {
+        stanza_id: StanzaId {
+            id: id.into(),
+            by: "alice@example.com".parse().unwrap(),
+        },
+    };
+    // Both devices hold the chat's history s1 < s2 < s3 (from the archive).
+    let is_after = |a: &str, b: &str| a > b;
+    let mut w = World::new(|_| {});
+    let phone = w.login("alice", "phone", 0);
+    let laptop = w.login("alice", "laptop", 0);
+    let (mut on_phone, mut on_laptop) =
+        (DisplayedPositions::default(), DisplayedPositions::default());
+    let publish = |w: &mut World, pubsub: Element| {
+        let mut iq = el("<iq type='set' id='p' to='alice@example.com'/>");
+        iq.append_child(pubsub);
+        w.send_el(phone, iq);
+    };
+    publish(
+        &mut w,
+        on_phone
+            .display("bob@example.com", at("s2"), is_after)
+            .unwrap(),
+    );
+    let moved: Vec<String> = w
+        .take(laptop)
+        .iter()
+        .flat_map(|s| on_laptop.apply(s, is_after))
+        .collect();
+    assert_eq!(moved, ["bob@example.com"]);
+    assert_eq!(on_laptop.get("bob@example.com").unwrap().stanza_id.id, "s2");
+    // The phone does not publish what does not move it; a stale publication from elsewhere
+    // (here forced) does not move the laptop back.
+    assert!(on_phone
+        .display("bob@example.com", at("s1"), is_after)
+        .is_none());
+    publish(
+        &mut w,
+        xmppkit_read_markers::mds::publish("bob@example.com", at("s1")),
+    );
+    let answers = w.take(phone);
+    assert!(
+        answers
+            .iter()
+            .any(|s| s.name() == "iq" && s.attr("type") == Some("result")),
+        "the same publish-options are met again: {:?}",
+        answers.iter().map(String::from).collect::<Vec<_>>()
+    );
+    let moved: Vec<String> = w
+        .take(laptop)
+        .iter()
+        .flat_map(|s| on_laptop.apply(s, is_after))
+        .collect();
+    assert!(moved.is_empty());
+    assert_eq!(on_laptop.get("bob@example.com").unwrap().stanza_id.id, "s2");
+    // A device that logs in later catches up with what the node holds now (the last item).
+    let tablet = w.login("alice", "tablet", 0);
+    let mut get = el("<iq type='get' id='c' to='alice@example.com'/>");
+    get.append_child(catch_up());
+    w.send_el(tablet, get);
+    let mut on_tablet = DisplayedPositions::default();
+    let moved: Vec<String> = w
+        .take(tablet)
+        .iter()
+        .flat_map(|s| on_tablet.apply(s, is_after))
+        .collect();
+    assert_eq!(moved, ["bob@example.com"]);
+    assert_eq!(
+        on_tablet.get("bob@example.com").unwrap().stanza_id.id,
+        "s1",
+        "what was published last"
+    );
+}

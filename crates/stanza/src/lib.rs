@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 mod addressing;
+pub mod caps;
 pub mod data_forms;
 pub mod datetime;
 pub mod delay;

@@ -174,9 +174,14 @@ async def main():
     event = await asyncio.wait_for(displayed.get(), TIMEOUT)
     item = event["pubsub_event"]["items"]["item"]
     check("MDS: the other device is told what was displayed", item["id"] == f"bob@{DOMAIN}" and item["displayed"]["stanza_id"]["id"] == "mds-stanza-1", str(event))
+    # The second publication carries the same publish-options as the one that created the node.
+    await alice["xep_0490"].flag_chat(f"bob@{DOMAIN}", "mds-stanza-2")
+    event = await asyncio.wait_for(displayed.get(), TIMEOUT)
+    item = event["pubsub_event"]["items"]["item"]
+    check("MDS: the position moves again", item["displayed"]["stanza_id"]["id"] == "mds-stanza-2", str(event))
     caught = await alice2["xep_0490"].catch_up()
     items = list(caught["pubsub"]["items"])
-    check("MDS: catching up finds the position", [(i["id"], i["displayed"]["stanza_id"]["id"]) for i in items] == [(f"bob@{DOMAIN}", "mds-stanza-1")], str(caught))
+    check("MDS: catching up finds the position", [(i["id"], i["displayed"]["stanza_id"]["id"]) for i in items] == [(f"bob@{DOMAIN}", "mds-stanza-2")], str(caught))
     try:
         await bob["xep_0060"].get_items(JID(f"alice@{DOMAIN}"), "urn:xmpp:mds:displayed:0")
         closed = False
