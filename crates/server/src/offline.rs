@@ -6,6 +6,37 @@ use crate::store::StoreError;
 use minidom::Element;
 use std::collections::{HashMap, VecDeque};
 use xmppkit_jid::BareJid;
+use xmppkit_stanza::hints::Hint;
+use xmppkit_stanza::{has_body, ns};
+
+/// XEP-0184 delivery receipts.
+const NS_RECEIPTS: &str = "urn:xmpp:receipts";
+
+/// Whether a chat or normal message for a user with no available resource is kept for later
+/// (RFC 6121 §8.5.2.2.1 with XEP-0334 and XEP-0160): one with a body, a `<store/>` hint, a
+/// XEP-0333 chat marker or a XEP-0184 receipt (the sender's ticks the user sees when back); never
+/// one with a `<no-store/>` hint, nor a XEP-0085 chat state alone (`no-permanent-store` allows
+/// this temporary storage).
+///
+/// ```
+/// use xmppkit_server::offline::worth_keeping;
+/// let el = |xml: &str| xml.parse::<minidom::Element>().unwrap();
+/// assert!(worth_keeping(&el("<message xmlns='jabber:client' type='chat'><body>hi</body></message>")));
+/// assert!(!worth_keeping(&el("<message xmlns='jabber:client' type='chat'>\
+///     <composing xmlns='http://jabber.org/protocol/chatstates'/></message>")));
+/// ```
+pub fn worth_keeping(message: &Element) -> bool {
+    if !matches!(message.attr("type").unwrap_or("normal"), "chat" | "normal") {
+        return false;
+    }
+    if Hint::NoStore.is_in(message) {
+        return false;
+    }
+    has_body(message)
+        || Hint::Store.is_in(message)
+        || message.children().any(|c| c.has_ns(ns::CHAT_MARKERS))
+        || message.has_child("received", NS_RECEIPTS)
+}
 
 /// Where offline messages are kept. Each message has a sequence number, increasing per user, so
 /// that the engine removes only what it handed on: a crash between reading and delivering loses

@@ -324,7 +324,7 @@ impl Server {
             (None, _) => self.resources.best(&user),
         };
         if targets.is_empty() {
-            if matches!(type_.as_str(), "chat" | "normal") && has_body(&message) {
+            if crate::offline::worth_keeping(&message) {
                 // Behind what a closing connection still holds, so that the order stays.
                 let held = match self.resources.closing(&user) {
                     Some(jid) => self.send_to(&jid, message),
@@ -333,6 +333,10 @@ impl Server {
                 if let Err(message) = held {
                     self.store_offline(&user, message);
                 }
+            } else if matches!(type_.as_str(), "chat" | "normal") && has_body(&message) {
+                // XEP-0334 `no-store`: not kept, so the sender learns it was not delivered
+                // (RFC 6121 §8.5.2.2.1); chat states and the like go quietly.
+                self.bounce(&message, DefinedCondition::ServiceUnavailable);
             }
             return;
         }

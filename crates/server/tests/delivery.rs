@@ -93,6 +93,73 @@ fn only_negative_priorities_or_no_resource_means_offline_storage_delivered_at_lo
     assert!(w.bodies(tablet).is_empty());
 }
 
+/// XEP-0334 hints, XEP-0085 chat states, XEP-0184 receipts and XEP-0333 markers for a user who
+/// is away: a chat state alone is not kept (and not answered), a `no-store` message with a body
+/// is not kept and its sender is told, a bodyless message with a `store` hint, a receipt and a
+/// marker are kept, and `no-permanent-store` still allows this temporary storage.
+#[test]
+fn hints_receipts_markers_and_chat_states_for_a_user_who_is_away() {
+    let mut w = World::new(|_| {});
+    let alice = w.login("alice", "a", 0);
+    let send = |w: &mut World, id: &str, inner: &str| {
+        w.send(
+            alice,
+            &format!("<message id='{id}' to='bob@example.com' type='chat'>{inner}</message>"),
+        )
+    };
+    send(
+        &mut w,
+        "cs",
+        "<composing xmlns='http://jabber.org/protocol/chatstates'/>",
+    );
+    send(
+        &mut w,
+        "ns",
+        "<body>forget me</body><no-store xmlns='urn:xmpp:hints'/>",
+    );
+    send(
+        &mut w,
+        "st",
+        "<store xmlns='urn:xmpp:hints'/><x xmlns='urn:example:custom'/>",
+    );
+    send(
+        &mut w,
+        "rc",
+        "<received xmlns='urn:xmpp:receipts' id='earlier'/>",
+    );
+    send(
+        &mut w,
+        "mk",
+        "<displayed xmlns='urn:xmpp:chat-markers:0' id='earlier'/>",
+    );
+    send(
+        &mut w,
+        "np",
+        "<body>keep me a while</body><no-permanent-store xmlns='urn:xmpp:hints'/>",
+    );
+    let errors: Vec<String> = w
+        .take(alice)
+        .iter()
+        .filter(|s| s.attr("type") == Some("error"))
+        .map(|s| {
+            format!(
+                "{} {}",
+                s.attr("id").unwrap_or_default(),
+                condition(s).unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(errors, ["ns service-unavailable"]);
+    let bob = w.login("bob", "phone", 0);
+    let kept: Vec<String> = w
+        .take(bob)
+        .iter()
+        .filter(|s| s.name() == "message")
+        .filter_map(|m| m.attr("id").map(str::to_owned))
+        .collect();
+    assert_eq!(kept, ["st", "rc", "mk", "np"]);
+}
+
 #[test]
 fn a_full_offline_store_answers_the_sender_instead_of_dropping() {
     let mut w = World::new(|c| c.offline_limit = 3);
