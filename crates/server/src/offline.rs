@@ -9,9 +9,6 @@ use xmppkit_jid::BareJid;
 use xmppkit_stanza::hints::Hint;
 use xmppkit_stanza::{has_body, ns};
 
-/// XEP-0184 delivery receipts.
-const NS_RECEIPTS: &str = "urn:xmpp:receipts";
-
 /// Whether a chat or normal message for a user with no available resource is kept for later
 /// (RFC 6121 §8.5.2.2.1 with XEP-0334 and XEP-0160): one with a body, a `<store/>` hint, a
 /// XEP-0333 chat marker or a XEP-0184 receipt (the sender's ticks the user sees when back); never
@@ -35,7 +32,7 @@ pub fn worth_keeping(message: &Element) -> bool {
     has_body(message)
         || Hint::Store.is_in(message)
         || message.children().any(|c| c.has_ns(ns::CHAT_MARKERS))
-        || message.has_child("received", NS_RECEIPTS)
+        || message.has_child("received", ns::RECEIPTS)
 }
 
 /// Where offline messages are kept. Each message has a sequence number, increasing per user, so

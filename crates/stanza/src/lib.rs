@@ -35,6 +35,7 @@
 
 mod addressing;
 pub mod caps;
+pub mod chat_states;
 pub mod data_forms;
 pub mod datetime;
 pub mod delay;
@@ -48,6 +49,7 @@ pub mod ns;
 mod outgoing;
 mod payload;
 mod presence;
+pub mod receipts;
 pub mod rsm;
 pub mod sid;
 mod stanza;

@@ -21,3 +21,7 @@ pub const SID: &str = "urn:xmpp:sid:0";
 pub const HINTS: &str = "urn:xmpp:hints";
 /// XEP-0333 Chat Markers.
 pub const CHAT_MARKERS: &str = "urn:xmpp:chat-markers:0";
+/// XEP-0085: Chat State Notifications.
+pub const CHAT_STATES: &str = "http://jabber.org/protocol/chatstates";
+/// XEP-0184: Message Delivery Receipts.
+pub const RECEIPTS: &str = "urn:xmpp:receipts";

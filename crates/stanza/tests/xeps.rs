@@ -255,3 +255,63 @@ fn xep0334_hints() {
     }
     assert!(Hint::try_from(el("<no-such xmlns='urn:xmpp:hints'/>")).is_err());
 }
+
+/// XEP-0085 §5 examples 1-5 (abridged to the payloads that matter): the states in messages.
+#[test]
+fn xep0085_examples() {
+    use xmppkit_stanza::chat_states::ChatState;
+    let cases = [
+        ("<message xmlns='jabber:client' from='bernardo@shakespeare.lit/pda' to='francisco@shakespeare.lit' type='chat'>\
+          <body>Who's there?</body><active xmlns='http://jabber.org/protocol/chatstates'/></message>", ChatState::Active),
+        ("<message xmlns='jabber:client' from='francisco@shakespeare.lit/elsinore' to='bernardo@shakespeare.lit/pda' type='chat'>\
+          <composing xmlns='http://jabber.org/protocol/chatstates'/></message>", ChatState::Composing),
+        ("<message xmlns='jabber:client' from='francisco@shakespeare.lit/elsinore' to='bernardo@shakespeare.lit/pda' type='chat'>\
+          <paused xmlns='http://jabber.org/protocol/chatstates'/></message>", ChatState::Paused),
+        ("<message xmlns='jabber:client' from='bernardo@shakespeare.lit/pda' to='francisco@shakespeare.lit/elsinore' type='chat'>\
+          <inactive xmlns='http://jabber.org/protocol/chatstates'/></message>", ChatState::Inactive),
+        ("<message xmlns='jabber:client' from='bernardo@shakespeare.lit/pda' to='francisco@shakespeare.lit/elsinore' type='chat'>\
+          <gone xmlns='http://jabber.org/protocol/chatstates'/></message>", ChatState::Gone),
+    ];
+    for (xml, state) in cases {
+        let message = el(xml);
+        assert_eq!(ChatState::of(&message), Some(state), "{xml}");
+        let payload = message.children().last().unwrap().clone();
+        assert_eq!(round_trip::<ChatState>(payload), state);
+    }
+    assert!(ChatState::try_from(el(
+        "<typing xmlns='http://jabber.org/protocol/chatstates'/>"
+    ))
+    .is_err());
+}
+
+/// XEP-0184 §6 examples 3 and 4: a message asking for a receipt, and the receipt.
+#[test]
+fn xep0184_examples() {
+    use xmppkit_stanza::receipts::Receipt;
+    let asks = el(
+        "<message xmlns='jabber:client' from='northumberland@shakespeare.lit/westminster' \
+        id='richard2-4.1.247' to='kingrichard@royalty.england.lit/throne'>\
+        <body>My lord, dispatch; read o'er these articles.</body>\
+        <request xmlns='urn:xmpp:receipts'/></message>",
+    );
+    assert_eq!(Receipt::of(&asks), Some(Receipt::Request));
+    let receipt = el(
+        "<message xmlns='jabber:client' from='kingrichard@royalty.england.lit/throne' \
+        id='bi29sg183b4v' to='northumberland@shakespeare.lit/westminster'>\
+        <received xmlns='urn:xmpp:receipts' id='richard2-4.1.247'/></message>",
+    );
+    assert_eq!(
+        Receipt::of(&receipt),
+        Some(Receipt::Received {
+            id: "richard2-4.1.247".into()
+        })
+    );
+    let payload = receipt.children().next().unwrap().clone();
+    assert_eq!(
+        round_trip::<Receipt>(payload),
+        Receipt::Received {
+            id: "richard2-4.1.247".into()
+        }
+    );
+    assert!(Receipt::try_from(el("<received xmlns='urn:xmpp:receipts'/>")).is_err());
+}
