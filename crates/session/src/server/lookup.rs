@@ -92,13 +92,12 @@ impl ServerSession {
         result: Result<Option<ScramKeys>, CredentialError>,
         now: Instant,
     ) {
-        if !matches!(self.state, State::AwaitCredentials(_)) {
-            return;
-        }
-        let State::AwaitCredentials(pending) =
-            std::mem::replace(&mut self.state, State::Negotiating)
-        else {
-            unreachable!("checked above")
+        let pending = match std::mem::replace(&mut self.state, State::Negotiating) {
+            State::AwaitCredentials(pending) => pending,
+            other => {
+                self.state = other;
+                return;
+            }
         };
         match (*pending, result) {
             (_, Err(e)) => self.store_failed(e),

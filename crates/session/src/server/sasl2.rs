@@ -230,13 +230,12 @@ impl ServerSession {
         tokens: Result<Vec<FastToken>, CredentialError>,
         now: Instant,
     ) {
-        if !matches!(self.state, State::AwaitFastTokens(_)) {
-            return;
-        }
-        let State::AwaitFastTokens(pending) =
-            std::mem::replace(&mut self.state, State::Negotiating)
-        else {
-            unreachable!("checked above")
+        let pending = match std::mem::replace(&mut self.state, State::Negotiating) {
+            State::AwaitFastTokens(pending) => pending,
+            other => {
+                self.state = other;
+                return;
+            }
         };
         let tokens = match tokens {
             Ok(tokens) => tokens,

@@ -88,17 +88,11 @@ impl ServerSession {
     /// one (XEP-0388 §2.6.2: several required are asked one `<continue/>` after another), with
     /// a text for its user; none: the login goes on to its success.
     pub fn sasl2_tasks(&mut self, tasks: Vec<String>, text: Option<String>) {
-        let State::Sasl2Tasks(pending) = &mut self.state else {
+        let Some(mut pending) = self.take_tasks(|p| p.offered.is_empty() && p.running.is_none())
+        else {
             return;
         };
-        if !pending.offered.is_empty() || pending.running.is_some() {
-            return;
-        }
         if tasks.is_empty() {
-            let State::Sasl2Tasks(pending) = std::mem::replace(&mut self.state, State::Negotiating)
-            else {
-                unreachable!("matched above")
-            };
             return self.sasl2_logged_in(pending.user, pending.mechanism, &pending.data);
         }
         let offer = Continue {
@@ -107,41 +101,47 @@ impl ServerSession {
             text,
         };
         pending.offered = tasks;
+        self.state = State::Sasl2Tasks(pending);
         self.transport.send(&offer.element());
     }
 
     /// The answer to [`ServerEvent::Sasl2Task`].
     pub fn sasl2_task_step(&mut self, step: TaskStep) {
-        let State::Sasl2Tasks(pending) = &mut self.state else {
+        let Some(mut pending) = self.take_tasks(|p| p.running.is_some()) else {
             return;
         };
-        if pending.running.is_none() {
-            return;
-        }
         match step {
-            TaskStep::Challenge(data) => self.send_challenge(&data),
+            TaskStep::Challenge(data) => {
+                self.state = State::Sasl2Tasks(pending);
+                self.send_challenge(&data);
+            }
             TaskStep::Done { data, next } if !next.is_empty() => {
-                pending.running = None;
                 let offer = Continue {
                     additional: data,
                     tasks: next.clone(),
                     text: None,
                 };
+                pending.running = None;
                 pending.offered = next;
+                self.state = State::Sasl2Tasks(pending);
                 self.transport.send(&offer.element());
             }
             TaskStep::Done { data, .. } => {
-                let State::Sasl2Tasks(pending) =
-                    std::mem::replace(&mut self.state, State::Negotiating)
-                else {
-                    unreachable!("matched above")
-                };
                 let data = data.unwrap_or_default();
                 self.sasl2_logged_in(pending.user, pending.mechanism, &data);
             }
-            TaskStep::Failed(condition) => {
-                self.state = State::Negotiating;
-                self.login_refused(condition, "a SASL2 task failed");
+            TaskStep::Failed(condition) => self.login_refused(condition, "a SASL2 task failed"),
+        }
+    }
+
+    /// The pending tasks when `ready` holds for them (the state becomes `Negotiating` until
+    /// put back); `None`, with nothing changed, otherwise.
+    fn take_tasks(&mut self, ready: impl Fn(&Pending) -> bool) -> Option<Box<Pending>> {
+        match std::mem::replace(&mut self.state, State::Negotiating) {
+            State::Sasl2Tasks(pending) if ready(&pending) => Some(pending),
+            other => {
+                self.state = other;
+                None
             }
         }
     }
