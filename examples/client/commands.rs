@@ -51,12 +51,7 @@ pub(crate) fn mds_request(own: &BareJid, action: &str, rest: &[String]) -> Resul
     let to = Some(own.clone().into());
     match (action, rest) {
         ("flag", [chat, id]) => {
-            let displayed = mds::Displayed {
-                stanza_id: xmppkit::stanza::sid::StanzaId {
-                    id: id.clone(),
-                    by: own.clone().into(),
-                },
-            };
+            let displayed = mds::Displayed::new(id.clone(), own.clone());
             Ok(Iq::set("mds-flag", to, mds::publish(chat, displayed)))
         }
         ("catch-up", []) => Ok(Iq::get("mds-catch-up", to, mds_client::catch_up())),
@@ -69,7 +64,7 @@ pub(crate) fn mds_request(own: &BareJid, action: &str, rest: &[String]) -> Resul
 pub(crate) fn print_mds(stanza: &minidom::Element) -> bool {
     let positions = xmppkit::read_markers::mds_client::positions_in(stanza);
     for (chat, displayed) in &positions {
-        println!("displayed {chat} up to {}", displayed.stanza_id.id);
+        println!("displayed {chat} up to {}", displayed.id);
     }
     !positions.is_empty()
 }

@@ -6,10 +6,9 @@
 //!
 //! ```
 //! use xmppkit_read_markers::mds::{self, Displayed};
-//! use xmppkit_stanza::sid::StanzaId;
-//! let displayed = Displayed {
-//!     stanza_id: StanzaId { id: "0f710f2b".into(), by: "juliet@capulet.lit".parse().unwrap() },
-//! };
+//! use xmppkit_jid::BareJid;
+//! let juliet: BareJid = "juliet@capulet.lit".parse().unwrap();
+//! let displayed = Displayed::new("0f710f2b", juliet);
 //! let pubsub = mds::publish("romeo@montegue.lit", displayed.clone());
 //! let item = pubsub.get_child("publish", mds::NS_PUBSUB).unwrap()
 //!     .get_child("item", mds::NS_PUBSUB).unwrap();
@@ -19,8 +18,8 @@
 //! ```
 
 use minidom::Element;
+use xmppkit_jid::Jid;
 use xmppkit_stanza::data_forms::{DataForm, Field};
-use xmppkit_stanza::sid::StanzaId;
 use xmppkit_stanza::{ns, set_attr, ParseError};
 
 /// `urn:xmpp:mds:displayed:0`: the payload's namespace and the PEP node's name.
@@ -35,11 +34,25 @@ pub const NS_PUBSUB: &str = "http://jabber.org/protocol/pubsub";
 const PUBLISH_OPTIONS: &str = "http://jabber.org/protocol/pubsub#publish-options";
 
 /// A chat displayed up to the message with this stanza-id: the id the user's server gave it,
-/// or the room's in a group chat (§2.2).
+/// or the room's in a group chat (§2.2). `by` is read when present and not required: XEP-0359
+/// requires it, but slixmpp 1.17 publishes positions without it, and the id alone names the
+/// message within its chat.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Displayed {
-    /// The most recent message displayed.
-    pub stanza_id: StanzaId,
+    /// The stanza-id of the most recent message displayed.
+    pub id: String,
+    /// Who gave that id (the user's server, or the room).
+    pub by: Option<Jid>,
+}
+
+impl Displayed {
+    /// The position at the message `id` that `by` archived.
+    pub fn new(id: impl Into<String>, by: impl Into<Jid>) -> Displayed {
+        Displayed {
+            id: id.into(),
+            by: Some(by.into()),
+        }
+    }
 }
 
 impl TryFrom<Element> for Displayed {
@@ -56,24 +69,48 @@ impl TryFrom<Element> for Displayed {
         }
         // §2.1: exactly one stanza-id.
         let mut ids = el.children().filter(|c| c.is("stanza-id", ns::SID));
-        let (Some(id), None) = (ids.next(), ids.next()) else {
+        let (Some(sid), None) = (ids.next(), ids.next()) else {
             return Err(ParseError::BadContent {
                 element: "displayed",
                 ns: NS,
                 reason: "it needs exactly one <stanza-id/> (XEP-0490 §2.1)".into(),
             });
         };
+        let id = sid.attr("id").ok_or(ParseError::MissingAttribute {
+            element: "stanza-id",
+            ns: ns::SID,
+            attribute: "id",
+        })?;
+        let by = match sid.attr("by") {
+            Some(by) => {
+                Some(
+                    by.parse()
+                        .map_err(|e: xmppkit_jid::Error| ParseError::BadAttribute {
+                            element: "stanza-id",
+                            ns: ns::SID,
+                            attribute: "by",
+                            value: by.to_owned(),
+                            reason: e.to_string(),
+                        })?,
+                )
+            }
+            None => None,
+        };
         Ok(Displayed {
-            stanza_id: StanzaId::try_from(id.clone())?,
+            id: id.to_owned(),
+            by,
         })
     }
 }
 
 impl From<Displayed> for Element {
     fn from(d: Displayed) -> Element {
-        Element::builder("displayed", NS)
-            .append(Element::from(d.stanza_id))
-            .build()
+        let mut sid = Element::builder("stanza-id", ns::SID).build();
+        set_attr(&mut sid, "id", d.id);
+        if let Some(by) = d.by {
+            set_attr(&mut sid, "by", by.as_str());
+        }
+        Element::builder("displayed", NS).append(sid).build()
     }
 }
 

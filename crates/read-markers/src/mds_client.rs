@@ -9,8 +9,7 @@
 //! ```
 //! use xmppkit_read_markers::mds::Displayed;
 //! use xmppkit_read_markers::mds_client::DisplayedPositions;
-//! use xmppkit_stanza::sid::StanzaId;
-//! let at = |id: &str| Displayed { stanza_id: StanzaId { id: id.into(), by: "juliet@capulet.lit".parse().unwrap() } };
+//! let at = |id: &str| Displayed::new(id, "juliet@capulet.lit".parse::<xmppkit_jid::BareJid>().unwrap());
 //! // This device's history of the chat with Romeo: s1, s2, s3.
 //! let order = ["s1", "s2", "s3"];
 //! let is_after = |a: &str, b: &str| {
@@ -21,7 +20,7 @@
 //! let publish = positions.display("romeo@montegue.lit", at("s2"), is_after);
 //! assert!(publish.is_some(), "moved: publish it");
 //! assert!(positions.display("romeo@montegue.lit", at("s1"), is_after).is_none(), "older: nothing");
-//! assert_eq!(positions.get("romeo@montegue.lit").unwrap().stanza_id.id, "s2");
+//! assert_eq!(positions.get("romeo@montegue.lit").unwrap().id, "s2");
 //! ```
 
 use crate::mds::{self, Displayed, NS, NS_PUBSUB};
@@ -59,7 +58,7 @@ impl DisplayedPositions {
     ) -> bool {
         let forward = match self.chats.get(chat) {
             None => true,
-            Some(current) => is_after(&to.stanza_id.id, &current.stanza_id.id),
+            Some(current) => is_after(&to.id, &current.id),
         };
         if forward {
             self.chats.insert(chat.to_owned(), to);

@@ -11,12 +11,7 @@ fn el(xml: &str) -> Element {
 }
 
 fn displayed(id: &str, by: &str) -> Displayed {
-    Displayed {
-        stanza_id: xmppkit_stanza::sid::StanzaId {
-            id: id.into(),
-            by: by.parse().unwrap(),
-        },
-    }
+    Displayed::new(id, by.parse::<xmppkit_jid::Jid>().unwrap())
 }
 
 /// The `<displayed/>` of each item of a `<publish/>` or `<items/>`, with the item id.
@@ -165,6 +160,13 @@ fn a_message_without_it_is_left_alone_and_bad_ones_are_refused() {
     assert!(Displayed::try_from(two).is_err());
     let none = el("<displayed xmlns='urn:xmpp:mds:displayed:0'/>");
     assert!(Displayed::try_from(none).is_err());
+    let no_id = el("<displayed xmlns='urn:xmpp:mds:displayed:0'><stanza-id xmlns='urn:xmpp:sid:0' by='a@b'/></displayed>");
+    assert!(Displayed::try_from(no_id).is_err());
+    // What slixmpp 1.17 publishes: no `by`. Read all the same; written back without it.
+    let slixmpp = el("<displayed xmlns='urn:xmpp:mds:displayed:0'><stanza-id xmlns='urn:xmpp:sid:0' id='mds-1'/></displayed>");
+    let read = Displayed::try_from(slixmpp.clone()).unwrap();
+    assert_eq!((read.id.as_str(), read.by.as_ref()), ("mds-1", None));
+    assert_eq!(Element::from(read), slixmpp);
     // An unreadable one is still taken out, so that it never reaches the recipient.
     let mut bad = el(
         "<message xmlns='jabber:client' to='romeo@montegue.lit'><body>hi</body>\

@@ -171,13 +171,8 @@ fn the_assist_element_never_reaches_the_archive_or_carbons() {
 fn two_devices_keep_one_forward_only_position() {
     use xmppkit_read_markers::mds::Displayed;
     use xmppkit_read_markers::mds_client::{catch_up, DisplayedPositions};
-    use xmppkit_stanza::sid::StanzaId;
-    let at = |id: &str| Displayed {
-        stanza_id: StanzaId {
-            id: id.into(),
-            by: "alice@example.com".parse().unwrap(),
-        },
-    };
+    let at =
+        |id: &str| Displayed::new(id, "alice@example.com".parse::<xmppkit_jid::Jid>().unwrap());
     // Both devices hold the chat's history s1 < s2 < s3 (from the archive).
     let is_after = |a: &str, b: &str| a > b;
     let mut w = World::new(|_| {});
@@ -202,7 +197,7 @@ fn two_devices_keep_one_forward_only_position() {
         .flat_map(|s| on_laptop.apply(s, is_after))
         .collect();
     assert_eq!(moved, ["bob@example.com"]);
-    assert_eq!(on_laptop.get("bob@example.com").unwrap().stanza_id.id, "s2");
+    assert_eq!(on_laptop.get("bob@example.com").unwrap().id, "s2");
     // The phone does not publish what does not move it; a stale publication from elsewhere
     // (here forced) does not move the laptop back.
     assert!(on_phone
@@ -226,7 +221,7 @@ fn two_devices_keep_one_forward_only_position() {
         .flat_map(|s| on_laptop.apply(s, is_after))
         .collect();
     assert!(moved.is_empty());
-    assert_eq!(on_laptop.get("bob@example.com").unwrap().stanza_id.id, "s2");
+    assert_eq!(on_laptop.get("bob@example.com").unwrap().id, "s2");
     // A device that logs in later catches up with what the node holds now (the last item).
     let tablet = w.login("alice", "tablet", 0);
     let mut get = el("<iq type='get' id='c' to='alice@example.com'/>");
@@ -240,7 +235,7 @@ fn two_devices_keep_one_forward_only_position() {
         .collect();
     assert_eq!(moved, ["bob@example.com"]);
     assert_eq!(
-        on_tablet.get("bob@example.com").unwrap().stanza_id.id,
+        on_tablet.get("bob@example.com").unwrap().id,
         "s1",
         "what was published last"
     );
