@@ -24,8 +24,13 @@ const NEEDS: [u8; 256] = {
         }
         c += 1;
     }
+    // The first byte of U+FFFE and U+FFFF (EF BF BE, EF BF BF), which XML 1.0 excludes too.
+    t[0xEF] = NONCHARACTER;
     t
 };
+
+/// Marks a byte that may start a character XML 1.0 excludes (`Char`, §2.2), whatever the context.
+const NONCHARACTER: u8 = 4;
 
 fn replacement(b: u8) -> &'static [u8] {
     match b {
@@ -43,16 +48,24 @@ fn replacement(b: u8) -> &'static [u8] {
 
 fn write_escaped(out: &mut BytesMut, s: &str, mask: u8) {
     let bytes = s.as_bytes();
+    let look_for = mask | NONCHARACTER;
     let mut run = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if NEEDS[b as usize] & mask != 0 {
-            if run == 0 && i == 0 {
-                out.reserve(bytes.len() + 8);
-            }
-            out.put_slice(&bytes[run..i]);
-            out.put_slice(replacement(b));
-            run = i + 1;
+        let needs = NEEDS[b as usize] & look_for;
+        if needs == 0 {
+            continue;
         }
+        // The bytes after a noncharacter's first (BF, BE) need nothing, so the loop passes them.
+        let (end, with) = if needs & mask != 0 {
+            (i + 1, replacement(b))
+        } else if bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) {
+            (i + 3, "\u{FFFD}".as_bytes())
+        } else {
+            continue;
+        };
+        out.put_slice(&bytes[run..i]);
+        out.put_slice(with);
+        run = end;
     }
     out.put_slice(&bytes[run..]);
 }
@@ -71,6 +84,21 @@ pub(crate) fn attr(out: &mut BytesMut, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// XML 1.0 §2.2: U+FFFE and U+FFFF are not characters a document may hold, not
+    /// even as references; found by fuzzing (a peer's bad end tag echoed in a stream error).
+    #[test]
+    fn the_two_noncharacters_become_replacement_characters() {
+        let mut out = BytesMut::new();
+        text(&mut out, "a\u{FFFF}b\u{FFFE}c\u{FFFD}\u{EFBF}\u{FFBD}");
+        assert_eq!(
+            &out[..],
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}\u{EFBF}\u{FFBD}".as_bytes()
+        );
+        out.clear();
+        attr(&mut out, "\u{FFFF}'");
+        assert_eq!(&out[..], "\u{FFFD}&apos;".as_bytes());
+    }
 
     #[test]
     fn escapes() {
