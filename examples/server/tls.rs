@@ -7,6 +7,9 @@ use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use xmppkit::session::scram::{tls_server_end_point, ChannelBindings};
 
+#[path = "../support/tls_exporter.rs"]
+mod tls_exporter;
+
 /// The TLS side of the server: the acceptor, and the `tls-server-end-point` data of its
 /// certificate (RFC 5929), the same for every connection.
 #[derive(Clone)]
@@ -20,14 +23,7 @@ pub struct Tls {
 /// What a TLS connection can bind to: RFC 9266 `tls-exporter` under TLS 1.3 (32 bytes of keying
 /// material, label `EXPORTER-Channel-Binding`, no context), and the certificate's hash.
 pub fn bindings(connection: &rustls::ServerConnection, tls: &Tls) -> ChannelBindings {
-    let tls_exporter = (connection.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3))
-        .then(|| {
-            connection
-                .export_keying_material([0u8; 32], b"EXPORTER-Channel-Binding", None)
-                .ok()
-        })
-        .flatten()
-        .map(|key| key.to_vec());
+    let tls_exporter = tls_exporter::tls_exporter(connection);
     ChannelBindings {
         tls_exporter,
         tls_server_end_point: Some(tls.end_point.to_vec()),

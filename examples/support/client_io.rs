@@ -8,6 +8,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls;
 
+#[path = "tls_exporter.rs"]
+mod tls_exporter;
+
 /// The connection: plain TCP until STARTTLS, then TLS over it.
 pub enum Conn {
     Plain(TcpStream),
@@ -107,14 +110,7 @@ impl rustls::client::danger::ServerCertVerifier for AcceptAnyCertificate {
 /// What a client's TLS connection can bind to for SCRAM-*-PLUS: RFC 9266 `tls-exporter` under
 /// TLS 1.3, and RFC 5929 `tls-server-end-point` from the server's certificate.
 pub fn bindings(connection: &rustls::ClientConnection) -> xmppkit::session::scram::ChannelBindings {
-    let tls_exporter = (connection.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3))
-        .then(|| {
-            connection
-                .export_keying_material([0u8; 32], b"EXPORTER-Channel-Binding", None)
-                .ok()
-        })
-        .flatten()
-        .map(|key| key.to_vec());
+    let tls_exporter = tls_exporter::tls_exporter(connection);
     let tls_server_end_point = connection
         .peer_certificates()
         .and_then(|chain| chain.first())
