@@ -6,11 +6,13 @@
 //! failure, and must write a well-formed stream.
 #![no_main]
 
+#[path = "common/written_stream.rs"]
+mod written_stream;
+
 use base64::Engine;
 use libfuzzer_sys::fuzz_target;
 use std::sync::Arc;
 use std::time::Instant;
-use xmppkit_codec::{Decoder, Event};
 use xmppkit_session::ht::HtMechanism;
 use xmppkit_session::sasl2::IssuedToken;
 use xmppkit_session::*;
@@ -100,18 +102,5 @@ fuzz_target!(|input: (u8, Vec<u8>)| {
     }
     assert!(failures <= 1);
     let _ = server.detach(now);
-    let mut out = Vec::new();
-    while let Some(bytes) = server.poll_transmit() {
-        out.extend_from_slice(&bytes);
-    }
-    let mut decoder = Decoder::new();
-    decoder.feed(&out);
-    loop {
-        match decoder.next_event() {
-            Ok(Some(Event::Stanza(e))) if e.is("success", "urn:ietf:params:xml:ns:xmpp-sasl") => decoder.restart(),
-            Ok(Some(_)) => {}
-            Ok(None) => break,
-            Err(e) => panic!("server wrote bad XML: {e}: {}", String::from_utf8_lossy(&out)),
-        }
-    }
+    written_stream::assert_well_formed(&mut server);
 });
