@@ -1072,7 +1072,7 @@ impl ServerSession {
         ))
     }
 
-    fn protocol_error(&mut self, condition: StreamErrorCondition, what: &str) {
+    pub(super) fn protocol_error(&mut self, condition: StreamErrorCondition, what: &str) {
         let error = StreamError::new(condition).with_text(Some("en"), what);
         self.fail_with(Some(error), SessionError::Protocol(what.to_owned()));
     }

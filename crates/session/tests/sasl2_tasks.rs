@@ -217,3 +217,25 @@ fn a_forged_server_signature_in_continue_is_caught_before_any_task() {
         .iter()
         .any(|e| matches!(e, ClientEvent::Sasl2Continue { .. })));
 }
+
+/// XEP-0388 §4: once the server sent `<continue/>`, another `<authenticate/>` is a stream error.
+#[test]
+fn authenticating_again_during_tasks_is_a_stream_error() {
+    let mut pair = pair(&[PIN]);
+    require(&mut pair, &[PIN]);
+    pair.server.handle_input(
+        b"<authenticate xmlns='urn:xmpp:sasl:2' mechanism='PLAIN'><initial-response>AGp1bGlldAByMG0zMA==</initial-response></authenticate>",
+        pair.now,
+    );
+    assert!(
+        std::iter::from_fn(|| pair.server.poll_event())
+            .any(|e| matches!(e, ServerEvent::Failed(SessionError::Protocol(_)))),
+        "the stream ends with an error"
+    );
+    let mut written = Vec::new();
+    while let Some(bytes) = pair.server.poll_transmit() {
+        written.extend_from_slice(&bytes);
+    }
+    let written = String::from_utf8_lossy(&written);
+    assert!(written.contains("policy-violation"), "{written}");
+}

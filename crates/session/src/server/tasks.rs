@@ -149,6 +149,13 @@ impl ServerSession {
     /// A client's element while tasks are pending: `<next/>` picks one of those offered,
     /// `<response/>` answers the running one's challenge, `<abort/>` ends the login.
     pub(super) fn on_task_element(&mut self, mut pending: Box<Pending>, el: Element) {
+        if el.is("authenticate", sasl2::NS) {
+            // XEP-0388 §4 (Multiple Authentication): after a <continue/>, a stream error.
+            return self.protocol_error(
+                xmppkit_stanza::StreamErrorCondition::PolicyViolation,
+                "<authenticate/> after <continue/>",
+            );
+        }
         if el.is("abort", sasl2::NS) {
             self.send_failure("aborted");
             self.state = State::Negotiating;
