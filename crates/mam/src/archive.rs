@@ -40,6 +40,10 @@ pub struct Entry {
     pub stanza: String,
     /// Its [`searched_text`](crate::fulltext::searched_text).
     pub body: Option<String>,
+    /// Who wrote it, as a bare JID, when known: in a user's archive the owner (sent) or the
+    /// partner (received), in a room's archive the occupant's real JID. Unread counts leave out
+    /// a reader's own messages by it ([`Archive::count_unread`]).
+    pub author: Option<BareJid>,
 }
 
 impl From<Archived> for Entry {
@@ -50,6 +54,7 @@ impl From<Archived> for Entry {
             id: item.id,
             stamp: item.stamp,
             with: item.with,
+            author: None,
         }
     }
 }
@@ -66,7 +71,13 @@ impl Entry {
             id,
             stamp,
             with,
+            author: None,
         }
+    }
+
+    /// The same entry, written by `author`.
+    pub fn by(self, author: Option<BareJid>) -> Entry {
+        Entry { author, ..self }
     }
 }
 
@@ -129,6 +140,29 @@ pub trait Archive {
     ) -> Result<PageResult, ArchiveError>;
     /// The oldest and newest messages, as (id, stamp).
     fn bounds(&self, owner: &BareJid) -> Result<Option<[(String, DateTime); 2]>, ArchiveError>;
+    /// Where message `id` stands in `owner`'s archive: a number that grows with archive order
+    /// (what a read position keeps), or `None` when the archive has no such message.
+    fn position(&self, owner: &BareJid, id: &str) -> Result<Option<u64>, ArchiveError>;
+    /// How many of `owner`'s messages (those with the bare partner `with`, when given) come
+    /// after position `after` (all of them when `None`) and were not written by `reader`: the
+    /// reader's unread count, from archive order alone. A message of unknown author counts.
+    fn count_unread(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+        after: Option<u64>,
+        reader: &BareJid,
+    ) -> Result<u64, ArchiveError>;
+    /// The newest message of `owner`'s archive (with the bare partner `with`, when given), as
+    /// its position and id.
+    fn latest(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+    ) -> Result<Option<(u64, String)>, ArchiveError>;
+    /// The bare partners `owner`'s archive holds messages with, each once: a user's 1:1
+    /// conversations.
+    fn partners(&self, owner: &BareJid) -> Result<Vec<BareJid>, ArchiveError>;
     /// `owner`'s preferences (the default ones when never set).
     fn prefs(&self, owner: &BareJid) -> Result<Prefs, ArchiveError>;
     /// Sets `owner`'s preferences.
@@ -151,6 +185,28 @@ impl<A: Archive + ?Sized> Archive for Box<A> {
     fn bounds(&self, owner: &BareJid) -> Result<Option<[(String, DateTime); 2]>, ArchiveError> {
         (**self).bounds(owner)
     }
+    fn position(&self, owner: &BareJid, id: &str) -> Result<Option<u64>, ArchiveError> {
+        (**self).position(owner, id)
+    }
+    fn count_unread(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+        after: Option<u64>,
+        reader: &BareJid,
+    ) -> Result<u64, ArchiveError> {
+        (**self).count_unread(owner, with, after, reader)
+    }
+    fn latest(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+    ) -> Result<Option<(u64, String)>, ArchiveError> {
+        (**self).latest(owner, with)
+    }
+    fn partners(&self, owner: &BareJid) -> Result<Vec<BareJid>, ArchiveError> {
+        (**self).partners(owner)
+    }
     fn prefs(&self, owner: &BareJid) -> Result<Prefs, ArchiveError> {
         (**self).prefs(owner)
     }
@@ -168,6 +224,7 @@ struct Stored {
     with: Jid,
     stanza: Box<str>,
     body: Option<Box<str>>,
+    author: Option<BareJid>,
 }
 
 impl Stored {
@@ -178,6 +235,7 @@ impl Stored {
             id: entry.id.into_boxed_str(),
             stamp: entry.stamp,
             with: entry.with,
+            author: entry.author,
         }
     }
 
@@ -407,6 +465,72 @@ impl Archive for MemoryArchive {
         }))
     }
 
+    fn position(&self, owner: &BareJid, id: &str) -> Result<Option<u64>, ArchiveError> {
+        Ok(self
+            .archives
+            .get(owner)
+            .and_then(|a| a.by_id.get(id))
+            .map(|p| *p as u64))
+    }
+
+    fn count_unread(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+        after: Option<u64>,
+        reader: &BareJid,
+    ) -> Result<u64, ArchiveError> {
+        let Some(archive) = self.archives.get(owner) else {
+            return Ok(0);
+        };
+        let from = after.map_or(0, |p| {
+            usize::try_from(p).unwrap_or(usize::MAX).saturating_add(1)
+        });
+        let not_reader = |p: &usize| archive.items[*p].author.as_ref() != Some(reader);
+        let count = match with {
+            None => (from.min(archive.items.len())..archive.items.len())
+                .filter(not_reader)
+                .count(),
+            Some(with) => {
+                let list = archive
+                    .by_with
+                    .get(with)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                list[list.partition_point(|p| *p < from)..]
+                    .iter()
+                    .filter(|p| not_reader(p))
+                    .count()
+            }
+        };
+        Ok(count as u64)
+    }
+
+    fn latest(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+    ) -> Result<Option<(u64, String)>, ArchiveError> {
+        let Some(archive) = self.archives.get(owner) else {
+            return Ok(None);
+        };
+        let position = match with {
+            None => archive.items.len().checked_sub(1),
+            Some(with) => archive.by_with.get(with).and_then(|l| l.last().copied()),
+        };
+        Ok(position.map(|p| (p as u64, archive.items[p].id.to_string())))
+    }
+
+    fn partners(&self, owner: &BareJid) -> Result<Vec<BareJid>, ArchiveError> {
+        let mut partners: Vec<BareJid> = self
+            .archives
+            .get(owner)
+            .map(|a| a.by_with.keys().cloned().collect())
+            .unwrap_or_default();
+        partners.sort();
+        Ok(partners)
+    }
+
     fn prefs(&self, owner: &BareJid) -> Result<Prefs, ArchiveError> {
         Ok(self.prefs.get(owner).cloned().unwrap_or_default())
     }
@@ -415,4 +539,28 @@ impl Archive for MemoryArchive {
         self.prefs.insert(owner.clone(), prefs);
         Ok(())
     }
+}
+
+/// The author of a message archived before archives recorded authors: the bare JID of the
+/// stored stanza's `from`, except in a room's archive (the message comes from the room's own
+/// JID, `owner` = `with`), where the real JID is not in the stanza; a stanza without `from` is
+/// the owner's own. Stores call it once, when they add the author column.
+///
+/// ```
+/// use xmppkit_mam::stored_author;
+/// let juliet = "juliet@capulet.lit".parse().unwrap();
+/// let romeo = "romeo@montague.lit".parse().unwrap();
+/// let sent = "<message xmlns='jabber:client' from='juliet@capulet.lit/balcony'><body>hi</body></message>";
+/// assert_eq!(stored_author(&juliet, &romeo, sent), Some(juliet.clone()));
+/// let room = "coven@chat.shakespeare.lit".parse().unwrap();
+/// let said = "<message xmlns='jabber:client' from='coven@chat.shakespeare.lit/thirdwitch'/>";
+/// assert_eq!(stored_author(&room, &room, said), None);
+/// ```
+pub fn stored_author(owner: &BareJid, with: &BareJid, stanza: &str) -> Option<BareJid> {
+    let message = stanza.parse::<Element>().ok()?;
+    let Some(from) = message.attr("from") else {
+        return Some(owner.clone());
+    };
+    let from = from.parse::<Jid>().ok()?.to_bare();
+    (from != *owner || with != owner).then_some(from)
 }

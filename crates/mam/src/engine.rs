@@ -5,7 +5,7 @@
 use crate::archive::{Archive, ArchiveError, Archived, Entry, Page};
 use crate::payload::{query_form, Filter, Fin, FormError, Metadata, Prefs, Query, ResultItem, NS};
 use minidom::Element;
-use xmppkit_codec::RawStanza;
+use xmppkit_codec::{RawStanza, Routing};
 use xmppkit_jid::{BareJid, Jid};
 use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::delay::Delay;
@@ -109,21 +109,57 @@ impl<A: Archive> Mam<A> {
             return Ok(None);
         }
         let sid = StanzaId {
-            id: id.clone(),
+            id,
             by: owner.clone().into(),
         };
-        let mut stored = message.clone();
-        stamp(&mut stored, &sid);
-        self.archive.append(
-            owner,
-            Archived {
-                id,
-                stamp: now,
-                with: with.clone(),
-                message: stored,
-            },
-        )?;
+        let author = match kind {
+            ArchiveKind::User => Some(user_author(owner, message.attr("from"))),
+            ArchiveKind::Room => None,
+        };
+        self.append_stamped(owner, with, author, message, &sid, now)?;
         Ok(Some(sid))
+    }
+
+    /// Archives a groupchat `message` in `room`'s archive as [`store`](Self::store) does, with
+    /// the occupant's real bare JID as its author (what unread counts leave out for that member).
+    pub fn store_room(
+        &mut self,
+        room: &BareJid,
+        occupant: &Jid,
+        author: &BareJid,
+        message: &Element,
+        id: String,
+        now: DateTime,
+    ) -> Result<Option<StanzaId>, ArchiveError> {
+        if !self.qualifies(room, ArchiveKind::Room, occupant, false, message)? {
+            return Ok(None);
+        }
+        let sid = StanzaId {
+            id,
+            by: room.clone().into(),
+        };
+        self.append_stamped(room, occupant, Some(author.clone()), message, &sid, now)?;
+        Ok(Some(sid))
+    }
+
+    fn append_stamped(
+        &mut self,
+        owner: &BareJid,
+        with: &Jid,
+        author: Option<BareJid>,
+        message: &Element,
+        sid: &StanzaId,
+        now: DateTime,
+    ) -> Result<(), ArchiveError> {
+        let mut stored = message.clone();
+        stamp(&mut stored, sid);
+        let entry = Entry::from(Archived {
+            id: sid.id.clone(),
+            stamp: now,
+            with: with.clone(),
+            message: stored,
+        });
+        self.archive.append_entry(owner, entry.by(author))
     }
 
     /// [`store`](Self::store) for a message routed as bytes: archived as them, with the
@@ -166,9 +202,13 @@ impl<A: Archive> Mam<A> {
             id: id.clone(),
             by: owner.clone().into(),
         };
+        let author = match kind {
+            ArchiveKind::User => Some(user_author(owner, message.attr(Routing::From).as_deref())),
+            ArchiveKind::Room => None,
+        };
         let stamped = message.with_child(&sid.into());
-        self.archive
-            .append_entry(owner, Entry::from_raw(id, now, with.clone(), &stamped))?;
+        let entry = Entry::from_raw(id, now, with.clone(), &stamped).by(author);
+        self.archive.append_entry(owner, entry)?;
         Ok(Some(stamped))
     }
 
@@ -343,4 +383,11 @@ impl<A: Archive> Mam<A> {
         out.push(iq.result(Some(fin.into())).into());
         Some(out)
     }
+}
+
+/// Who wrote a message in `owner`'s own archive: the bare JID of its `from`, or the owner when
+/// it has none (a client's own stanza before the server stamped it).
+fn user_author(owner: &BareJid, from: Option<&str>) -> BareJid {
+    from.and_then(|f| f.parse::<Jid>().ok())
+        .map_or_else(|| owner.clone(), |f| f.to_bare())
 }

@@ -42,7 +42,9 @@ pub mod fulltext;
 pub mod payload;
 pub mod positions;
 
-pub use archive::{Archive, ArchiveError, Archived, Entry, MemoryArchive, Page, PageResult};
+pub use archive::{
+    stored_author, Archive, ArchiveError, Archived, Entry, MemoryArchive, Page, PageResult,
+};
 pub use client::{query_iq, Collector, MamClientError};
 pub use engine::{should_archive, ArchiveKind, Mam, MamConfig};
 pub use payload::{

@@ -94,7 +94,7 @@ impl<A: xmppkit_mam::Archive> RoomHooks for MamHook<A> {
     fn on_groupchat(
         &mut self,
         room: &Room,
-        _sender: &BareJid,
+        sender: &BareJid,
         message: &Element,
         id: &str,
         now: DateTime,
@@ -103,15 +103,9 @@ impl<A: xmppkit_mam::Archive> RoomHooks for MamHook<A> {
             return;
         };
         // A storage failure loses the archive copy, never the live message.
-        let _ = self.0.store(
-            room.jid(),
-            xmppkit_mam::ArchiveKind::Room,
-            &with,
-            false,
-            message,
-            id.to_owned(),
-            now,
-        );
+        let _ = self
+            .0
+            .store_room(room.jid(), &with, sender, message, id.to_owned(), now);
     }
 
     fn on_iq(&mut self, room: &Room, iq: &Iq, _now: DateTime) -> Option<Vec<Element>> {

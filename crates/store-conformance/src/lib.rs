@@ -11,6 +11,7 @@
 //! xmppkit_store_conformance::offline(&mut MemoryOffline::default());
 //! xmppkit_store_conformance::blocking(&mut MemoryBlocking::default());
 //! xmppkit_store_conformance::archive(&mut xmppkit_mam::MemoryArchive::default());
+//! xmppkit_store_conformance::unread(&mut xmppkit_mam::MemoryArchive::default());
 //! xmppkit_store_conformance::nodes(&mut || Box::new(xmppkit_pubsub::MemoryStore::default()), false);
 //! xmppkit_store_conformance::rooms(&mut xmppkit_muc::MemoryRooms::default());
 //! xmppkit_store_conformance::read_markers(&xmppkit_read_markers::MemoryStore::default());
@@ -29,6 +30,7 @@ mod read_markers;
 mod rooms;
 mod rosters;
 mod tokens;
+mod unread;
 
 pub use accounts::accounts;
 pub use archive::archive;
@@ -40,6 +42,7 @@ pub use read_markers::read_markers;
 pub use rooms::rooms;
 pub use rosters::rosters;
 pub use tokens::tokens;
+pub use unread::unread;
 
 /// A bare JID from a literal.
 pub(crate) fn bare(s: &str) -> xmppkit_jid::BareJid {

@@ -27,6 +27,7 @@ struct ArchiveRow {
     with_jid: String,
     stanza: String,
     words: Option<String>,
+    author: Option<String>,
 }
 
 /// Inserts archived messages, in order, with one statement: each gets the next position in
@@ -46,11 +47,13 @@ fn insert_rows(tx: &mut Tx<'_, '_>, rows: &[&RowData]) -> Result<(), postgres::E
     );
     let stamps: Vec<i64> = rows.iter().map(|r| r.stamp).collect();
     let words: Vec<Option<&str>> = rows.iter().map(|r| r.words.as_deref()).collect();
+    let authors: Vec<Option<&str>> = rows.iter().map(|r| r.author.as_deref()).collect();
     tx.execute(
         "WITH t AS (SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], \
-             $5::text[], $6::text[], $7::text[]) WITH ORDINALITY \
-             AS t(owner, id, stamp, with_bare, with_jid, stanza, words, ord)) \
-         INSERT INTO archive (owner, id, stamp, with_bare, with_jid, stanza, pos, with_pos, words) \
+             $5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY \
+             AS t(owner, id, stamp, with_bare, with_jid, stanza, words, author, ord)) \
+         INSERT INTO archive \
+             (owner, id, stamp, with_bare, with_jid, stanza, pos, with_pos, words, author) \
          SELECT owner, id, \
              GREATEST(MAX(stamp) OVER (PARTITION BY owner ORDER BY ord ROWS UNBOUNDED PRECEDING), \
                  COALESCE((SELECT a.stamp FROM archive a WHERE a.owner = t.owner \
@@ -62,10 +65,10 @@ fn insert_rows(tx: &mut Tx<'_, '_>, rows: &[&RowData]) -> Result<(), postgres::E
              COALESCE((SELECT a.with_pos FROM archive a WHERE a.owner = t.owner \
                  AND a.with_bare = t.with_bare ORDER BY a.with_pos DESC LIMIT 1), -1) \
                  + ROW_NUMBER() OVER (PARTITION BY owner, with_bare ORDER BY ord), \
-             string_to_array(words, ' ') \
+             string_to_array(words, ' '), author \
          FROM t ORDER BY ord",
         &[
-            &owners, &ids, &stamps, &with_bare, &with_jid, &stanzas, &words,
+            &owners, &ids, &stamps, &with_bare, &with_jid, &stanzas, &words, &authors,
         ],
     )
     .map(drop)
@@ -438,6 +441,7 @@ impl Archive for PgArchive {
             with_jid: item.with.to_string(),
             stanza: item.stanza,
             words,
+            author: item.author.map(|a| a.to_string()),
         };
         // A duplicate id violates (owner, id): that write fails on its own and the archive is
         // unchanged; its durability future reports the failure.
@@ -493,6 +497,87 @@ impl Archive for PgArchive {
         }
     }
 
+    fn position(&self, owner: &BareJid, id: &str) -> Result<Option<u64>, ArchiveError> {
+        let (owner, id) = (owner.to_string(), id.to_owned());
+        self.read(move |c| {
+            Ok(c.query_opt(
+                "SELECT pos FROM archive WHERE owner = $1 AND id = $2",
+                &[&owner, &id],
+            )?
+            .map(|r| r.get::<_, i64>(0) as u64))
+        })
+    }
+
+    fn count_unread(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+        after: Option<u64>,
+        reader: &BareJid,
+    ) -> Result<u64, ArchiveError> {
+        let (owner, reader) = (owner.to_string(), reader.to_string());
+        let with = with.map(|w| w.to_string());
+        let after = after.map_or(-1, |p| i64::try_from(p).unwrap_or(i64::MAX));
+        self.read(move |c| {
+            let row = match &with {
+                Some(with) => c.query_one(
+                    "SELECT COUNT(*) FROM archive WHERE owner = $1 AND with_bare = $2 \
+                     AND pos > $3 AND author IS DISTINCT FROM $4",
+                    &[&owner, with, &after, &reader],
+                )?,
+                None => c.query_one(
+                    "SELECT COUNT(*) FROM archive WHERE owner = $1 AND pos > $2 \
+                     AND author IS DISTINCT FROM $3",
+                    &[&owner, &after, &reader],
+                )?,
+            };
+            Ok(row.get::<_, i64>(0) as u64)
+        })
+    }
+
+    fn latest(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+    ) -> Result<Option<(u64, String)>, ArchiveError> {
+        let owner = owner.to_string();
+        let with = with.map(|w| w.to_string());
+        self.read(move |c| {
+            let row = match &with {
+                Some(with) => c.query_opt(
+                    "SELECT pos, id FROM archive WHERE owner = $1 AND with_bare = $2 \
+                     ORDER BY with_pos DESC LIMIT 1",
+                    &[&owner, with],
+                )?,
+                None => c.query_opt(
+                    "SELECT pos, id FROM archive WHERE owner = $1 ORDER BY pos DESC LIMIT 1",
+                    &[&owner],
+                )?,
+            };
+            Ok(row.map(|r| (r.get::<_, i64>(0) as u64, r.get(1))))
+        })
+    }
+
+    fn partners(&self, owner: &BareJid) -> Result<Vec<BareJid>, ArchiveError> {
+        let owner = owner.to_string();
+        let texts: Vec<String> = self.read(move |c| {
+            Ok(c.query(
+                "SELECT DISTINCT with_bare FROM archive WHERE owner = $1 ORDER BY with_bare",
+                &[&owner],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+        })?;
+        texts
+            .into_iter()
+            .map(|text| {
+                text.parse()
+                    .map_err(|e| ArchiveError::Storage(format!("archive: partner `{text}`: {e}")))
+            })
+            .collect()
+    }
+
     fn prefs(&self, owner: &BareJid) -> Result<Prefs, ArchiveError> {
         if let Some(prefs) = self.cached().get(owner.as_str()) {
             return Ok(prefs.clone());
@@ -538,4 +623,28 @@ impl PgArchive {
         let element = text.parse::<Element>().map_err(|e| bad(e.to_string()))?;
         Prefs::try_from(element).map_err(|e| bad(e.to_string()))
     }
+}
+
+/// Gives messages archived before authors were recorded their author (schema version 5), in
+/// the migration's transaction.
+pub(crate) fn fill_authors(tx: &mut postgres::Transaction<'_>) -> Result<(), postgres::Error> {
+    let rows = tx.query(
+        "SELECT seq, owner, with_bare, stanza FROM archive WHERE author IS NULL",
+        &[],
+    )?;
+    for row in rows {
+        let (seq, owner, with, stanza): (i64, String, String, String) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        // An unreadable row is reported when it is read; here it just keeps no author.
+        let (Ok(owner), Ok(with)) = (owner.parse::<BareJid>(), with.parse::<BareJid>()) else {
+            continue;
+        };
+        if let Some(author) = xmppkit_mam::stored_author(&owner, &with, &stanza) {
+            tx.execute(
+                "UPDATE archive SET author = $2 WHERE seq = $1",
+                &[&seq, &author.to_string()],
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -14,7 +14,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema2.sql"),
     include_str!("schema3.sql"),
     include_str!("schema4.sql"),
+    include_str!("schema5.sql"),
 ];
+
+/// The schema version that recorded archived messages' authors: older rows get theirs then.
+const AUTHORS_VERSION: usize = 5;
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -249,6 +253,9 @@ fn migrate(client: &mut Client) -> Result<(), OpenError> {
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(found) {
         tx.batch_execute(sql).map_err(failed(index + 1))?;
+    }
+    if found < AUTHORS_VERSION {
+        crate::archive::fill_authors(&mut tx).map_err(failed(AUTHORS_VERSION))?;
     }
     if found < MIGRATIONS.len() {
         tx.batch_execute(&format!(

@@ -82,6 +82,15 @@ fn postgres_blocking() {
 }
 
 #[test]
+fn postgres_unread() {
+    let Some((db, _)) = fresh("unread") else {
+        return;
+    };
+    xmppkit_store_conformance::unread(&mut db.archive());
+    flushed(&db);
+}
+
+#[test]
 fn postgres_archive() {
     let Some((db, _)) = fresh("archive") else {
         return;

@@ -66,6 +66,33 @@ pub(crate) fn index_fulltext(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch("COMMIT")
 }
 
+/// Gives messages archived before authors were recorded their author (schema version 8).
+pub(crate) fn fill_authors(conn: &Connection) -> rusqlite::Result<()> {
+    let mut select =
+        conn.prepare("SELECT seq, owner, with_bare, stanza FROM archive WHERE author IS NULL")?;
+    let mut update = conn.prepare("UPDATE archive SET author = ?2 WHERE seq = ?1")?;
+    conn.execute_batch("BEGIN")?;
+    let rows = select.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (seq, owner, with, stanza) = row?;
+        // An unreadable row is reported when it is read; here it just keeps no author.
+        let (Ok(owner), Ok(with)) = (owner.parse::<BareJid>(), with.parse::<BareJid>()) else {
+            continue;
+        };
+        if let Some(author) = xmppkit_mam::stored_author(&owner, &with, &stanza) {
+            update.execute(params![seq, author.as_str()])?;
+        }
+    }
+    conn.execute_batch("COMMIT")
+}
+
 /// The `WHERE` clause selecting a filter's messages, with its parameters.
 struct Selection {
     sql: String,
@@ -349,8 +376,9 @@ impl Archive for SqliteArchive {
         )?;
         let inserted = conn
             .prepare_cached(
-                "INSERT INTO archive (owner, id, stamp, with_bare, with_jid, stanza, pos, with_pos) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (owner, id) DO NOTHING",
+                "INSERT INTO archive \
+                 (owner, id, stamp, with_bare, with_jid, stanza, pos, with_pos, author) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (owner, id) DO NOTHING",
             )
             .map_err(failed)?
             .execute(params![
@@ -361,7 +389,8 @@ impl Archive for SqliteArchive {
                 item.with.to_string(),
                 item.stanza,
                 pos,
-                with_pos
+                with_pos,
+                item.author.as_ref().map(|a| a.as_str())
             ])
             .map_err(failed)?;
         if inserted == 0 {
@@ -460,6 +489,96 @@ impl Archive for SqliteArchive {
             (Some(first), Some(last)) => Some([first, last]),
             _ => None,
         })
+    }
+
+    fn position(&self, owner: &BareJid, id: &str) -> Result<Option<u64>, ArchiveError> {
+        let conn = self.db.lock();
+        let pos: Option<i64> = conn
+            .prepare_cached("SELECT pos FROM archive WHERE owner = ?1 AND id = ?2")
+            .map_err(failed)?
+            .query_row([owner.as_str(), id], |r| r.get(0))
+            .optional()
+            .map_err(failed)?;
+        Ok(pos.map(|p| p as u64))
+    }
+
+    fn count_unread(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+        after: Option<u64>,
+        reader: &BareJid,
+    ) -> Result<u64, ArchiveError> {
+        let conn = self.db.lock();
+        let after = after.map_or(-1, |p| i64::try_from(p).unwrap_or(i64::MAX));
+        let count: i64 = match with {
+            Some(with) => conn
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM archive WHERE owner = ?1 AND with_bare = ?2 \
+                     AND pos > ?3 AND author IS NOT ?4",
+                )
+                .map_err(failed)?
+                .query_row(
+                    params![owner.as_str(), with.as_str(), after, reader.as_str()],
+                    |r| r.get(0),
+                ),
+            None => conn
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM archive WHERE owner = ?1 AND pos > ?2 \
+                     AND author IS NOT ?3",
+                )
+                .map_err(failed)?
+                .query_row(params![owner.as_str(), after, reader.as_str()], |r| {
+                    r.get(0)
+                }),
+        }
+        .map_err(failed)?;
+        Ok(count as u64)
+    }
+
+    fn latest(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+    ) -> Result<Option<(u64, String)>, ArchiveError> {
+        let conn = self.db.lock();
+        let row = |r: &rusqlite::Row<'_>| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?));
+        match with {
+            Some(with) => conn
+                .prepare_cached(
+                    "SELECT pos, id FROM archive WHERE owner = ?1 AND with_bare = ?2 \
+                     ORDER BY with_pos DESC LIMIT 1",
+                )
+                .map_err(failed)?
+                .query_row([owner.as_str(), with.as_str()], row),
+            None => conn
+                .prepare_cached(
+                    "SELECT pos, id FROM archive WHERE owner = ?1 ORDER BY pos DESC LIMIT 1",
+                )
+                .map_err(failed)?
+                .query_row([owner.as_str()], row),
+        }
+        .optional()
+        .map_err(failed)
+    }
+
+    fn partners(&self, owner: &BareJid) -> Result<Vec<BareJid>, ArchiveError> {
+        let conn = self.db.lock();
+        let mut select = conn
+            .prepare_cached(
+                "SELECT DISTINCT with_bare FROM archive WHERE owner = ?1 ORDER BY with_bare",
+            )
+            .map_err(failed)?;
+        let rows = select
+            .query_map([owner.as_str()], |r| r.get::<_, String>(0))
+            .map_err(failed)?;
+        rows.map(|row| {
+            let text = row.map_err(failed)?;
+            text.parse().map_err(|e| {
+                ArchiveError::Storage(corrupt(STORE, format!("partner `{text}`: {e}")).to_string())
+            })
+        })
+        .collect()
     }
 
     fn prefs(&self, owner: &BareJid) -> Result<Prefs, ArchiveError> {

@@ -17,10 +17,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema5.sql"),
     include_str!("schema6.sql"),
     include_str!("schema7.sql"),
+    include_str!("schema8.sql"),
 ];
 
 /// The schema version that brought full-text search: older archives are indexed on opening.
 const FULLTEXT_VERSION: usize = 4;
+
+/// The schema version that recorded archived messages' authors: older rows get theirs on opening.
+const AUTHORS_VERSION: usize = 8;
 
 /// How far a committed write is guaranteed to survive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -250,6 +254,13 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), OpenError> {
         crate::archive::index_fulltext(conn).map_err(|source| OpenError::Migrate {
             path: path.to_path_buf(),
             version: FULLTEXT_VERSION,
+            source,
+        })?;
+    }
+    if found < AUTHORS_VERSION {
+        crate::archive::fill_authors(conn).map_err(|source| OpenError::Migrate {
+            path: path.to_path_buf(),
+            version: AUTHORS_VERSION,
             source,
         })?;
     }

@@ -73,6 +73,13 @@ fn sqlite_archive() {
 }
 
 #[test]
+fn sqlite_unread() {
+    on_both("unread", |db| {
+        xmppkit_store_conformance::unread(&mut db.archive())
+    });
+}
+
+#[test]
 fn sqlite_rooms() {
     on_both("rooms", |db| {
         xmppkit_store_conformance::rooms(&mut db.rooms())

@@ -1,0 +1,18 @@
+-- Schema version 8: who wrote each archived message (a bare JID: the owner or the partner in a
+-- user's archive, the occupant's real JID in a room's), so that a reader's unread count is one
+-- index range after the read position that leaves out the reader's own messages (issue #19).
+-- Rows archived before this version get their author from the stanza when the database opens.
+-- Read positions: one row per (user, conversation), the archive position of the last message
+-- displayed, whatever the number of room members.
+
+ALTER TABLE archive ADD COLUMN author TEXT;
+CREATE INDEX archive_unread ON archive (owner, with_bare, pos, author);
+
+CREATE TABLE read_positions (
+    user TEXT NOT NULL,
+    conversation TEXT NOT NULL,     -- the bare JID of the 1:1 partner or of the room
+    pos INTEGER NOT NULL,           -- in the archive that holds the conversation
+    id TEXT NOT NULL,               -- that message's archive id (stanza-id)
+    at INTEGER NOT NULL,            -- when it was read: nanoseconds since the Unix epoch, UTC
+    PRIMARY KEY (user, conversation)
+) WITHOUT ROWID;
