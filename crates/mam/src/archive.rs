@@ -119,6 +119,17 @@ pub enum ArchiveError {
     Storage(String),
 }
 
+/// One conversation of a counts list ([`Archive::count_unread_each`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadAsk {
+    /// The archive: the user's own for a 1:1 chat, the room's for a room.
+    pub owner: BareJid,
+    /// The partner in that archive (a 1:1 chat), or `None` (all of a room's archive).
+    pub with: Option<BareJid>,
+    /// The reader's position: count what comes after it (everything when `None`).
+    pub after: Option<u64>,
+}
+
 /// Storage of archives, one per owner (a user's bare JID or a room's). Every archive answers
 /// every [`Filter`] field, full text (XEP-0431) included, the way [`MemoryArchive`] does: the
 /// store conformance suite holds each implementation to it.
@@ -153,6 +164,17 @@ pub trait Archive {
         after: Option<u64>,
         reader: &BareJid,
     ) -> Result<u64, ArchiveError>;
+    /// [`count_unread`](Self::count_unread) for many conversations at once (a reader's counts
+    /// list), in the order asked. Stores that pay a round trip per statement answer it with one.
+    fn count_unread_each(
+        &self,
+        reader: &BareJid,
+        asks: &[UnreadAsk],
+    ) -> Result<Vec<u64>, ArchiveError> {
+        asks.iter()
+            .map(|ask| self.count_unread(&ask.owner, ask.with.as_ref(), ask.after, reader))
+            .collect()
+    }
     /// The newest message of `owner`'s archive (with the bare partner `with`, when given), as
     /// its position and id.
     fn latest(
@@ -197,6 +219,13 @@ impl<A: Archive + ?Sized> Archive for Box<A> {
     ) -> Result<u64, ArchiveError> {
         (**self).count_unread(owner, with, after, reader)
     }
+    fn count_unread_each(
+        &self,
+        reader: &BareJid,
+        asks: &[UnreadAsk],
+    ) -> Result<Vec<u64>, ArchiveError> {
+        (**self).count_unread_each(reader, asks)
+    }
     fn latest(
         &self,
         owner: &BareJid,
@@ -213,6 +242,68 @@ impl<A: Archive + ?Sized> Archive for Box<A> {
     fn set_prefs(&mut self, owner: &BareJid, prefs: Prefs) -> Result<(), ArchiveError> {
         (**self).set_prefs(owner, prefs)
     }
+}
+
+/// An archive shared by several owners of it (the server's users and a room service in one
+/// process): each call takes the lock for its own duration.
+impl<A: Archive + ?Sized> Archive for std::sync::Arc<std::sync::Mutex<A>> {
+    fn append_entry(&mut self, owner: &BareJid, entry: Entry) -> Result<(), ArchiveError> {
+        locked(self)?.append_entry(owner, entry)
+    }
+    fn query(
+        &self,
+        owner: &BareJid,
+        filter: &Filter,
+        page: &Page,
+    ) -> Result<PageResult, ArchiveError> {
+        locked(self)?.query(owner, filter, page)
+    }
+    fn bounds(&self, owner: &BareJid) -> Result<Option<[(String, DateTime); 2]>, ArchiveError> {
+        locked(self)?.bounds(owner)
+    }
+    fn position(&self, owner: &BareJid, id: &str) -> Result<Option<u64>, ArchiveError> {
+        locked(self)?.position(owner, id)
+    }
+    fn count_unread(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+        after: Option<u64>,
+        reader: &BareJid,
+    ) -> Result<u64, ArchiveError> {
+        locked(self)?.count_unread(owner, with, after, reader)
+    }
+    fn count_unread_each(
+        &self,
+        reader: &BareJid,
+        asks: &[UnreadAsk],
+    ) -> Result<Vec<u64>, ArchiveError> {
+        locked(self)?.count_unread_each(reader, asks)
+    }
+    fn latest(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+    ) -> Result<Option<(u64, String)>, ArchiveError> {
+        locked(self)?.latest(owner, with)
+    }
+    fn partners(&self, owner: &BareJid) -> Result<Vec<BareJid>, ArchiveError> {
+        locked(self)?.partners(owner)
+    }
+    fn prefs(&self, owner: &BareJid) -> Result<Prefs, ArchiveError> {
+        locked(self)?.prefs(owner)
+    }
+    fn set_prefs(&mut self, owner: &BareJid, prefs: Prefs) -> Result<(), ArchiveError> {
+        locked(self)?.set_prefs(owner, prefs)
+    }
+}
+
+fn locked<A: ?Sized>(
+    shared: &std::sync::Mutex<A>,
+) -> Result<std::sync::MutexGuard<'_, A>, ArchiveError> {
+    shared
+        .lock()
+        .map_err(|_| ArchiveError::Storage("the shared archive's lock is poisoned".into()))
 }
 
 /// One message as the memory archive holds it: the serialized stanza, not its tree, and the

@@ -44,6 +44,7 @@ pub mod positions;
 
 pub use archive::{
     stored_author, Archive, ArchiveError, Archived, Entry, MemoryArchive, Page, PageResult,
+    UnreadAsk,
 };
 pub use client::{query_iq, Collector, MamClientError};
 pub use engine::{should_archive, ArchiveKind, Mam, MamConfig};

@@ -44,9 +44,13 @@ mod engine;
 pub mod mds;
 pub mod mds_client;
 mod payload;
+mod positions;
+mod read_state;
 mod store;
 
 pub use client::{ack_iq, parse_answer, query_iq, ClientError};
 pub use engine::{ReadMarkers, Rooms};
 pub use payload::{Ack, LastMessage, Marker, Query, NS};
+pub use positions::{MemoryPositions, Position, PositionStore};
+pub use read_state::{Acked, Conversation, ReadState, ReadStateError, Upto};
 pub use store::{MemoryStore, ReadMarkerStore, Record, StoreError};

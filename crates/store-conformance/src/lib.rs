@@ -15,6 +15,7 @@
 //! xmppkit_store_conformance::nodes(&mut || Box::new(xmppkit_pubsub::MemoryStore::default()), false);
 //! xmppkit_store_conformance::rooms(&mut xmppkit_muc::MemoryRooms::default());
 //! xmppkit_store_conformance::read_markers(&xmppkit_read_markers::MemoryStore::default());
+//! xmppkit_store_conformance::positions(&mut xmppkit_read_markers::MemoryPositions::default());
 //! xmppkit_store_conformance::markers(&mut xmppkit_markers::MemoryMarkerStore::default());
 //! xmppkit_store_conformance::tokens(&mut xmppkit_server::MemoryTokens::default());
 //! ```
@@ -26,7 +27,9 @@ mod blocking;
 mod markers;
 mod nodes;
 mod offline;
+mod positions;
 mod read_markers;
+mod read_state;
 mod rooms;
 mod rosters;
 mod tokens;
@@ -38,7 +41,9 @@ pub use blocking::blocking;
 pub use markers::markers;
 pub use nodes::nodes;
 pub use offline::offline;
+pub use positions::positions;
 pub use read_markers::read_markers;
+pub use read_state::read_state;
 pub use rooms::rooms;
 pub use rosters::rosters;
 pub use tokens::tokens;

@@ -5,7 +5,7 @@
 
 use crate::{bare, el};
 use xmppkit_jid::{BareJid, Jid};
-use xmppkit_mam::{Archive, Archived, Entry};
+use xmppkit_mam::{Archive, Archived, Entry, UnreadAsk};
 use xmppkit_stanza::datetime::DateTime;
 
 fn entry(n: usize, with: &str, author: Option<&BareJid>) -> Entry {
@@ -161,4 +161,26 @@ pub fn unread(store: &mut dyn Archive) {
     );
     // Juliet's archive did not change.
     assert_eq!(unread(store, None, None), 5);
+
+    // A counts list: the same answers in one call, in the order asked.
+    let ask = |owner: &BareJid, with: Option<&BareJid>, after: Option<u64>| UnreadAsk {
+        owner: owner.clone(),
+        with: with.cloned(),
+        after,
+    };
+    let asks = [
+        ask(&juliet, Some(&romeo), Some(positions[2])),
+        ask(&room, None, Some(first)),
+        ask(&juliet, Some(&nurse), None),
+        ask(&juliet, Some(&bare("paris@example.net")), None),
+        ask(&room, None, None),
+    ];
+    assert_eq!(
+        store.count_unread_each(&juliet, &asks).expect("counts"),
+        [2, 3, 1, 0, 4]
+    );
+    assert_eq!(
+        store.count_unread_each(&juliet, &[]).expect("counts"),
+        Vec::<u64>::new()
+    );
 }

@@ -24,6 +24,19 @@ fn memory_blocking() {
 #[test]
 fn memory_archive() {
     xmppkit_store_conformance::archive(&mut xmppkit_mam::MemoryArchive::default());
+    xmppkit_store_conformance::unread(&mut xmppkit_mam::MemoryArchive::default());
+    // Shared between the server and a room service.
+    let shared = std::sync::Arc::new(std::sync::Mutex::new(xmppkit_mam::MemoryArchive::default()));
+    xmppkit_store_conformance::unread(&mut shared.clone());
+}
+
+#[test]
+fn memory_positions() {
+    xmppkit_store_conformance::positions(&mut xmppkit_read_markers::MemoryPositions::default());
+    xmppkit_store_conformance::read_state(
+        &mut xmppkit_mam::MemoryArchive::default(),
+        &mut xmppkit_read_markers::MemoryPositions::default(),
+    );
 }
 
 #[test]

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use xmppkit_jid::{BareJid, Jid};
 use xmppkit_mam::payload::{Filter, Prefs};
 use xmppkit_mam::positions::{from_nanos as stamp_of, nanos, window, Anchor};
-use xmppkit_mam::{Archive, ArchiveError, Archived, Entry, Page, PageResult};
+use xmppkit_mam::{Archive, ArchiveError, Archived, Entry, Page, PageResult, UnreadAsk};
 use xmppkit_stanza::datetime::DateTime;
 
 /// One archived message as it is inserted; the words joined by spaces (they have none).
@@ -532,6 +532,41 @@ impl Archive for PgArchive {
                 )?,
             };
             Ok(row.get::<_, i64>(0) as u64)
+        })
+    }
+
+    fn count_unread_each(
+        &self,
+        reader: &BareJid,
+        asks: &[UnreadAsk],
+    ) -> Result<Vec<u64>, ArchiveError> {
+        let reader = reader.to_string();
+        let owners: Vec<String> = asks.iter().map(|a| a.owner.to_string()).collect();
+        let with: Vec<Option<String>> = asks
+            .iter()
+            .map(|a| a.with.as_ref().map(|w| w.to_string()))
+            .collect();
+        let after: Vec<i64> = asks
+            .iter()
+            .map(|a| a.after.map_or(-1, |p| i64::try_from(p).unwrap_or(i64::MAX)))
+            .collect();
+        // One statement for the whole list: each conversation is its own index range (the
+        // CASE runs only the subquery of its kind).
+        self.read(move |c| {
+            Ok(c.query(
+                "SELECT CASE WHEN t.with_bare IS NULL THEN \
+                     (SELECT COUNT(*) FROM archive a WHERE a.owner = t.owner \
+                      AND a.pos > t.after AND a.author IS DISTINCT FROM $4) \
+                 ELSE (SELECT COUNT(*) FROM archive a WHERE a.owner = t.owner \
+                      AND a.with_bare = t.with_bare AND a.pos > t.after \
+                      AND a.author IS DISTINCT FROM $4) END \
+                 FROM unnest($1::text[], $2::text[], $3::int8[]) WITH ORDINALITY \
+                     AS t(owner, with_bare, after, ord) ORDER BY t.ord",
+                &[&owners, &with, &after, &reader],
+            )?
+            .iter()
+            .map(|r| r.get::<_, i64>(0) as u64)
+            .collect())
         })
     }
 

@@ -176,6 +176,11 @@ impl Database {
         crate::PgReadMarkers { db: self.clone() }
     }
 
+    /// The read positions, for [`ReadState`](xmppkit_read_markers::ReadState).
+    pub fn positions(&self) -> crate::PgPositions {
+        crate::PgPositions { db: self.clone() }
+    }
+
     /// The XEP-0333 chat markers, for [`observe`](xmppkit_markers::observe).
     pub fn markers(&self) -> crate::PgMarkers {
         crate::PgMarkers { db: self.clone() }

@@ -9,10 +9,10 @@ ALTER TABLE archive ADD COLUMN author TEXT;
 CREATE INDEX archive_unread ON archive (owner, with_bare, pos, author);
 
 CREATE TABLE read_positions (
-    "user" TEXT NOT NULL,
+    username TEXT NOT NULL,
     conversation TEXT NOT NULL,     -- the bare JID of the 1:1 partner or of the room
     pos BIGINT NOT NULL,            -- in the archive that holds the conversation
     id TEXT NOT NULL,               -- that message's archive id (stanza-id)
     at BIGINT NOT NULL,             -- when it was read: nanoseconds since the Unix epoch, UTC
-    PRIMARY KEY ("user", conversation)
+    PRIMARY KEY (username, conversation)
 );

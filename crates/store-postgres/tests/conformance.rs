@@ -91,6 +91,24 @@ fn postgres_unread() {
 }
 
 #[test]
+fn postgres_positions() {
+    let Some((db, _)) = fresh("positions") else {
+        return;
+    };
+    xmppkit_store_conformance::positions(&mut db.positions());
+    flushed(&db);
+}
+
+#[test]
+fn postgres_read_state() {
+    let Some((db, _)) = fresh("read_state") else {
+        return;
+    };
+    xmppkit_store_conformance::read_state(&mut db.archive(), &mut db.positions());
+    flushed(&db);
+}
+
+#[test]
 fn postgres_archive() {
     let Some((db, _)) = fresh("archive") else {
         return;

@@ -181,6 +181,11 @@ impl Database {
         crate::SqliteReadMarkers { db: self.clone() }
     }
 
+    /// The read positions, for [`ReadState`](xmppkit_read_markers::ReadState).
+    pub fn positions(&self) -> crate::SqlitePositions {
+        crate::SqlitePositions { db: self.clone() }
+    }
+
     /// The XEP-0333 chat markers, for [`observe`](xmppkit_markers::observe).
     pub fn markers(&self) -> crate::SqliteMarkers {
         crate::SqliteMarkers { db: self.clone() }

@@ -80,6 +80,16 @@ fn sqlite_unread() {
 }
 
 #[test]
+fn sqlite_positions() {
+    on_both("positions", |db| {
+        xmppkit_store_conformance::positions(&mut db.positions())
+    });
+    on_both("read state", |db| {
+        xmppkit_store_conformance::read_state(&mut db.archive(), &mut db.positions())
+    });
+}
+
+#[test]
 fn sqlite_rooms() {
     on_both("rooms", |db| {
         xmppkit_store_conformance::rooms(&mut db.rooms())
