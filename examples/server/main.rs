@@ -200,6 +200,9 @@ fn serve(settings: config::Settings) -> Result<(), String> {
             config.fast = None;
         }
         config.archive = settings.services.mam;
+        if settings.services.muc {
+            config.room_domains = vec![muc_domain.to_lowercase()];
+        }
         config.shards = Shards {
             this: this as u32,
             ..placement.clone()

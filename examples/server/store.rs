@@ -10,7 +10,7 @@
 //! waits for the numbers it covers while the other connections go on.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use xmppkit::mam::Archive;
 use xmppkit::muc::RoomStore;
 use xmppkit::pubsub::NodeStore;
@@ -78,6 +78,9 @@ pub struct Opened {
     pub read_markers: Option<Box<dyn ReadMarkerStore>>,
     /// The database, when there is one.
     pub db: Option<Db>,
+    /// Without one, the archive of users and rooms in memory, shared by every shard and the
+    /// MUC service: read state counts rooms from it.
+    pub memory_archive: Option<Arc<Mutex<xmppkit::mam::MemoryArchive>>>,
 }
 
 impl Opened {
@@ -102,6 +105,9 @@ impl Opened {
             }
         };
         stores.accounts = self.accounts.clone();
+        if let Some(shared) = &self.memory_archive {
+            stores.archive = Box::new(shared.clone());
+        }
         Ok(stores)
     }
 }
@@ -177,14 +183,18 @@ impl Db {
 pub fn open(choice: &Choice) -> Result<Opened, String> {
     let failed = |e: xmppkit::server::StoreError| format!("{choice}: {e}");
     Ok(match choice {
-        Choice::Memory => Opened {
-            accounts: Arc::new(MemoryAccounts::default()),
-            rooms_archive: Some(Box::new(xmppkit::mam::MemoryArchive::default())),
-            nodes: Some(Box::new(xmppkit::pubsub::MemoryStore::default())),
-            rooms: Some(Box::new(xmppkit::muc::MemoryRooms::default())),
-            read_markers: Some(Box::new(xmppkit::read_markers::MemoryStore::default())),
-            db: None,
-        },
+        Choice::Memory => {
+            let archive = Arc::new(Mutex::new(xmppkit::mam::MemoryArchive::default()));
+            Opened {
+                accounts: Arc::new(MemoryAccounts::default()),
+                rooms_archive: Some(Box::new(archive.clone())),
+                nodes: Some(Box::new(xmppkit::pubsub::MemoryStore::default())),
+                rooms: Some(Box::new(xmppkit::muc::MemoryRooms::default())),
+                read_markers: Some(Box::new(xmppkit::read_markers::MemoryStore::default())),
+                db: None,
+                memory_archive: Some(archive),
+            }
+        }
         Choice::Sqlite(path) => {
             let db = Database::open(path).map_err(|e| e.to_string())?;
             Opened {
@@ -197,6 +207,7 @@ pub fn open(choice: &Choice) -> Result<Opened, String> {
                 rooms: Some(Box::new(db.rooms())),
                 read_markers: Some(Box::new(db.read_markers())),
                 db: Some(Db::Sqlite(db)),
+                memory_archive: None,
             }
         }
         Choice::Postgres(url) => {
@@ -210,6 +221,7 @@ pub fn open(choice: &Choice) -> Result<Opened, String> {
                 rooms: Some(Box::new(db.rooms())),
                 read_markers: Some(Box::new(db.read_markers())),
                 db: Some(Db::Postgres(db)),
+                memory_archive: None,
             }
         }
     })

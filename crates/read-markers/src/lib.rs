@@ -47,6 +47,7 @@ mod payload;
 mod positions;
 mod read_state;
 mod store;
+pub mod unread;
 
 pub use client::{ack_iq, parse_answer, query_iq, ClientError};
 pub use engine::{ReadMarkers, Rooms};

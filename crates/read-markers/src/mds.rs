@@ -159,3 +159,26 @@ pub fn take_server_assist(message: &mut Element) -> Option<(String, Displayed)> 
     let chat = message.attr("to")?.to_owned();
     Some((chat, Displayed::try_from(taken).ok()?))
 }
+
+/// A publication to the displayed node, read from the `<pubsub/>` of an IQ set: the chat (the
+/// item id) and its position. `None` for any other publication or an unreadable item.
+///
+/// ```
+/// use xmppkit_read_markers::mds::{publish, published, Displayed};
+/// let position = Displayed::new("s7", "juliet@capulet.lit".parse::<xmppkit_jid::BareJid>().unwrap());
+/// let pubsub = publish("romeo@montegue.lit", position.clone());
+/// assert_eq!(published(&pubsub), Some(("romeo@montegue.lit".to_owned(), position)));
+/// ```
+pub fn published(pubsub: &Element) -> Option<(String, Displayed)> {
+    if !pubsub.is("pubsub", NS_PUBSUB) {
+        return None;
+    }
+    let publish = pubsub.get_child("publish", NS_PUBSUB)?;
+    if publish.attr("node") != Some(NS) {
+        return None;
+    }
+    let item = publish.get_child("item", NS_PUBSUB)?;
+    let chat = item.attr("id")?.to_owned();
+    let displayed = item.get_child("displayed", NS)?;
+    Some((chat, Displayed::try_from(displayed.clone()).ok()?))
+}

@@ -180,13 +180,14 @@ impl<P: PositionStore> ReadState<P> {
         Ok(archive.count_unread(owner, with, after.map(|p| p.position), user)?)
     }
 
-    /// The counts list: every 1:1 conversation of `user`'s archive and each of `rooms`, with
-    /// its unread count, leaving out those with none; ordered by conversation.
+    /// The counts list: every conversation of `user`'s own archive and every one `user` has
+    /// a position in, with its unread count, leaving out those with none; ordered by
+    /// conversation. `is_room` says which JIDs are rooms (their archive is the room's).
     pub fn counts(
         &self,
         archive: &dyn Archive,
         user: &BareJid,
-        rooms: &[BareJid],
+        is_room: &dyn Fn(&BareJid) -> bool,
     ) -> Result<Vec<(Conversation, u64)>, ReadStateError> {
         let positions: std::collections::HashMap<BareJid, u64> = self
             .positions
@@ -194,11 +195,18 @@ impl<P: PositionStore> ReadState<P> {
             .into_iter()
             .map(|(jid, p)| (jid, p.position))
             .collect();
+        let kind = |jid: BareJid| {
+            if is_room(&jid) {
+                Conversation::Room(jid)
+            } else {
+                Conversation::Chat(jid)
+            }
+        };
         let mut conversations: Vec<Conversation> = archive
             .partners(user)?
             .into_iter()
-            .map(Conversation::Chat)
-            .chain(rooms.iter().cloned().map(Conversation::Room))
+            .chain(positions.keys().cloned())
+            .map(kind)
             .collect();
         conversations.sort();
         conversations.dedup();

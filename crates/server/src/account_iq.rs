@@ -132,6 +132,10 @@ impl Server {
                 let from = from_local.expect("checked");
                 return self.register_after_auth(&from, iq);
             }
+            (_, Some(xmppkit_read_markers::unread::NS)) if from_local.is_some() => {
+                let from = from_local.expect("checked");
+                return self.unread_iq(&from, iq);
+            }
             _ => {
                 return self.reply(iq.error(StanzaError::new(DefinedCondition::ServiceUnavailable)))
             }
@@ -152,6 +156,7 @@ impl Server {
             "msgoffline",
             crate::roster::NS,
             crate::blocking::NS,
+            xmppkit_read_markers::unread::NS,
         ];
         if self.config.registration.is_some() {
             features.push(NS_REGISTER);
@@ -235,6 +240,10 @@ impl Server {
             .handle_iq_outgoing(&iq, ServiceKind::Pep, &view, self.now.utc)
         {
             Some(out) => {
+                let owner = iq.to.as_ref().map(|to| to.to_bare());
+                if let Some(owner) = owner {
+                    self.mds_observe(&owner, &iq, &out);
+                }
                 for outgoing in out {
                     self.route_outgoing(outgoing);
                 }

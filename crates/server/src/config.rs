@@ -57,6 +57,10 @@ pub struct Config {
     /// XEP-0484 FAST tokens, with how long they live (on by default); `None` does not offer
     /// FAST.
     pub fast: Option<crate::fast::FastPolicy>,
+    /// Domains whose bare JIDs are group chat rooms archived in this server's store (a local
+    /// MUC service's): read state counts a room from the room's archive, a 1:1 chat from the
+    /// user's own. Empty by default.
+    pub room_domains: Vec<String>,
 }
 
 impl Config {
@@ -80,6 +84,7 @@ impl Config {
             shards: Shards::default(),
             route_bytes: true,
             fast: Some(crate::fast::FastPolicy::default()),
+            room_domains: Vec::new(),
         }
     }
 }

@@ -84,6 +84,7 @@ mod message_bytes;
 pub mod offline;
 mod presence;
 mod rate;
+mod read_state;
 mod register;
 mod relations;
 mod resources;

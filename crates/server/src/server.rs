@@ -20,6 +20,7 @@ use std::time::Instant;
 use xmppkit_jid::{BareJid, FullJid, Jid};
 use xmppkit_mam::{Archive, Mam, MamConfig};
 use xmppkit_pubsub::{Engine, NodeStore, PubSubConfig};
+use xmppkit_read_markers::{PositionStore, ReadState};
 use xmppkit_session::{CredentialStore, ServerConfig, ServerEvent, ServerSession};
 use xmppkit_sm::{DetachedSession, DetachedSessions, Queued};
 use xmppkit_stanza::datetime::DateTime;
@@ -92,6 +93,8 @@ pub struct Stores {
     pub pep: Box<dyn NodeStore + Send>,
     /// XEP-0484 FAST tokens.
     pub tokens: Box<dyn crate::fast::TokenStore>,
+    /// Read positions (issue #19: `urn:xmpp:unread`, XEP-0490).
+    pub positions: Box<dyn PositionStore>,
 }
 
 impl Stores {
@@ -105,6 +108,7 @@ impl Stores {
             archive: Box::new(xmppkit_mam::MemoryArchive::default()),
             pep: Box::new(xmppkit_pubsub::MemoryStore::default()),
             tokens: Box::new(crate::fast::MemoryTokens::default()),
+            positions: Box::new(xmppkit_read_markers::MemoryPositions::default()),
         }
     }
 }
@@ -151,6 +155,7 @@ pub struct Server {
     pub(crate) components: HashMap<String, Box<dyn Component>>,
     pub(crate) mam: Mam<Box<dyn Archive + Send>>,
     pub(crate) pep: Engine<Box<dyn NodeStore + Send>>,
+    pub(crate) read_state: ReadState<Box<dyn PositionStore>>,
     pub(crate) random: RandomBytes,
     pub(crate) outputs: VecDeque<Output>,
     /// XEP-0077: when each address created its recent accounts.
@@ -184,6 +189,7 @@ impl Server {
             components: HashMap::new(),
             mam: Mam::new(stores.archive, MamConfig::default()),
             pep: Engine::new(stores.pep, pep_config),
+            read_state: ReadState::new(stores.positions),
             random,
             outputs: VecDeque::new(),
             unloaded: HashSet::new(),

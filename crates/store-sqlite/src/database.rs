@@ -202,6 +202,7 @@ impl Database {
             archive: Box::new(self.archive()),
             pep: Box::new(self.nodes_of(|service| service.node().is_some())?),
             tokens: Box::new(self.tokens()),
+            positions: Box::new(self.positions()),
         })
     }
 

@@ -1,0 +1,163 @@
+//! Read state in the server (issue #19): the `urn:xmpp:unread` IQs at the server's domain
+//! (ack up to a message or all, the counts list), and the moves that come from the other
+//! front-ends (XEP-0490 publications, `mds.rs`). Every front-end acks through the one engine
+//! (`xmppkit_read_markers::ReadState`), and an ack that moved is published to the user's own
+//! devices as their XEP-0490 position: never into the conversation or the room.
+
+use crate::server::{Output, Server};
+use xmppkit_jid::{BareJid, FullJid, Jid};
+use xmppkit_read_markers::mds::Displayed;
+use xmppkit_read_markers::unread::{counts_element, AckUpto, UnreadAck, UnreadCount, UnreadQuery};
+use xmppkit_read_markers::{Acked, Conversation, ReadStateError, Upto};
+use xmppkit_stanza::{DefinedCondition, Iq, IqPayload, StanzaError};
+
+impl Server {
+    /// Whether `jid` is a room whose archive this server keeps ([`Config::room_domains`]).
+    ///
+    /// [`Config::room_domains`]: crate::Config::room_domains
+    pub(crate) fn is_room(&self, jid: &BareJid) -> bool {
+        jid.node().is_some()
+            && self
+                .config
+                .room_domains
+                .iter()
+                .any(|d| d == jid.domain().as_str())
+    }
+
+    fn conversation(&self, jid: BareJid) -> Conversation {
+        if self.is_room(&jid) {
+            Conversation::Room(jid)
+        } else {
+            Conversation::Chat(jid)
+        }
+    }
+
+    /// The archive that holds `conversation` for `user` (the stanza-id's `by`).
+    fn archive_of(user: &BareJid, conversation: &Conversation) -> BareJid {
+        match conversation {
+            Conversation::Chat(_) => user.clone(),
+            Conversation::Room(room) => room.clone(),
+        }
+    }
+
+    /// An `urn:xmpp:unread` request from a local user to the server.
+    pub(crate) fn unread_iq(&mut self, from: &FullJid, iq: Iq) {
+        let user = from.to_bare();
+        let answer = match &iq.payload {
+            IqPayload::Set(el) => match UnreadAck::try_from(el.clone()) {
+                Ok(ack) => self.unread_ack(from, ack).map(|()| None),
+                Err(_) => Err(DefinedCondition::BadRequest),
+            },
+            IqPayload::Get(el) => match UnreadQuery::try_from(el.clone()) {
+                Ok(UnreadQuery { jid: None }) => self.unread_counts(&user).map(Some),
+                // The peers' view (each member's first unread message) is not served yet.
+                Ok(UnreadQuery { jid: Some(_) }) => Err(DefinedCondition::FeatureNotImplemented),
+                Err(_) => Err(DefinedCondition::BadRequest),
+            },
+            _ => return,
+        };
+        match answer {
+            Ok(payload) => self.reply(iq.result(payload)),
+            Err(condition) => self.reply(iq.error(StanzaError::new(condition))),
+        }
+    }
+
+    fn unread_ack(&mut self, from: &FullJid, ack: UnreadAck) -> Result<(), DefinedCondition> {
+        let user = from.to_bare();
+        let conversation = self.conversation(ack.jid);
+        let upto = match &ack.upto {
+            AckUpto::Message(id) => Upto::Message(id),
+            AckUpto::All => Upto::All,
+        };
+        let acked =
+            self.read_state
+                .ack(self.mam.archive(), &user, &conversation, upto, self.now.utc);
+        match acked.map_err(|e| self.read_state_error(e))? {
+            Acked::Moved(position) => {
+                let by: Jid = Self::archive_of(&user, &conversation).into();
+                let displayed = Displayed {
+                    id: position.id,
+                    by: Some(by),
+                };
+                self.publish_displayed(from, conversation.jid().as_str(), displayed);
+                Ok(())
+            }
+            Acked::Kept(_) | Acked::Empty => Ok(()),
+        }
+    }
+
+    fn unread_counts(&mut self, user: &BareJid) -> Result<minidom::Element, DefinedCondition> {
+        let is_room = |jid: &BareJid| self.is_room(jid);
+        let counts = self
+            .read_state
+            .counts(self.mam.archive(), user, &is_room)
+            .map_err(|e| self.read_state_error(e))?;
+        Ok(counts_element(
+            counts
+                .into_iter()
+                .map(|(conversation, amount)| UnreadCount {
+                    jid: conversation.jid().clone(),
+                    amount,
+                })
+                .collect(),
+        ))
+    }
+
+    /// `user` published a displayed position for `chat` (XEP-0490): the read state moves to
+    /// it when it is a message of the archive that holds the chat; anything else (a private
+    /// message's occupant JID, a remote room, an id from another archive) leaves it.
+    pub(crate) fn displayed_published(
+        &mut self,
+        user: &BareJid,
+        chat: &str,
+        displayed: &Displayed,
+    ) {
+        let Ok(jid) = chat.parse::<BareJid>() else {
+            return;
+        };
+        let conversation = self.conversation(jid);
+        let archive = Self::archive_of(user, &conversation);
+        if displayed
+            .by
+            .as_ref()
+            .is_some_and(|by| by.to_bare() != archive)
+        {
+            return;
+        }
+        let acked = self.read_state.ack(
+            self.mam.archive(),
+            user,
+            &conversation,
+            Upto::Message(&displayed.id),
+            self.now.utc,
+        );
+        if let Err(e) = acked {
+            if !matches!(e, ReadStateError::UnknownMessage { .. }) {
+                self.read_state_error(e);
+            }
+        }
+    }
+
+    /// The error condition for a failed read-state operation; a store's failure is reported.
+    fn read_state_error(&mut self, e: ReadStateError) -> DefinedCondition {
+        match e {
+            ReadStateError::UnknownMessage { .. } => DefinedCondition::ItemNotFound,
+            ReadStateError::Archive(e) => {
+                self.outputs
+                    .push_back(Output::StoreFailed(crate::StoreError::Backend {
+                        store: "archive",
+                        reason: e.to_string(),
+                    }));
+                DefinedCondition::InternalServerError
+            }
+            ReadStateError::Store(e) => {
+                self.outputs
+                    .push_back(Output::StoreFailed(crate::StoreError::Backend {
+                        store: "read positions",
+                        reason: e.to_string(),
+                    }));
+                DefinedCondition::InternalServerError
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Read state through the server (issue #19): `urn:xmpp:unread` at the server's domain (the
+//! counts list, ack up to a message, `all`, an older ack kept out, an unknown id refused), and
+//! the one position seen by every front-end: an ack is published to the user's other devices
+//! as their XEP-0490 position (never to the contact), an MDS publication or server-assisted
+//! marker moves the counts. Messages are counted from the user's own archive.
+
+mod common;
+use common::*;
+use minidom::Element;
+
+const MDS: &str = "urn:xmpp:mds:displayed:0";
+const EVENT: &str = "http://jabber.org/protocol/pubsub#event";
+const UNREAD: &str = "urn:xmpp:unread";
+
+/// The stanza-ids (alice's archive) of the chat messages in `stanzas`.
+fn stanza_ids(stanzas: &[Element]) -> Vec<String> {
+    stanzas
+        .iter()
+        .filter(|s| s.name() == "message" && s.get_child("body", "jabber:client").is_some())
+        .filter_map(|m| m.get_child("stanza-id", "urn:xmpp:sid:0"))
+        .filter(|sid| sid.attr("by") == Some("alice@example.com"))
+        .filter_map(|sid| sid.attr("id").map(str::to_owned))
+        .collect()
+}
+
+/// The counts list, as (conversation, amount).
+fn counts(w: &mut World, i: usize) -> Vec<(String, u64)> {
+    w.send(
+        i,
+        "<iq type='get' id='counts' to='example.com'><query xmlns='urn:xmpp:unread'/></iq>",
+    );
+    let answer = w.take(i);
+    let iq = answer
+        .iter()
+        .find(|s| s.attr("id") == Some("counts"))
+        .expect("an answer");
+    assert_eq!(iq.attr("type"), Some("result"), "{}", String::from(iq));
+    xmppkit_read_markers::unread::counts_in(iq)
+        .expect("counts")
+        .into_iter()
+        .map(|c| (c.jid.to_string(), c.amount))
+        .collect()
+}
+
+fn ack(w: &mut World, i: usize, jid: &str, id: &str) -> Element {
+    w.send(
+        i,
+        &format!(
+            "<iq type='set' id='ack' to='example.com'>\
+             <ack xmlns='urn:xmpp:unread' id='{id}' jid='{jid}'/></iq>"
+        ),
+    );
+    w.take(i)
+        .into_iter()
+        .find(|s| s.attr("id") == Some("ack"))
+        .expect("an answer")
+}
+
+fn mds_positions(stanzas: &[Element]) -> Vec<(String, String)> {
+    stanzas
+        .iter()
+        .filter_map(|m| m.get_child("event", EVENT))
+        .filter_map(|e| e.get_child("items", EVENT))
+        .filter(|items| items.attr("node") == Some(MDS))
+        .flat_map(|items| items.children())
+        .filter_map(|item| {
+            let sid = item
+                .get_child("displayed", MDS)?
+                .get_child("stanza-id", "urn:xmpp:sid:0")?;
+            Some((item.attr("id")?.to_owned(), sid.attr("id")?.to_owned()))
+        })
+        .collect()
+}
+
+#[test]
+fn one_position_for_every_front_end_and_device() {
+    let mut w = World::new(|_| {});
+    let phone = w.login("alice", "phone", 0);
+    let laptop = w.login("alice", "laptop", 0);
+    let bob = w.login("bob", "pc", 0);
+    let carol = w.login("carol", "pc", 0);
+    w.send(
+        phone,
+        "<iq type='get' id='d' to='example.com'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>",
+    );
+    let info = w.take(phone);
+    let info = info
+        .iter()
+        .find(|s| s.attr("id") == Some("d"))
+        .expect("an answer");
+    assert!(String::from(info).contains(UNREAD));
+
+    for n in 0..4 {
+        w.send(
+            bob,
+            &format!(
+                "<message to='alice@example.com/phone' type='chat'><body>b{n}</body></message>"
+            ),
+        );
+    }
+    w.send(
+        carol,
+        "<message to='alice@example.com/phone' type='chat'><body>c0</body></message>",
+    );
+    // Alice's own reply is never unread for her.
+    w.send(
+        laptop,
+        "<message to='bob@example.com' type='chat'><body>on my way</body></message>",
+    );
+    let ids = stanza_ids(&w.take(phone));
+    assert_eq!(ids.len(), 5, "{ids:?}");
+    w.take(laptop);
+    assert_eq!(
+        counts(&mut w, laptop),
+        [
+            ("bob@example.com".to_owned(), 4),
+            ("carol@example.com".to_owned(), 1)
+        ]
+    );
+
+    // The phone reads Bob's chat up to his second message: two are left (a partial read) ...
+    let answer = ack(&mut w, phone, "bob@example.com", &ids[1]);
+    assert_eq!(answer.attr("type"), Some("result"));
+    // ... the laptop is told, as its XEP-0490 position; Bob hears nothing of it ...
+    assert_eq!(
+        mds_positions(&w.take(laptop)),
+        [("bob@example.com".to_owned(), ids[1].clone())]
+    );
+    assert!(mds_positions(&w.take(bob)).is_empty());
+    // ... and its counts have moved.
+    assert_eq!(counts(&mut w, laptop)[0], ("bob@example.com".to_owned(), 2));
+    // An older ack keeps the position (and tells nobody).
+    let answer = ack(&mut w, laptop, "bob@example.com", &ids[0]);
+    assert_eq!(answer.attr("type"), Some("result"));
+    assert_eq!(counts(&mut w, laptop)[0], ("bob@example.com".to_owned(), 2));
+    assert!(mds_positions(&w.take(phone)).is_empty());
+    // An id that is not in Alice's archive.
+    let answer = ack(&mut w, phone, "bob@example.com", "no-such-id");
+    assert_eq!(answer.attr("type"), Some("error"));
+    assert!(String::from(&answer).contains("item-not-found"));
+
+    // The laptop publishes an MDS position (XEP-0490 §2.2) for Bob's last message: the counts
+    // follow.
+    let mut publish = el("<iq type='set' id='p' to='alice@example.com'/>");
+    publish.append_child(xmppkit_read_markers::mds::publish(
+        "bob@example.com",
+        xmppkit_read_markers::mds::Displayed::new(
+            ids[3].as_str(),
+            "alice@example.com".parse::<xmppkit_jid::Jid>().unwrap(),
+        ),
+    ));
+    w.send_el(laptop, publish);
+    w.take(laptop);
+    assert_eq!(counts(&mut w, phone), [("carol@example.com".to_owned(), 1)]);
+
+    // Server assist (§2.5) moves it too: the phone reads Carol's message.
+    w.send(
+        phone,
+        &format!(
+            "<message to='carol@example.com' type='chat' id='m9'>\
+             <displayed xmlns='urn:xmpp:mds:displayed:0'>\
+             <stanza-id xmlns='urn:xmpp:sid:0' by='alice@example.com' id='{}'/></displayed></message>",
+            ids[4]
+        ),
+    );
+    assert_eq!(counts(&mut w, phone), []);
+
+    // `all`: new messages from Bob, all read at once.
+    for n in 4..6 {
+        w.send(
+            bob,
+            &format!(
+                "<message to='alice@example.com/phone' type='chat'><body>b{n}</body></message>"
+            ),
+        );
+    }
+    w.take(phone);
+    assert_eq!(counts(&mut w, phone), [("bob@example.com".to_owned(), 2)]);
+    assert_eq!(
+        ack(&mut w, phone, "bob@example.com", "all").attr("type"),
+        Some("result")
+    );
+    assert_eq!(counts(&mut w, phone), []);
+    // Bad requests.
+    w.send(
+        phone,
+        "<iq type='set' id='bad' to='example.com'><ack xmlns='urn:xmpp:unread' id='1'/></iq>",
+    );
+    let answer = w.take(phone);
+    let answer = answer
+        .iter()
+        .find(|s| s.attr("id") == Some("bad"))
+        .expect("an answer");
+    assert!(String::from(answer).contains("bad-request"));
+}
