@@ -7,8 +7,12 @@
 //! memory after filling each archive (`VmRSS`). `XMPPKIT_BENCH_SQLITE=off` leaves SQLite out
 //! (the memory archive alone, or with PostgreSQL). Results in docs/benchmarks.md.
 
+#[path = "support/percentiles.rs"]
+mod percentiles;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use minidom::Element;
+use percentiles::percentiles;
 use std::hint::black_box;
 use std::time::Duration;
 use xmppkit::jid::{BareJid, Jid};
@@ -145,26 +149,6 @@ fn fulltext<A: Archive>(c: &mut Criterion, group_name: &str, mam: &mut Mam<A>) {
         });
     }
     group.finish();
-}
-
-/// The p50 and p99 of single runs, printed beside criterion's estimate (which is a mean): as
-/// many runs as fit in 3 s, at least 20 and at most 1,000.
-fn percentiles(label: &str, mut run: impl FnMut()) {
-    let mut times = Vec::new();
-    let started = std::time::Instant::now();
-    while times.len() < 1000 && (times.len() < 20 || started.elapsed() < Duration::from_secs(3)) {
-        let one = std::time::Instant::now();
-        run();
-        times.push(one.elapsed());
-    }
-    times.sort();
-    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-    eprintln!(
-        "{label}: p50 {:?}, p99 {:?} ({} runs)",
-        at(0.5),
-        at(0.99),
-        times.len()
-    );
 }
 
 /// One append, in memory and on SQLite (one commit each), to an archive that grows as it runs.

@@ -1,5 +1,6 @@
-//! Arbitrary stanzas through the carbons, markers, read-markers and MAM parsers and engines: no
-//! panic, and whatever parses serializes to something that parses to the same value.
+//! Arbitrary stanzas through the carbons, markers, read-markers, `urn:xmpp:unread`, MAM and
+//! read-state parsers and engines: no panic, and whatever parses serializes to something that
+//! parses to the same value.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -26,6 +27,8 @@ fuzz_target!(|data: &[u8]| {
     let mut mam = xmppkit_mam::Mam::new(xmppkit_mam::MemoryArchive::default(), Default::default());
     let mut collector = xmppkit_mam::Collector::new(own.clone(), None, "q");
     let mut archived = 0u32;
+    let mut state = xmppkit_read_markers::ReadState::new(xmppkit_read_markers::MemoryPositions::default());
+    let chat = xmppkit_read_markers::Conversation::Chat("b@example.com".parse().unwrap());
     let now = xmppkit_stanza::datetime::DateTime::from_unix(0, 0).unwrap();
     while let Ok(Some(event)) = decoder.next_event() {
         let Event::Stanza(el) = event else { continue };
@@ -62,7 +65,27 @@ fuzz_target!(|data: &[u8]| {
             let _ = engine.handle_iq(&AnyRoom, &iq, now);
             let _ = xmppkit_read_markers::parse_answer(&iq);
         }
+        let _ = xmppkit_read_markers::unread::counts_in(&el);
         for child in el.children() {
+            // urn:xmpp:unread: each request and the tag round-trip; an ack drives the engine.
+            if let Ok(ack) = xmppkit_read_markers::unread::UnreadAck::try_from(child.clone()) {
+                let again = xmppkit_read_markers::unread::UnreadAck::try_from(minidom::Element::from(ack.clone()));
+                assert_eq!(again.as_ref().ok(), Some(&ack));
+                let upto = match &ack.upto {
+                    xmppkit_read_markers::unread::AckUpto::Message(id) => xmppkit_read_markers::Upto::Message(id),
+                    xmppkit_read_markers::unread::AckUpto::All => xmppkit_read_markers::Upto::All,
+                };
+                let _ = state.ack(mam.archive(), &own, &chat, upto, now);
+                let unread = state.unread(mam.archive(), &own, &chat).expect("memory never fails");
+                assert!(unread <= u64::from(archived));
+            }
+            if let Ok(query) = xmppkit_read_markers::unread::UnreadQuery::try_from(child.clone()) {
+                let again = xmppkit_read_markers::unread::UnreadQuery::try_from(minidom::Element::from(query.clone()));
+                assert_eq!(again.as_ref().ok(), Some(&query));
+            }
+            if let Ok(tag) = xmppkit_read_markers::unread::UnreadState::try_from(child) {
+                assert_eq!(xmppkit_read_markers::unread::UnreadState::try_from(&minidom::Element::from(tag)).ok(), Some(tag));
+            }
             if let Ok(marker) = xmppkit_read_markers::Marker::try_from(child.clone()) {
                 let again = xmppkit_read_markers::Marker::try_from(minidom::Element::from(marker.clone()));
                 assert_eq!(again.as_ref().ok(), Some(&marker));

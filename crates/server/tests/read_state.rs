@@ -193,3 +193,109 @@ fn one_position_for_every_front_end_and_device() {
         .expect("an answer");
     assert!(String::from(answer).contains("bad-request"));
 }
+
+/// A room's read state: counted from the room's archive (one row per message, whatever the
+/// members), each member's own messages left out, positions per member; an MDS position with
+/// the room's stanza-id (by = the room) moves a member's count, and the counts list holds the
+/// room once the member has a position in it.
+#[test]
+fn a_room_is_counted_from_its_archive() {
+    use std::sync::{Arc, Mutex};
+    use xmppkit_mam::{Mam, MemoryArchive};
+    use xmppkit_muc::{MamHook, Service, ServiceConfig};
+    const ROOM: &str = "lobby@conference.example.com";
+    let shared = Arc::new(Mutex::new(MemoryArchive::default()));
+    let server_side = shared.clone();
+    let mut w = World::with_stores(
+        |config| config.room_domains = vec!["conference.example.com".into()],
+        move |stores| stores.archive = Box::new(server_side),
+    );
+    let muc = Service::new(
+        "conference.example.com".parse().unwrap(),
+        ServiceConfig::default(),
+        MamHook(Mam::new(shared, Default::default())),
+    );
+    w.server
+        .add_component("conference.example.com", Box::new(muc));
+    let mut who = Vec::new();
+    for (k, user) in ["alice", "bob", "carol"].into_iter().enumerate() {
+        let i = w.login(user, "r", 0);
+        w.send(
+            i,
+            &format!("<presence to='{ROOM}/{user}'><x xmlns='http://jabber.org/protocol/muc'/></presence>"),
+        );
+        if k == 0 {
+            w.send(i, &format!("<iq to='{ROOM}' type='set' id='c'><query xmlns='http://jabber.org/protocol/muc#owner'>\
+                <x xmlns='jabber:x:data' type='submit'/></query></iq>"));
+        }
+        who.push(i);
+    }
+    let (alice, bob, carol) = (who[0], who[1], who[2]);
+    for i in [alice, bob, carol] {
+        w.take(i);
+    }
+    let say = |w: &mut World, i: usize, body: &str| {
+        w.send(
+            i,
+            &format!("<message to='{ROOM}' type='groupchat'><body>{body}</body></message>"),
+        );
+    };
+    for (i, body) in [(alice, "a0"), (bob, "b0"), (alice, "a1"), (carol, "c0")] {
+        say(&mut w, i, body);
+    }
+    // The room's stanza-ids, as Bob received them.
+    let ids: Vec<String> = w
+        .take(bob)
+        .iter()
+        .filter(|s| s.name() == "message")
+        .filter_map(|m| m.get_child("stanza-id", "urn:xmpp:sid:0"))
+        .filter(|sid| sid.attr("by") == Some(ROOM))
+        .filter_map(|sid| sid.attr("id").map(str::to_owned))
+        .collect();
+    assert_eq!(ids.len(), 4, "{ids:?}");
+    for i in [alice, carol] {
+        w.take(i);
+    }
+    // No position yet: the room is not in the list; an ack puts it there.
+    assert_eq!(counts(&mut w, bob), []);
+    assert_eq!(ack(&mut w, bob, ROOM, &ids[0]).attr("type"), Some("result"));
+    assert_eq!(
+        counts(&mut w, bob),
+        [(ROOM.to_owned(), 2)],
+        "a1 and c0; b0 is his"
+    );
+    assert_eq!(
+        ack(&mut w, carol, ROOM, &ids[1]).attr("type"),
+        Some("result")
+    );
+    assert_eq!(
+        counts(&mut w, carol),
+        [(ROOM.to_owned(), 1)],
+        "a1; c0 is hers"
+    );
+    // Bob's MDS position on the room's stanza-id (XEP-0490 §3.2, by = the room).
+    let mut publish = el("<iq type='set' id='p' to='bob@example.com'/>");
+    publish.append_child(xmppkit_read_markers::mds::publish(
+        ROOM,
+        xmppkit_read_markers::mds::Displayed::new(
+            ids[3].as_str(),
+            ROOM.parse::<xmppkit_jid::Jid>().unwrap(),
+        ),
+    ));
+    w.send_el(bob, publish);
+    w.take(bob);
+    assert_eq!(counts(&mut w, bob), []);
+    // Nothing went into the room.
+    for i in [alice, carol] {
+        let got = w.take(i);
+        assert!(
+            !got.iter()
+                .any(|s| String::from(s).contains(MDS) || String::from(s).contains(UNREAD)),
+            "{got:?}"
+        );
+    }
+    say(&mut w, alice, "a2");
+    w.take(bob);
+    assert_eq!(counts(&mut w, bob), [(ROOM.to_owned(), 1)]);
+    assert_eq!(counts(&mut w, carol), [(ROOM.to_owned(), 2)]);
+}

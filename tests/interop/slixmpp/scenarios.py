@@ -190,6 +190,47 @@ async def main():
     await asyncio.sleep(0.5)
     check("MDS: the node is closed to contacts and they are not notified", closed and bob_saw.empty())
 
+    # Read state (#19): the same position seen through urn:xmpp:unread. Bob writes three
+    # messages; alice's phone flags the second as displayed with slixmpp's XEP-0490 plugin; the
+    # laptop's counts drop to one; an urn:xmpp:unread ack of all reaches the phone as its MDS
+    # position.
+    async def unread_counts(client):
+        iq = client.make_iq_get(ito=DOMAIN)
+        iq.append(ET.fromstring("<query xmlns='urn:xmpp:unread'/>"))
+        answer = await iq.send(timeout=TIMEOUT)
+        query = answer.xml.find("{urn:xmpp:unread}query")
+        return {c.get("jid"): int(c.get("amount")) for c in query.findall("{urn:xmpp:unread}unread-messages")}
+
+    async def ack_all(client):
+        ack = client.make_iq_set(ito=DOMAIN)
+        ack.append(ET.fromstring(f"<ack xmlns='urn:xmpp:unread' id='all' jid='bob@{DOMAIN}'/>"))
+        await ack.send(timeout=TIMEOUT)
+
+    # What the earlier scenarios left unread is read first.
+    await ack_all(alice)
+    await asyncio.wait_for(displayed.get(), TIMEOUT)
+    while not alice.messages.empty():
+        alice.messages.get_nowait()
+    for n in range(3):
+        bob.send_message(mto=f"alice@{DOMAIN}/phone", mbody=f"unread {n}", mtype="chat")
+    ids = []
+    for _ in range(3):
+        message = await asyncio.wait_for(alice.messages.get(), TIMEOUT)
+        ids.append(message["stanza_id"]["id"])
+    counts = await unread_counts(alice2)
+    check("unread: the laptop counts bob's three messages", counts.get(f"bob@{DOMAIN}") == 3, str(counts))
+    await alice["xep_0490"].flag_chat(f"bob@{DOMAIN}", ids[1])
+    event = await asyncio.wait_for(displayed.get(), TIMEOUT)
+    counts = await unread_counts(alice2)
+    check("unread: an MDS publication from slixmpp moves the count", counts.get(f"bob@{DOMAIN}") == 1, str(counts))
+    phone_saw = asyncio.Queue()
+    alice.add_event_handler("message_displayed_synchronization_publish", lambda m: phone_saw.put_nowait(m))
+    await ack_all(alice2)
+    event = await asyncio.wait_for(phone_saw.get(), TIMEOUT)
+    item = event["pubsub_event"]["items"]["item"]
+    counts = await unread_counts(alice)
+    check("unread: an ack of all reaches the phone as its MDS position", item["displayed"]["stanza_id"]["id"] == ids[2] and counts == {}, f"{event} {counts}")
+
     # Stream management: the socket dies, a message arrives meanwhile, the stream resumes.
     dave = Client(f"dave@{DOMAIN}/pda", "davepass")
     dave.register_plugin("xep_0198")
