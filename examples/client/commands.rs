@@ -1,6 +1,6 @@
 //! The client's one-shot commands beyond `send`: the `flood` progress, the `read-marker`,
-//! `mds` and `pubsub` requests (`urn:xmpp:read-markers`, XEP-0490, XEP-0060 §6.1, §7.1, §8.1)
-//! and how their answers and notifications are printed.
+//! `unread`, `mds` and `pubsub` requests (`urn:xmpp:read-markers`, `urn:xmpp:unread`,
+//! XEP-0490, XEP-0060 §6.1, §7.1, §8.1) and how their answers and notifications are printed.
 
 use std::time::Instant;
 use xmppkit::jid::BareJid;
@@ -40,6 +40,42 @@ pub(crate) fn print_read_marker(iq: &Iq) {
             marker.unseen
         ),
         Err(e) => println!("read marker: {e}"),
+    }
+}
+
+/// The `unread` command's request (`urn:xmpp:unread`, to the user's server): without
+/// arguments the counts list, with `ack JID (ID | all)` an ack.
+pub(crate) fn unread_request(own: &BareJid, rest: &[String]) -> Result<Iq, String> {
+    use xmppkit::read_markers::unread::{ack_iq, counts_iq, AckUpto, UnreadAck};
+    let server = own.domain().into();
+    match rest {
+        [] => Ok(counts_iq("unread-counts", server)),
+        [ack, jid, id] if ack == "ack" => {
+            let upto = match id.as_str() {
+                "all" => AckUpto::All,
+                id => AckUpto::Message(id.to_owned()),
+            };
+            let jid = jid.parse().map_err(|e| format!("conversation: {e}"))?;
+            Ok(ack_iq("unread-ack", server, UnreadAck { jid, upto }))
+        }
+        _ => Err("unread [ack JID (ID | all)]".into()),
+    }
+}
+
+/// Prints the answer to an `unread` request: each conversation's count, or the ack's outcome.
+pub(crate) fn print_unread(iq: &Iq) {
+    match &iq.payload {
+        IqPayload::Error(e, _) => println!("{}: error {}", iq.id, e.condition.name()),
+        IqPayload::Result(Some(query)) => match xmppkit::read_markers::unread::counts_in(query) {
+            Ok(counts) => {
+                for count in &counts {
+                    println!("unread {} {}", count.jid, count.amount);
+                }
+                println!("unread: {} conversations", counts.len());
+            }
+            Err(e) => println!("unread: {e}"),
+        },
+        _ => println!("unread acked"),
     }
 }
 

@@ -13,6 +13,7 @@
 //!                                    # or: flood bob@localhost TEXT COUNT
 //!                                    # or: read-marker room@conference.localhost (ack ID | query)
 //!                                    # or: mds (flag CHAT STANZA_ID | catch-up)
+//!                                    # or: unread [ack JID (STANZA_ID | all)]
 //! ```
 //!
 //! It logs in, enables stream management (XEP-0198) when the server offers it, sends initial
@@ -45,6 +46,8 @@
 //! query` it prints its marker there (`urn:xmpp:read-markers`). With `mds flag CHAT ID` it
 //! publishes that CHAT was displayed up to the message archived as ID (XEP-0490), with `mds
 //! catch-up` it prints every position; other devices' positions are printed as they come.
+//! With `unread` it prints its unread count per conversation, with `unread ack JID ID` (or
+//! `all`) it reads JID up to ID (`urn:xmpp:unread`).
 //!
 //! With `pubsub SERVICE NODE ACTION` it creates the node, subscribes to it, or publishes an Atom
 //! entry titled TEXT (XEP-0060), and prints each answer and each notification received.
@@ -58,8 +61,8 @@ mod handlers;
 
 use client_io::{nonce, tls_config, Conn};
 use commands::{
-    mds_request, print_mds, print_pubsub_event, print_read_marker, pubsub_request,
-    read_marker_request, Flood,
+    mds_request, print_mds, print_pubsub_event, print_read_marker, print_unread, pubsub_request,
+    read_marker_request, unread_request, Flood,
 };
 use handlers::{on_room_events, on_roster_or_presence};
 use std::process::ExitCode;
@@ -506,6 +509,14 @@ async fn drive(
                                 .map_err(|e| e.to_string())?;
                         }
                     }
+                    if let [cmd, rest @ ..] = args.command.as_slice() {
+                        if cmd == "unread" {
+                            let iq = unread_request(&args.jid, rest)?;
+                            session
+                                .send_iq(iq, Instant::now())
+                                .map_err(|e| e.to_string())?;
+                        }
+                    }
                     if let [cmd, room, action, rest @ ..] = args.command.as_slice() {
                         if cmd == "read-marker" {
                             let iq = read_marker_request(room, action, rest)?;
@@ -648,6 +659,9 @@ async fn drive(
                     }
                     if iq.id.starts_with("rm-") {
                         print_read_marker(&iq);
+                    }
+                    if iq.id.starts_with("unread-") {
+                        print_unread(&iq);
                     }
                     if iq.id.starts_with("mds-") {
                         match &iq.payload {

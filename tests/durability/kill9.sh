@@ -5,7 +5,8 @@
 # while it runs, across `kill -9` and a restart; the recipient then gets the message and the
 # request, a new subscriber gets the item, and approving the request reaches the sender's roster,
 # again across a second `kill -9`. A read marker acked in a persistent room survives, with the
-# unseen count a later room message adds. Last, XEP-0198 across a crash: alice floods bob, the
+# unseen count a later room message adds; so does bob's read position in his chat with alice
+# (`urn:xmpp:unread`, acked before the second crash): a message after it makes his count 1. Last, XEP-0198 across a crash: alice floods bob, the
 # server is killed while she does, her client resumes when it is back (resumption fails: a
 # restarted server has no streams) and sends again what was never acknowledged; bob then gets
 # every message, and every one the server had acknowledged exactly once.
@@ -53,12 +54,17 @@ start
   >"$LOGS/dave.log" 2>&1 || true
 "$CLIENT" --jid dave@localhost --password davepass "${c[@]}" --wait 1 muc cave@conference.localhost dave "hello cave" \
   >>"$LOGS/dave.log" 2>&1 || true
+"$CLIENT" --jid bob@localhost --password pass "${c[@]}" --wait 1 unread ack alice@localhost all \
+  >"$LOGS/bob_unread.log" 2>&1 || true
 crash
 start
 "$CLIENT" --jid alice@localhost --password pass "${c[@]}" --wait 1 roster >"$LOGS/alice2.log" 2>&1 || true
 "$CLIENT" --jid alice@localhost --password pass "${c[@]}" --wait 1 mam bob@localhost >>"$LOGS/alice2.log" 2>&1 || true
 "$CLIENT" --jid carol@localhost --password pass "${c[@]}" --wait 1 read-marker cave@conference.localhost query \
   >"$LOGS/carol2.log" 2>&1 || true
+"$CLIENT" --jid alice@localhost --password pass "${c[@]}" --wait 1 send bob@localhost "after the ack" \
+  >>"$LOGS/alice2.log" 2>&1 || true
+"$CLIENT" --jid bob@localhost --password pass "${c[@]}" --wait 1 unread >>"$LOGS/bob_unread.log" 2>&1 || true
 # The flood: 600 messages, one every 2 ms; the crash comes once 100 are acknowledged.
 FLOOD=600
 "$CLIENT" --jid alice@localhost --password pass "${c[@]}" --wait 1 --reconnect flood bob@localhost flood "$FLOOD" \
@@ -75,7 +81,7 @@ start
 wait "$ALICE" || true
 "$CLIENT" --jid bob@localhost --password pass "${c[@]}" --wait 2 listen >"$LOGS/bob2.log" 2>&1 || true
 kill -INT "$PID"; wait "$PID" 2>/dev/null || true; PID=
-show_logs alice1 admin carol bob dave alice2 carol2
+show_logs alice1 admin carol bob dave alice2 carol2 bob_unread
 # What the first server acknowledged: the last count before the connection was lost.
 ACKED=$(sed '/^connection lost/q' "$LOGS/alice3.log" | grep '^acknowledged' | tail -1 | cut -d' ' -f2)
 echo "--- alice3 (flood): acknowledged ${ACKED:-0} of $FLOOD before the crash"
@@ -95,6 +101,8 @@ check alice2 "^roster item: bob@localhost subscription=to\$"
 check alice2 "^archived alice@localhost/.* -> bob@localhost: while you were out\$"
 check carol "^read marker acked\$"
 check carol2 "^read marker: last m-1 unseen 1\$"
+check bob_unread "^unread acked\$"
+check bob_unread "^unread alice@localhost 1\$"
 check alice3 "^connection lost"
 check alice3 "^resume failed"
 check alice3 "^sent $FLOOD messages\$"

@@ -7,7 +7,7 @@
 
 use minidom::Element;
 use xmppkit_jid::BareJid;
-use xmppkit_stanza::{set_attr, ParseError, Tag};
+use xmppkit_stanza::{set_attr, Iq, ParseError, Tag};
 
 /// `urn:xmpp:unread`.
 pub const NS: &str = "urn:xmpp:unread";
@@ -178,6 +178,25 @@ pub fn counts_in(iq: &Element) -> Result<Vec<UnreadCount>, ParseError> {
         .filter(|c| c.is(COUNT.name, NS))
         .map(UnreadCount::try_from)
         .collect()
+}
+
+/// The client's ack: an IQ set to `server` (the user's domain) reading `ack.jid` up to
+/// `ack.upto`.
+///
+/// ```
+/// use xmppkit_read_markers::unread::{ack_iq, AckUpto, UnreadAck};
+/// let ack = UnreadAck { jid: "bob@example.com".parse().unwrap(), upto: AckUpto::All };
+/// let iq = ack_iq("a1", "example.com".parse().unwrap(), ack);
+/// assert!(String::from(&minidom::Element::from(iq)).contains("id='all'"));
+/// ```
+pub fn ack_iq(id: impl Into<String>, server: BareJid, ack: UnreadAck) -> Iq {
+    Iq::set(id, Some(server.into()), ack.into())
+}
+
+/// The client's request for its counts list, to `server` (the user's domain); read the answer
+/// with [`counts_in`].
+pub fn counts_iq(id: impl Into<String>, server: BareJid) -> Iq {
+    Iq::get(id, Some(server.into()), UnreadQuery::default().into())
 }
 
 /// `<unread state='true|false'/>`: whether a message of a MAM result is unread for the user.
