@@ -19,6 +19,9 @@ impl Server {
     /// A stanza from a local user's session (`from` stamped by the session): on the byte path
     /// when it may take it, else as a tree.
     pub(crate) fn route_stanza(&mut self, from: &FullJid, stanza: RawStanza) {
+        if stanza.name() == "message" {
+            self.observe_marker(from, &stanza);
+        }
         if stanza.name() == "message"
             && stanza.has_child("displayed", xmppkit_read_markers::mds::NS)
         {
@@ -43,6 +46,20 @@ impl Server {
             }
             None => self.deliver_bytes(to, stanza),
         }
+    }
+
+    /// A chat marker (XEP-0333) in a user's message moves the user's read state; the message
+    /// goes on unchanged. Only the marker is built as a tree.
+    fn observe_marker(&mut self, from: &FullJid, stanza: &RawStanza) {
+        let markers = xmppkit_markers::NS;
+        let marker = ["displayed", "acknowledged"]
+            .into_iter()
+            .find_map(|name| stanza.child_element(name, markers));
+        let (Some(marker), Some(to)) = (marker, stanza.attr(Routing::To)) else {
+            return;
+        };
+        let groupchat = stanza.attr(Routing::Type).as_deref() == Some("groupchat");
+        self.chat_marker(from, &to, groupchat, &marker);
     }
 
     /// Whether a user's `stanza` may stay bytes, and to whom: a chat or normal message to an

@@ -1,6 +1,6 @@
 //! Read state in the server (issue #19): the `urn:xmpp:unread` IQs at the server's domain
-//! (ack up to a message or all, the counts list), and the moves that come from the other
-//! front-ends (XEP-0490 publications, `mds.rs`). Every front-end acks through the one engine
+//! (ack up to a message or all, the counts list), XEP-0333 `displayed`/`acknowledged` markers
+//! the user sends, and the moves that come from XEP-0490 publications (`mds.rs`). Every front-end acks through the one engine
 //! (`xmppkit_read_markers::ReadState`), and an ack that moved is published to the user's own
 //! devices as their XEP-0490 position: never into the conversation or the room.
 
@@ -101,6 +101,80 @@ impl Server {
                 })
                 .collect(),
         ))
+    }
+
+    /// XEP-0333 §4 (and XEP-0430's rule): a `displayed` or `acknowledged` marker that `from`
+    /// sends to `to` moves the user's read position to the marked message. In a room (`type`
+    /// groupchat) its id is the room's stanza-id; in a chat it is the message's own `id` (or
+    /// origin-id), looked up among the chat's latest messages in the user's archive, or an
+    /// archive id itself. A marker for a message it cannot find changes nothing.
+    pub(crate) fn chat_marker(
+        &mut self,
+        from: &FullJid,
+        to: &str,
+        groupchat: bool,
+        marker: &minidom::Element,
+    ) {
+        /// How far back a 1:1 marker's message is looked for.
+        const RECENT: usize = 50;
+        let reads = marker.is("displayed", xmppkit_markers::NS)
+            || marker.is("acknowledged", xmppkit_markers::NS);
+        let (Some(id), true) = (marker.attr("id"), reads) else {
+            return;
+        };
+        let Ok(to) = to.parse::<Jid>() else { return };
+        let user = from.to_bare();
+        let conversation = self.conversation(to.to_bare());
+        let archive_id = match &conversation {
+            Conversation::Room(_) if groupchat => Some(id.to_owned()),
+            Conversation::Room(_) => None,
+            Conversation::Chat(partner) => {
+                let filter = xmppkit_mam::Filter {
+                    with: Some(partner.clone().into()),
+                    ..Default::default()
+                };
+                let page = xmppkit_mam::Page {
+                    max: RECENT,
+                    before: Some(String::new()),
+                    ..Default::default()
+                };
+                let recent = self.mam.archive().query(&user, &filter, &page);
+                recent.ok().and_then(|page| {
+                    page.items.into_iter().rev().find_map(|item| {
+                        let origin = item
+                            .message
+                            .get_child("origin-id", xmppkit_stanza::ns::SID)
+                            .and_then(|o| o.attr("id"));
+                        let marked = item.id == id
+                            || item.message.attr("id") == Some(id)
+                            || origin == Some(id);
+                        marked.then_some(item.id)
+                    })
+                })
+            }
+        };
+        let Some(archive_id) = archive_id else { return };
+        let acked = self.read_state.ack(
+            self.mam.archive(),
+            &user,
+            &conversation,
+            Upto::Message(&archive_id),
+            self.now.utc,
+        );
+        match acked {
+            Ok(Acked::Moved(position)) => {
+                let by: Jid = Self::archive_of(&user, &conversation).into();
+                let displayed = Displayed {
+                    id: position.id,
+                    by: Some(by),
+                };
+                self.publish_displayed(from, conversation.jid().as_str(), displayed);
+            }
+            Ok(_) | Err(ReadStateError::UnknownMessage { .. }) => {}
+            Err(e) => {
+                self.read_state_error(e);
+            }
+        }
     }
 
     /// `user` published a displayed position for `chat` (XEP-0490): the read state moves to

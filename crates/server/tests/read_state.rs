@@ -299,3 +299,58 @@ fn a_room_is_counted_from_its_archive() {
     assert_eq!(counts(&mut w, bob), [(ROOM.to_owned(), 1)]);
     assert_eq!(counts(&mut w, carol), [(ROOM.to_owned(), 2)]);
 }
+
+/// XEP-0333 §4 (XEP-0430's rule): a `displayed` marker Alice sends Bob names his message by its
+/// own id; the server finds it in her archive and her position moves there, her other device
+/// is told, and the marker still reaches Bob. A marker for an unknown message changes nothing.
+#[test]
+fn a_chat_marker_moves_the_position() {
+    let mut w = World::new(|_| {});
+    let phone = w.login("alice", "phone", 0);
+    let laptop = w.login("alice", "laptop", 0);
+    let bob = w.login("bob", "pc", 0);
+    for n in 0..3 {
+        w.send(
+            bob,
+            &format!(
+                "<message to='alice@example.com/phone' type='chat' id='bob-{n}'><body>b{n}</body>\
+                 <markable xmlns='urn:xmpp:chat-markers:0'/></message>"
+            ),
+        );
+    }
+    let ids = stanza_ids(&w.take(phone));
+    assert_eq!(ids.len(), 3);
+    w.take(laptop);
+    assert_eq!(counts(&mut w, laptop), [("bob@example.com".to_owned(), 3)]);
+    w.send(
+        phone,
+        "<message to='bob@example.com' type='chat'>\
+         <displayed xmlns='urn:xmpp:chat-markers:0' id='bob-1'/></message>",
+    );
+    let to_bob = w.take(bob);
+    assert!(
+        to_bob
+            .iter()
+            .any(|s| s.has_child("displayed", "urn:xmpp:chat-markers:0")),
+        "the marker goes on"
+    );
+    assert_eq!(
+        mds_positions(&w.take(laptop)),
+        [("bob@example.com".to_owned(), ids[1].clone())]
+    );
+    assert_eq!(counts(&mut w, laptop), [("bob@example.com".to_owned(), 1)]);
+    w.send(
+        phone,
+        "<message to='bob@example.com' type='chat'>\
+         <displayed xmlns='urn:xmpp:chat-markers:0' id='never-sent'/></message>",
+    );
+    w.take(phone);
+    assert_eq!(counts(&mut w, laptop), [("bob@example.com".to_owned(), 1)]);
+    // A receipt (XEP-0184) or a `received` marker does not read anything.
+    w.send(
+        phone,
+        "<message to='bob@example.com' type='chat'>\
+         <received xmlns='urn:xmpp:chat-markers:0' id='bob-2'/></message>",
+    );
+    assert_eq!(counts(&mut w, laptop), [("bob@example.com".to_owned(), 1)]);
+}
