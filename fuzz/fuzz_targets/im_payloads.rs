@@ -1,4 +1,4 @@
-//! Arbitrary stanzas through the carbons, markers, read-markers, `urn:xmpp:unread`, MAM and
+//! Arbitrary stanzas through the carbons, markers, read-markers, `urn:xmpp:unread`, inbox, MAM and
 //! read-state parsers and engines: no panic, and whatever parses serializes to something that
 //! parses to the same value.
 #![no_main]
@@ -82,6 +82,19 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(query) = xmppkit_read_markers::unread::UnreadQuery::try_from(child.clone()) {
                 let again = xmppkit_read_markers::unread::UnreadQuery::try_from(minidom::Element::from(query.clone()));
                 assert_eq!(again.as_ref().ok(), Some(&query));
+            }
+            // XEP-0430.
+            if let Ok(query) = xmppkit_read_markers::inbox::InboxQuery::try_from(child.clone()) {
+                let again = xmppkit_read_markers::inbox::InboxQuery::try_from(minidom::Element::from(query.clone()));
+                assert_eq!(again.as_ref().ok(), Some(&query));
+            }
+            if let Ok(entry) = xmppkit_read_markers::inbox::InboxEntry::try_from(child) {
+                let again = xmppkit_read_markers::inbox::InboxEntry::try_from(&minidom::Element::from(entry.clone()));
+                assert_eq!(again.as_ref().ok(), Some(&entry));
+            }
+            if let Ok(fin) = xmppkit_read_markers::inbox::InboxFin::try_from(child) {
+                let again = xmppkit_read_markers::inbox::InboxFin::try_from(&minidom::Element::from(fin.clone()));
+                assert_eq!(again.as_ref().ok(), Some(&fin));
             }
             if let Ok(tag) = xmppkit_read_markers::unread::UnreadState::try_from(child) {
                 assert_eq!(xmppkit_read_markers::unread::UnreadState::try_from(&minidom::Element::from(tag)).ok(), Some(tag));

@@ -8,8 +8,6 @@ use minidom::Element;
 use xmppkit_codec::{RawStanza, Routing};
 use xmppkit_jid::{BareJid, Jid};
 use xmppkit_stanza::datetime::DateTime;
-use xmppkit_stanza::delay::Delay;
-use xmppkit_stanza::forwarding::Forwarded;
 use xmppkit_stanza::hints::Hint;
 use xmppkit_stanza::rsm::Set;
 use xmppkit_stanza::sid::{stamp, StanzaId};
@@ -360,18 +358,7 @@ impl<A: Archive> Mam<A> {
             }
             set_attr(&mut message, "from", owner.to_string());
             set_attr(&mut message, "id", format!("{}-{n}", iq.id));
-            let result = ResultItem {
-                queryid: query.queryid.clone(),
-                id: item.id,
-                forwarded: Forwarded {
-                    delay: Some(Delay {
-                        from: None,
-                        stamp: item.stamp,
-                        reason: None,
-                    }),
-                    stanza: item.message,
-                },
-            };
+            let result = ResultItem::of(query.queryid.clone(), item);
             message.append_child(result.into());
             out.push(message);
         }

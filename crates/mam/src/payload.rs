@@ -189,6 +189,25 @@ pub struct ResultItem {
     pub forwarded: Forwarded,
 }
 
+impl ResultItem {
+    /// The result for an archived message: its id, and the message with its archive stamp
+    /// as the delay.
+    pub fn of(queryid: Option<String>, item: crate::Archived) -> ResultItem {
+        ResultItem {
+            queryid,
+            id: item.id,
+            forwarded: Forwarded {
+                delay: Some(xmppkit_stanza::delay::Delay {
+                    from: None,
+                    stamp: item.stamp,
+                    reason: None,
+                }),
+                stanza: item.message,
+            },
+        }
+    }
+}
+
 impl TryFrom<Element> for ResultItem {
     type Error = ParseError;
     fn try_from(el: Element) -> Result<Self, ParseError> {

@@ -41,6 +41,7 @@
 
 mod client;
 mod engine;
+pub mod inbox;
 pub mod mds;
 pub mod mds_client;
 mod payload;
@@ -53,5 +54,5 @@ pub use client::{ack_iq, parse_answer, query_iq, ClientError};
 pub use engine::{ReadMarkers, Rooms};
 pub use payload::{Ack, LastMessage, Marker, Query, NS};
 pub use positions::{MemoryPositions, Position, PositionStore};
-pub use read_state::{Acked, Conversation, ReadState, ReadStateError, Upto};
+pub use read_state::{Acked, Conversation, InboxLine, ReadState, ReadStateError, Upto};
 pub use store::{MemoryStore, ReadMarkerStore, Record, StoreError};

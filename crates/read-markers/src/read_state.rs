@@ -8,7 +8,8 @@ use crate::positions::{Position, PositionStore};
 use crate::store::StoreError;
 use thiserror::Error;
 use xmppkit_jid::BareJid;
-use xmppkit_mam::{Archive, ArchiveError, UnreadAsk};
+use xmppkit_mam::payload::Filter;
+use xmppkit_mam::{Archive, ArchiveError, Archived, Page, UnreadAsk};
 use xmppkit_stanza::datetime::DateTime;
 
 /// A conversation a user reads.
@@ -189,6 +190,56 @@ impl<P: PositionStore> ReadState<P> {
         user: &BareJid,
         is_room: &dyn Fn(&BareJid) -> bool,
     ) -> Result<Vec<(Conversation, u64)>, ReadStateError> {
+        Ok(self
+            .all_counts(archive, user, is_room)?
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .collect())
+    }
+
+    /// The inbox (XEP-0430): the conversations of [`counts`](Self::counts), those with nothing
+    /// unread too, each with its last message; the most recent activity first.
+    pub fn inbox(
+        &self,
+        archive: &dyn Archive,
+        user: &BareJid,
+        is_room: &dyn Fn(&BareJid) -> bool,
+    ) -> Result<Vec<InboxLine>, ReadStateError> {
+        let mut lines = Vec::new();
+        for (conversation, unread) in self.all_counts(archive, user, is_room)? {
+            let (owner, with) = conversation.archive(user);
+            let Some((_, id)) = archive.latest(owner, with)? else {
+                continue;
+            };
+            let filter = Filter {
+                ids: vec![id],
+                ..Filter::default()
+            };
+            let page = Page {
+                max: 1,
+                ..Page::default()
+            };
+            if let Some(last) = archive.query(owner, &filter, &page)?.items.pop() {
+                lines.push(InboxLine {
+                    conversation,
+                    unread,
+                    last,
+                });
+            }
+        }
+        lines.sort_by(|a, b| {
+            (b.last.stamp.0, &a.conversation).cmp(&(a.last.stamp.0, &b.conversation))
+        });
+        Ok(lines)
+    }
+
+    /// Every conversation of `user` with its unread count, ordered by conversation.
+    fn all_counts(
+        &self,
+        archive: &dyn Archive,
+        user: &BareJid,
+        is_room: &dyn Fn(&BareJid) -> bool,
+    ) -> Result<Vec<(Conversation, u64)>, ReadStateError> {
         let positions: std::collections::HashMap<BareJid, u64> = self
             .positions
             .all(user)?
@@ -222,10 +273,17 @@ impl<P: PositionStore> ReadState<P> {
             })
             .collect();
         let counts = archive.count_unread_each(user, &asks)?;
-        Ok(conversations
-            .into_iter()
-            .zip(counts)
-            .filter(|(_, n)| *n > 0)
-            .collect())
+        Ok(conversations.into_iter().zip(counts).collect())
     }
+}
+
+/// One conversation of a user's inbox (XEP-0430).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxLine {
+    /// The conversation.
+    pub conversation: Conversation,
+    /// Its unread messages.
+    pub unread: u64,
+    /// Its last message, as archived.
+    pub last: Archived,
 }

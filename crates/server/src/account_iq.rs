@@ -40,6 +40,7 @@ impl Server {
                 self.pep_iq(iq, from.to_bare())
             }
             Some(NS_REGISTER) => self.register_after_auth(from, iq),
+            Some(xmppkit_read_markers::inbox::NS) => self.inbox_iq(from, iq),
             Some(ns::DISCO_INFO) if addressed => {
                 let info = self.account_disco();
                 self.reply(iq.result(Some(info.into())));
@@ -181,6 +182,7 @@ impl Server {
             fulltext,
             Some(xmppkit_pubsub::ns::PUBSUB),
             Some(xmppkit_read_markers::mds::NS_SERVER_ASSIST),
+            Some(xmppkit_read_markers::inbox::NS),
         ]
         .into_iter()
         .flatten()

@@ -79,6 +79,7 @@ mod blocking_iq;
 mod components;
 mod config;
 pub mod fast;
+mod inbox;
 mod mds;
 mod message_bytes;
 pub mod offline;

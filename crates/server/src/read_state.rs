@@ -213,7 +213,7 @@ impl Server {
     }
 
     /// The error condition for a failed read-state operation; a store's failure is reported.
-    fn read_state_error(&mut self, e: ReadStateError) -> DefinedCondition {
+    pub(crate) fn read_state_error(&mut self, e: ReadStateError) -> DefinedCondition {
         match e {
             ReadStateError::UnknownMessage { .. } => DefinedCondition::ItemNotFound,
             ReadStateError::Archive(e) => {

@@ -354,3 +354,101 @@ fn a_chat_marker_moves_the_position() {
     );
     assert_eq!(counts(&mut w, laptop), [("bob@example.com".to_owned(), 1)]);
 }
+
+/// XEP-0430 Inbox on the same engine: conversations by last activity, each entry with its
+/// unread count and last archive id followed by the last message, the totals in `<fin/>`,
+/// `unread-only`, `messages='false'` and paging by conversation.
+#[test]
+fn the_inbox() {
+    use xmppkit_read_markers::inbox::{InboxEntry, InboxFin, NS};
+    let mut w = World::new(|_| {});
+    let phone = w.login("alice", "phone", 0);
+    let bob = w.login("bob", "pc", 0);
+    let carol = w.login("carol", "pc", 0);
+    for n in 0..2 {
+        w.send(
+            bob,
+            &format!("<message to='alice@example.com' type='chat'><body>b{n}</body></message>"),
+        );
+    }
+    w.send(
+        carol,
+        "<message to='alice@example.com' type='chat'><body>c0</body></message>",
+    );
+    w.advance(std::time::Duration::from_secs(1));
+    w.send(
+        phone,
+        "<message to='carol@example.com' type='chat'><body>hi carol</body></message>",
+    );
+    w.take(phone);
+    let inbox = |w: &mut World, query: &str| -> (Vec<(InboxEntry, Option<String>)>, InboxFin) {
+        w.send(phone, &format!("<iq type='get' id='i'>{query}</iq>"));
+        let got = w.take(phone);
+        let entries = got
+            .iter()
+            .filter(|s| s.name() == "message")
+            .filter_map(|m| {
+                let entry = InboxEntry::try_from(m.get_child("entry", NS)?).ok()?;
+                let body = m
+                    .get_child("result", "urn:xmpp:mam:2")
+                    .and_then(|r| r.get_child("forwarded", "urn:xmpp:forward:0"))
+                    .and_then(|f| f.get_child("message", "jabber:client"))
+                    .and_then(|m| m.get_child("body", "jabber:client"))
+                    .map(|b| b.text());
+                Some((entry, body))
+            })
+            .collect();
+        let iq = got
+            .iter()
+            .find(|s| s.attr("id") == Some("i"))
+            .expect("an answer");
+        assert_eq!(iq.attr("type"), Some("result"), "{}", String::from(iq));
+        let fin = InboxFin::try_from(iq.get_child("fin", NS).expect("fin")).expect("a fin");
+        (entries, fin)
+    };
+    let (entries, fin) = inbox(&mut w, "<inbox xmlns='urn:xmpp:inbox:1'/>");
+    let seen: Vec<(&str, u64, Option<&str>)> = entries
+        .iter()
+        .map(|(e, body)| (e.jid.as_str(), e.unread, body.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("carol@example.com", 1, Some("hi carol")),
+            ("bob@example.com", 2, Some("b1"))
+        ]
+    );
+    assert_eq!((fin.total, fin.unread, fin.all_unread), (2, 2, 3));
+
+    // Bob's chat read: unread-only leaves Carol's; the totals are the inbox's.
+    assert_eq!(
+        ack(&mut w, phone, "bob@example.com", "all").attr("type"),
+        Some("result")
+    );
+    let (entries, fin) = inbox(
+        &mut w,
+        "<inbox xmlns='urn:xmpp:inbox:1' unread-only='true'/>",
+    );
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].0.jid.as_str(), "carol@example.com");
+    assert_eq!((fin.total, fin.unread, fin.all_unread), (2, 1, 1));
+
+    // Without messages, and a page at a time.
+    let (entries, fin) = inbox(
+        &mut w,
+        "<inbox xmlns='urn:xmpp:inbox:1' messages='false'>\
+         <set xmlns='http://jabber.org/protocol/rsm'><max>1</max></set></inbox>",
+    );
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].1, None, "no message");
+    let set = fin.set.expect("the page");
+    assert_eq!(set.last.as_deref(), Some("carol@example.com"));
+    assert_eq!(set.count, Some(2));
+    let (entries, _) = inbox(
+        &mut w,
+        "<inbox xmlns='urn:xmpp:inbox:1'><set xmlns='http://jabber.org/protocol/rsm'>\
+         <max>1</max><after>carol@example.com</after></set></inbox>",
+    );
+    assert_eq!(entries[0].0.jid.as_str(), "bob@example.com");
+    assert_eq!(entries[0].0.unread, 0);
+}
