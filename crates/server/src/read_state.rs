@@ -177,6 +177,30 @@ impl Server {
         }
     }
 
+    /// `user` sent `to` the instant message (one with a body) archived as `id`: what came
+    /// before it is read (XEP-0430:
+    /// a message followed by a read one is read; one's own message is read). The position
+    /// moves without a publication: the user's devices see it in their counts, and their
+    /// XEP-0490 positions stay forward-only behind it.
+    pub(crate) fn read_up_to_own(&mut self, user: &BareJid, to: &Jid, id: &str) {
+        let conversation = self.conversation(to.to_bare());
+        if matches!(conversation, Conversation::Room(_)) {
+            return;
+        }
+        let acked = self.read_state.ack(
+            self.mam.archive(),
+            user,
+            &conversation,
+            Upto::Message(id),
+            self.now.utc,
+        );
+        if let Err(e) = acked {
+            if !matches!(e, ReadStateError::UnknownMessage { .. }) {
+                self.read_state_error(e);
+            }
+        }
+    }
+
     /// `user` published a displayed position for `chat` (XEP-0490): the read state moves to
     /// it when it is a message of the archive that holds the chat; anything else (a private
     /// message's occupant JID, a remote room, an id from another archive) leaves it.

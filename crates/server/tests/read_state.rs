@@ -90,6 +90,11 @@ fn one_position_for_every_front_end_and_device() {
         .expect("an answer");
     assert!(String::from(info).contains(UNREAD));
 
+    // Alice's own message is never unread for her.
+    w.send(
+        laptop,
+        "<message to='bob@example.com' type='chat'><body>are you there?</body></message>",
+    );
     for n in 0..4 {
         w.send(
             bob,
@@ -101,11 +106,6 @@ fn one_position_for_every_front_end_and_device() {
     w.send(
         carol,
         "<message to='alice@example.com/phone' type='chat'><body>c0</body></message>",
-    );
-    // Alice's own reply is never unread for her.
-    w.send(
-        laptop,
-        "<message to='bob@example.com' type='chat'><body>on my way</body></message>",
     );
     let ids = stanza_ids(&w.take(phone));
     assert_eq!(ids.len(), 5, "{ids:?}");
@@ -179,6 +179,18 @@ fn one_position_for_every_front_end_and_device() {
     assert_eq!(
         ack(&mut w, phone, "bob@example.com", "all").attr("type"),
         Some("result")
+    );
+    assert_eq!(counts(&mut w, phone), []);
+    // A reply reads what came before it (XEP-0430: a message followed by a read one is read).
+    w.send(
+        bob,
+        "<message to='alice@example.com/phone' type='chat'><body>b6</body></message>",
+    );
+    w.take(phone);
+    assert_eq!(counts(&mut w, phone), [("bob@example.com".to_owned(), 1)]);
+    w.send(
+        laptop,
+        "<message to='bob@example.com' type='chat'><body>yes</body></message>",
     );
     assert_eq!(counts(&mut w, phone), []);
     // Bad requests.
@@ -365,20 +377,20 @@ fn the_inbox() {
     let phone = w.login("alice", "phone", 0);
     let bob = w.login("bob", "pc", 0);
     let carol = w.login("carol", "pc", 0);
+    w.send(
+        phone,
+        "<message to='carol@example.com' type='chat'><body>hi carol</body></message>",
+    );
     for n in 0..2 {
         w.send(
             bob,
             &format!("<message to='alice@example.com' type='chat'><body>b{n}</body></message>"),
         );
     }
+    w.advance(std::time::Duration::from_secs(1));
     w.send(
         carol,
         "<message to='alice@example.com' type='chat'><body>c0</body></message>",
-    );
-    w.advance(std::time::Duration::from_secs(1));
-    w.send(
-        phone,
-        "<message to='carol@example.com' type='chat'><body>hi carol</body></message>",
     );
     w.take(phone);
     let inbox = |w: &mut World, query: &str| -> (Vec<(InboxEntry, Option<String>)>, InboxFin) {
@@ -414,7 +426,7 @@ fn the_inbox() {
     assert_eq!(
         seen,
         [
-            ("carol@example.com", 1, Some("hi carol")),
+            ("carol@example.com", 1, Some("c0")),
             ("bob@example.com", 2, Some("b1"))
         ]
     );
