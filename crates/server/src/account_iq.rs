@@ -216,7 +216,9 @@ impl Server {
         let Some(out) = self.mam.handle_iq(&iq, ArchiveKind::User, |_| false) else {
             return;
         };
+        let mut positions = std::collections::HashMap::new();
         for mut stanza in out {
+            self.tag_unread(owner, &mut stanza, &mut positions);
             if stanza.attr("to").is_none() {
                 if let Some(from) = &iq.from {
                     xmppkit_stanza::set_attr(&mut stanza, "to", from.to_string());

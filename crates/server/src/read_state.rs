@@ -201,6 +201,61 @@ impl Server {
         }
     }
 
+    /// A MAM result from `user`'s own archive gets the `urn:xmpp:unread` tag in its
+    /// forwarded message: `state='true'` when it is a message from the partner after the
+    /// user's position in that chat. `positions` caches each chat's position for one answer.
+    pub(crate) fn tag_unread(
+        &mut self,
+        user: &BareJid,
+        stanza: &mut minidom::Element,
+        positions: &mut std::collections::HashMap<BareJid, Option<u64>>,
+    ) {
+        let Some(result) = stanza.get_child_mut("result", xmppkit_mam::NS) else {
+            return;
+        };
+        let Some(id) = result.attr("id").map(str::to_owned) else {
+            return;
+        };
+        let Some(message) = result
+            .get_child_mut("forwarded", xmppkit_stanza::ns::FORWARD)
+            .and_then(|f| f.get_child_mut("message", xmppkit_stanza::ns::CLIENT))
+        else {
+            return;
+        };
+        let bare = |attr: Option<&str>| {
+            attr.and_then(|j| j.parse::<Jid>().ok())
+                .map(|j| j.to_bare())
+        };
+        let from = bare(message.attr("from"));
+        let unread = match from {
+            Some(from) if from != *user => {
+                let after = match positions.get(&from) {
+                    Some(after) => *after,
+                    None => {
+                        let chat = Conversation::Chat(from.clone());
+                        let after = self
+                            .read_state
+                            .position(user, &chat)
+                            .ok()
+                            .flatten()
+                            .map(|p| p.position);
+                        positions.insert(from, after);
+                        after
+                    }
+                };
+                let at = self.mam.archive().position(user, &id).ok().flatten();
+                match (at, after) {
+                    (Some(at), Some(after)) => at > after,
+                    (_, None) => true,
+                    (None, Some(_)) => false,
+                }
+            }
+            // One's own message, or one without a sender.
+            _ => false,
+        };
+        message.append_child(xmppkit_read_markers::unread::UnreadState(unread).into());
+    }
+
     /// `user` published a displayed position for `chat` (XEP-0490): the read state moves to
     /// it when it is a message of the archive that holds the chat; anything else (a private
     /// message's occupant JID, a remote room, an id from another archive) leaves it.

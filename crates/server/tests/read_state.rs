@@ -464,3 +464,55 @@ fn the_inbox() {
     assert_eq!(entries[0].0.jid.as_str(), "bob@example.com");
     assert_eq!(entries[0].0.unread, 0);
 }
+
+/// The `urn:xmpp:unread` tag in MAM results of the user's own archive: a contact's message
+/// after the user's position is unread, one up to it is not, the user's own never is.
+#[test]
+fn mam_results_say_what_is_unread() {
+    let mut w = World::new(|_| {});
+    let phone = w.login("alice", "phone", 0);
+    let bob = w.login("bob", "pc", 0);
+    w.send(
+        phone,
+        "<message to='bob@example.com' type='chat'><body>mine</body></message>",
+    );
+    for n in 0..3 {
+        w.send(
+            bob,
+            &format!("<message to='alice@example.com' type='chat'><body>b{n}</body></message>"),
+        );
+    }
+    let ids = stanza_ids(&w.take(phone));
+    assert_eq!(
+        ack(&mut w, phone, "bob@example.com", &ids[0]).attr("type"),
+        Some("result")
+    );
+    w.take(phone);
+    w.send(
+        phone,
+        "<iq type='set' id='q'><query xmlns='urn:xmpp:mam:2' queryid='q1'/></iq>",
+    );
+    let states: Vec<(String, String)> = w
+        .take(phone)
+        .iter()
+        .filter_map(|m| {
+            let message = m
+                .get_child("result", "urn:xmpp:mam:2")?
+                .get_child("forwarded", "urn:xmpp:forward:0")?
+                .get_child("message", "jabber:client")?;
+            let body = message.get_child("body", "jabber:client")?.text();
+            let state = message
+                .get_child("unread", UNREAD)?
+                .attr("state")?
+                .to_owned();
+            Some((body, state))
+        })
+        .collect();
+    let expected = [
+        ("mine", "false"),
+        ("b0", "false"),
+        ("b1", "true"),
+        ("b2", "true"),
+    ];
+    assert_eq!(states, expected.map(|(b, s)| (b.to_owned(), s.to_owned())));
+}
