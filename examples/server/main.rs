@@ -37,7 +37,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Notify};
-use xmppkit::muc::{MamHook, ReadMarkersHook, Service, ServiceConfig};
+use xmppkit::muc::{MamHook, ReadStateHook, Service, ServiceConfig};
 use xmppkit::pubsub::{Engine, PubSubConfig};
 use xmppkit::server::{AccountError, Config, ConnId, Now, Output, PubSubComponent, Server, Shards};
 use xmppkit::stanza::datetime::DateTime;
@@ -234,12 +234,14 @@ fn serve(settings: config::Settings) -> Result<(), String> {
                 opened.rooms_archive.take().ok_or("the rooms' archive")?,
                 Default::default(),
             )),
-            ReadMarkersHook(xmppkit::read_markers::ReadMarkers::new(
-                opened
-                    .read_markers
-                    .take()
-                    .ok_or("the rooms' read markers")?,
-            )),
+            {
+                let (archive, positions) =
+                    opened.room_reads.take().ok_or("the rooms' read state")?;
+                ReadStateHook {
+                    state: xmppkit::read_markers::ReadState::new(positions),
+                    archive,
+                }
+            },
         );
         let muc_config = ServiceConfig {
             create: xmppkit::muc::CreatePolicy::Domains(vec![domain.clone()]),

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use xmppkit::mam::Archive;
 use xmppkit::muc::RoomStore;
 use xmppkit::pubsub::NodeStore;
-use xmppkit::read_markers::ReadMarkerStore;
+use xmppkit::read_markers::{MemoryPositions, PositionStore};
 use xmppkit::server::{AccountStore, MemoryAccounts, Shards, Stores};
 use xmppkit::store_sqlite::Database;
 
@@ -63,7 +63,7 @@ impl std::fmt::Display for Choice {
 }
 
 /// The opened stores: the accounts (shared by every shard's engine), the services' (MUC
-/// rooms, their archive and read markers, the pubsub component's nodes: taken by the shard
+/// rooms, their archive and read positions, the pubsub component's nodes: taken by the shard
 /// that runs the services), and the database behind them.
 pub struct Opened {
     /// The accounts, for every engine.
@@ -74,13 +74,16 @@ pub struct Opened {
     pub nodes: Option<Box<dyn NodeStore + Send>>,
     /// The MUC service's persistent rooms.
     pub rooms: Option<Box<dyn RoomStore + Send>>,
-    /// For the rooms' read-markers hook.
-    pub read_markers: Option<Box<dyn ReadMarkerStore>>,
+    /// For the rooms' read-markers hook: a second handle on the rooms' archive, and the read
+    /// positions (the same ones as the users' engines).
+    pub room_reads: Option<(Box<dyn Archive + Send>, Box<dyn PositionStore>)>,
     /// The database, when there is one.
     pub db: Option<Db>,
     /// Without one, the archive of users and rooms in memory, shared by every shard and the
     /// MUC service: read state counts rooms from it.
     pub memory_archive: Option<Arc<Mutex<xmppkit::mam::MemoryArchive>>>,
+    /// Without one, the read positions in memory, shared likewise.
+    pub memory_positions: Option<Arc<Mutex<MemoryPositions>>>,
 }
 
 impl Opened {
@@ -107,6 +110,9 @@ impl Opened {
         stores.accounts = self.accounts.clone();
         if let Some(shared) = &self.memory_archive {
             stores.archive = Box::new(shared.clone());
+        }
+        if let Some(shared) = &self.memory_positions {
+            stores.positions = Box::new(shared.clone());
         }
         Ok(stores)
     }
@@ -185,14 +191,16 @@ pub fn open(choice: &Choice) -> Result<Opened, String> {
     Ok(match choice {
         Choice::Memory => {
             let archive = Arc::new(Mutex::new(xmppkit::mam::MemoryArchive::default()));
+            let positions = Arc::new(Mutex::new(MemoryPositions::default()));
             Opened {
                 accounts: Arc::new(MemoryAccounts::default()),
                 rooms_archive: Some(Box::new(archive.clone())),
                 nodes: Some(Box::new(xmppkit::pubsub::MemoryStore::default())),
                 rooms: Some(Box::new(xmppkit::muc::MemoryRooms::default())),
-                read_markers: Some(Box::new(xmppkit::read_markers::MemoryStore::default())),
+                room_reads: Some((Box::new(archive.clone()), Box::new(positions.clone()))),
                 db: None,
                 memory_archive: Some(archive),
+                memory_positions: Some(positions),
             }
         }
         Choice::Sqlite(path) => {
@@ -205,9 +213,10 @@ pub fn open(choice: &Choice) -> Result<Opened, String> {
                     db.nodes_of(|s| s.node().is_none()).map_err(failed)?,
                 )),
                 rooms: Some(Box::new(db.rooms())),
-                read_markers: Some(Box::new(db.read_markers())),
+                room_reads: Some((Box::new(db.archive()), Box::new(db.positions()))),
                 db: Some(Db::Sqlite(db)),
                 memory_archive: None,
+                memory_positions: None,
             }
         }
         Choice::Postgres(url) => {
@@ -219,9 +228,10 @@ pub fn open(choice: &Choice) -> Result<Opened, String> {
                     db.nodes_of(|s| s.node().is_none()).map_err(failed)?,
                 )),
                 rooms: Some(Box::new(db.rooms())),
-                read_markers: Some(Box::new(db.read_markers())),
+                room_reads: Some((Box::new(db.archive()), Box::new(db.positions()))),
                 db: Some(Db::Postgres(db)),
                 memory_archive: None,
+                memory_positions: None,
             }
         }
     })

@@ -61,6 +61,8 @@ pub use config::{AllowPm, ConfigError, ListChanges, RoomConfig, Whois, HISTORY_L
 pub use hooks::MamHook;
 #[cfg(feature = "read-markers")]
 pub use hooks::ReadMarkersHook;
+#[cfg(all(feature = "read-markers", feature = "mam"))]
+pub use hooks::ReadStateHook;
 pub use hooks::RoomHooks;
 pub use item::{Actor, Continue, Destroy, Item};
 pub use join::{History, Muc};

@@ -47,6 +47,7 @@ pub mod mds_client;
 mod payload;
 mod positions;
 mod read_state;
+mod room_markers;
 mod store;
 pub mod unread;
 

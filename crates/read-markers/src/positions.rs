@@ -72,6 +72,33 @@ impl<S: PositionStore + ?Sized> PositionStore for &mut S {
     }
 }
 
+/// A store shared by several engines in one process (a server's shards and a room service):
+/// each call takes the lock for its own duration.
+impl<S: PositionStore + ?Sized> PositionStore for std::sync::Arc<std::sync::Mutex<S>> {
+    fn get(&self, user: &BareJid, conversation: &BareJid) -> Result<Option<Position>, StoreError> {
+        locked(self)?.get(user, conversation)
+    }
+    fn all(&self, user: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError> {
+        locked(self)?.all(user)
+    }
+    fn advance(
+        &mut self,
+        user: &BareJid,
+        conversation: &BareJid,
+        to: &Position,
+    ) -> Result<bool, StoreError> {
+        locked(self)?.advance(user, conversation, to)
+    }
+}
+
+fn locked<S: ?Sized>(
+    shared: &std::sync::Mutex<S>,
+) -> Result<std::sync::MutexGuard<'_, S>, StoreError> {
+    shared
+        .lock()
+        .map_err(|_| StoreError("the shared read positions' lock is poisoned".into()))
+}
+
 /// An in-memory [`PositionStore`].
 #[derive(Debug, Default)]
 pub struct MemoryPositions {

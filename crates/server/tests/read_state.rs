@@ -516,3 +516,116 @@ fn mam_results_say_what_is_unread() {
     ];
     assert_eq!(states, expected.map(|(b, s)| (b.to_owned(), s.to_owned())));
 }
+
+/// The seed's room read markers (`urn:xmpp:read-markers`, IQs at the room) on the same
+/// positions as `urn:xmpp:unread`: one's own room message moves one's marker, an ack through
+/// either protocol is what the other answers, and an id the room never archived is refused.
+#[test]
+fn room_read_markers_and_unread_share_one_position() {
+    use std::sync::{Arc, Mutex};
+    use xmppkit_mam::{Mam, MemoryArchive};
+    use xmppkit_muc::{MamHook, ReadStateHook, Service, ServiceConfig};
+    use xmppkit_read_markers::{Marker, MemoryPositions, ReadState};
+    const ROOM: &str = "lobby@conference.example.com";
+    let archive = Arc::new(Mutex::new(MemoryArchive::default()));
+    let positions = Arc::new(Mutex::new(MemoryPositions::default()));
+    let (server_archive, server_positions) = (archive.clone(), positions.clone());
+    let mut w = World::with_stores(
+        |config| config.room_domains = vec!["conference.example.com".into()],
+        move |stores| {
+            stores.archive = Box::new(server_archive);
+            stores.positions = Box::new(server_positions);
+        },
+    );
+    let hooks = (
+        MamHook(Mam::new(archive.clone(), Default::default())),
+        ReadStateHook {
+            state: ReadState::new(positions),
+            archive,
+        },
+    );
+    let muc = Service::new(
+        "conference.example.com".parse().unwrap(),
+        ServiceConfig::default(),
+        hooks,
+    );
+    w.server
+        .add_component("conference.example.com", Box::new(muc));
+    let mut who = Vec::new();
+    for (k, user) in ["alice", "bob", "carol"].into_iter().enumerate() {
+        let i = w.login(user, "r", 0);
+        w.send(
+            i,
+            &format!("<presence to='{ROOM}/{user}'><x xmlns='http://jabber.org/protocol/muc'/></presence>"),
+        );
+        if k == 0 {
+            w.send(i, &format!("<iq to='{ROOM}' type='set' id='c'><query xmlns='http://jabber.org/protocol/muc#owner'>\
+                <x xmlns='jabber:x:data' type='submit'/></query></iq>"));
+        }
+        who.push(i);
+    }
+    let (alice, bob, carol) = (who[0], who[1], who[2]);
+    for (i, body) in [(alice, "a0"), (bob, "b0"), (alice, "a1")] {
+        w.send(
+            i,
+            &format!("<message to='{ROOM}' type='groupchat'><body>{body}</body></message>"),
+        );
+    }
+    let ids: Vec<String> = w
+        .take(carol)
+        .iter()
+        .filter(|s| s.name() == "message")
+        .filter_map(|m| m.get_child("stanza-id", "urn:xmpp:sid:0"))
+        .filter_map(|sid| sid.attr("id").map(str::to_owned))
+        .collect();
+    assert_eq!(ids.len(), 3);
+    for i in [alice, bob] {
+        w.take(i);
+    }
+    let marker = |w: &mut World, i: usize| -> Marker {
+        w.send(
+            i,
+            &format!(
+                "<iq type='get' id='rm' to='{ROOM}'><query xmlns='urn:xmpp:read-markers'/></iq>"
+            ),
+        );
+        let got = w.take(i);
+        let iq = got
+            .iter()
+            .find(|s| s.attr("id") == Some("rm"))
+            .expect("an answer");
+        Marker::try_from(
+            iq.get_child("query", "urn:xmpp:read-markers")
+                .expect("a query")
+                .clone(),
+        )
+        .expect("a marker")
+    };
+    let seed_ack = |w: &mut World, i: usize, id: &str| -> String {
+        w.send(
+            i,
+            &format!("<iq type='set' id='ra' to='{ROOM}'><ack xmlns='urn:xmpp:read-markers' id='{id}'/></iq>"),
+        );
+        let got = w.take(i);
+        let iq = got
+            .iter()
+            .find(|s| s.attr("id") == Some("ra"))
+            .expect("an answer");
+        String::from(iq)
+    };
+    // Bob's own message moved his marker; what alice wrote after it is unseen, in both.
+    let m = marker(&mut w, bob);
+    assert_eq!((m.last.map(|l| l.id), m.unseen), (Some(ids[1].clone()), 1));
+    assert_eq!(counts(&mut w, bob), [(ROOM.to_owned(), 1)]);
+    // Carol, who wrote nothing, has no marker and three unseen; her seed ack is her position.
+    let m = marker(&mut w, carol);
+    assert_eq!((m.last, m.unseen), (None, 3));
+    assert!(seed_ack(&mut w, carol, &ids[2]).contains("type='result'"));
+    assert_eq!(counts(&mut w, carol), []);
+    // Bob's urn:xmpp:unread ack is what the seed query answers.
+    assert_eq!(ack(&mut w, bob, ROOM, "all").attr("type"), Some("result"));
+    let m = marker(&mut w, bob);
+    assert_eq!((m.last.map(|l| l.id), m.unseen), (Some(ids[2].clone()), 0));
+    // An id the room never archived.
+    assert!(seed_ack(&mut w, carol, "m-1").contains("item-not-found"));
+}
