@@ -1,8 +1,8 @@
 //! The read-state engine (issue #19) in memory, on SQLite and (with `XMPPKIT_BENCH_POSTGRES`
 //! set to a connection string of an empty database) on PostgreSQL: the counts list of a user
 //! with 1,000 1:1 conversations of 20 messages each (15 from the contact, 5 from the user,
-//! read up to the 10th: 7 unread in each), with its p50 and p99; one ack that moves a
-//! position forward; and what a room message costs when the room has 10 or 10,000 members:
+//! read up to the 10th: 7 unread in each), with its p50 and p99; acks that move a position
+//! forward (10,000, timed as one pass) and one that finds it there already; and what a room message costs when the room has 10 or 10,000 members:
 //! one archive row either way (bytes per message on SQLite), against the per-member counters
 //! of the old room read markers (rows written and time per message). Results in
 //! docs/benchmarks.md.
@@ -34,7 +34,7 @@ fn contact(i: usize) -> Jid {
     format!("friend{i}@example.com/phone").parse().unwrap()
 }
 
-fn message(from: &str, body: &str) -> Element {
+fn message(from: &str, body: &str, kind: &str) -> Element {
     let mut message: Element = Element::builder("message", "jabber:client")
         .append(
             Element::builder("body", "jabber:client")
@@ -42,7 +42,7 @@ fn message(from: &str, body: &str) -> Element {
                 .build(),
         )
         .build();
-    set_attr(&mut message, "type", "chat");
+    set_attr(&mut message, "type", kind);
     set_attr(&mut message, "from", from);
     message
 }
@@ -74,7 +74,7 @@ fn fill<A: Archive, P: PositionStore>(archive: A, positions: P) -> (Mam<A>, Read
                 ArchiveKind::User,
                 &with,
                 true,
-                &message(&from, &body),
+                &message(&from, &body, "chat"),
                 format!("{i}-{round}"),
                 at(n),
             )
@@ -113,27 +113,49 @@ fn counts_list<A: Archive, P: PositionStore>(
     group.finish();
 }
 
-/// One ack that moves: each run reads one conversation one message further (cycling through
-/// the conversations, then the messages).
+/// Acks: first 10,000 that each move a position (every conversation from its 10th message to
+/// its 20th, one message at a time), timed as one pass up to `flush` returning (what a
+/// database wrote behind is committed), and printed per ack; then criterion on an ack that
+/// finds the position already there (a second device behind the first: kept, no write).
 fn acks<A: Archive, P: PositionStore>(
     c: &mut Criterion,
     name: &str,
     mam: &Mam<A>,
     state: &mut ReadState<P>,
+    flush: &dyn Fn(),
 ) {
     let owner = user();
     let chats: Vec<Conversation> = (0..CONVERSATIONS)
         .map(|i| Conversation::Chat(contact(i).to_bare()))
         .collect();
+    let started = Instant::now();
+    let mut moves = 0;
+    for round in 10..PER_CONVERSATION {
+        for (i, chat) in chats.iter().enumerate() {
+            let id = format!("{i}-{round}");
+            let acked = state
+                .ack(mam.archive(), &owner, chat, Upto::Message(&id), at(round))
+                .unwrap();
+            assert!(matches!(acked, xmppkit::read_markers::Acked::Moved(_)));
+            moves += 1;
+        }
+    }
+    flush();
+    let took = started.elapsed();
+    eprintln!(
+        "read_state_ack_moves/{name}: {moves} acks in {:.1} ms: {:.2} µs each, {:.0} acks/s",
+        took.as_secs_f64() * 1e3,
+        took.as_secs_f64() * 1e6 / moves as f64,
+        moves as f64 / took.as_secs_f64()
+    );
     let mut k = 0usize;
-    let mut group = c.benchmark_group("read_state_ack");
+    let mut group = c.benchmark_group("read_state_ack_kept");
     group.sample_size(20);
     group.bench_function(name, |b| {
         b.iter(|| {
             let i = k % CONVERSATIONS;
-            let round = 10 + (k / CONVERSATIONS) % (PER_CONVERSATION - 10);
             k += 1;
-            let id = format!("{i}-{round}");
+            let id = format!("{i}-15");
             black_box(
                 state
                     .ack(mam.archive(), &owner, &chats[i], Upto::Message(&id), at(k))
@@ -158,7 +180,11 @@ fn room_storage(dir: &std::path::Path) {
         let say = |mam: &mut Mam<_>, n: usize| {
             let author = member(n % 10);
             let occupant: Jid = format!("{room}/nick{}", n % 10).parse().unwrap();
-            let message = message(&occupant.to_string(), &format!("room message {n}"));
+            let message = message(
+                &occupant.to_string(),
+                &format!("room message {n}"),
+                "groupchat",
+            );
             mam.store_room(&room, &occupant, &author, &message, format!("r{n}"), at(n))
                 .unwrap();
         };
@@ -229,7 +255,7 @@ fn db_markers(path: &std::path::Path) -> xmppkit::store_sqlite::SqliteReadMarker
 fn bench(c: &mut Criterion) {
     let (memory, mut memory_state) = fill(MemoryArchive::default(), MemoryPositions::default());
     counts_list(c, "memory", &memory, &memory_state);
-    acks(c, "memory", &memory, &mut memory_state);
+    acks(c, "memory", &memory, &mut memory_state, &|| {});
     drop((memory, memory_state));
 
     let dir = std::env::temp_dir().join(format!("xmppkit-bench-read-state-{}", std::process::id()));
@@ -237,7 +263,7 @@ fn bench(c: &mut Criterion) {
     let db = xmppkit::store_sqlite::Database::open(dir.join("read-state.db")).unwrap();
     let (sqlite, mut sqlite_state) = fill(db.archive(), db.positions());
     counts_list(c, "sqlite", &sqlite, &sqlite_state);
-    acks(c, "sqlite", &sqlite, &mut sqlite_state);
+    acks(c, "sqlite", &sqlite, &mut sqlite_state, &|| {});
     drop((sqlite, sqlite_state, db));
     room_storage(&dir);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -247,7 +273,8 @@ fn bench(c: &mut Criterion) {
         let (postgres, mut postgres_state) = fill(db.archive(), db.positions());
         db.flush(Duration::from_secs(600)).unwrap();
         counts_list(c, "postgres", &postgres, &postgres_state);
-        acks(c, "postgres", &postgres, &mut postgres_state);
+        let flush = || db.flush(Duration::from_secs(600)).unwrap();
+        acks(c, "postgres", &postgres, &mut postgres_state, &flush);
     }
 }
 

@@ -71,6 +71,13 @@ fn insert_rows(tx: &mut Tx<'_, '_>, rows: &[&RowData]) -> Result<(), postgres::E
             &owners, &ids, &stamps, &with_bare, &with_jid, &stanzas, &words, &authors,
         ],
     )
+    .map(drop)?;
+    // Each archive's partners, once each: the counts list reads them without a scan.
+    tx.execute(
+        "INSERT INTO archive_partners (owner, with_bare) \
+         SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+        &[&owners, &with_bare],
+    )
     .map(drop)
 }
 
@@ -597,7 +604,7 @@ impl Archive for PgArchive {
         let owner = owner.to_string();
         let texts: Vec<String> = self.read(move |c| {
             Ok(c.query(
-                "SELECT DISTINCT with_bare FROM archive WHERE owner = $1 ORDER BY with_bare",
+                "SELECT with_bare FROM archive_partners WHERE owner = $1 ORDER BY with_bare",
                 &[&owner],
             )?
             .iter()

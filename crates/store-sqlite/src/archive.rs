@@ -396,6 +396,12 @@ impl Archive for SqliteArchive {
         if inserted == 0 {
             return Err(ArchiveError::Storage(format!("duplicate id `{}`", item.id)));
         }
+        conn.prepare_cached(
+            "INSERT INTO archive_partners (owner, with_bare) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+        )
+        .map_err(failed)?
+        .execute([owner.as_str(), &with_bare])
+        .map_err(failed)?;
         if let Some(body) = item.body {
             conn.prepare_cached(
                 "INSERT INTO archive_fts (rowid, body) VALUES (last_insert_rowid(), ?1)",
@@ -566,7 +572,7 @@ impl Archive for SqliteArchive {
         let conn = self.db.lock();
         let mut select = conn
             .prepare_cached(
-                "SELECT DISTINCT with_bare FROM archive WHERE owner = ?1 ORDER BY with_bare",
+                "SELECT with_bare FROM archive_partners WHERE owner = ?1 ORDER BY with_bare",
             )
             .map_err(failed)?;
         let rows = select

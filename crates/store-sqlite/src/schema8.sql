@@ -16,3 +16,12 @@ CREATE TABLE read_positions (
     at INTEGER NOT NULL,            -- when it was read: nanoseconds since the Unix epoch, UTC
     PRIMARY KEY (user, conversation)
 ) WITHOUT ROWID;
+
+-- The partners of each archive, once each (a user's 1:1 conversations), kept as messages are
+-- archived: the counts list reads them without scanning the archive.
+CREATE TABLE archive_partners (
+    owner TEXT NOT NULL,
+    with_bare TEXT NOT NULL,
+    PRIMARY KEY (owner, with_bare)
+) WITHOUT ROWID;
+INSERT INTO archive_partners (owner, with_bare) SELECT DISTINCT owner, with_bare FROM archive;
