@@ -83,6 +83,9 @@ fuzz_target!(|data: &[u8]| {
                 let again = xmppkit_read_markers::unread::UnreadQuery::try_from(minidom::Element::from(query.clone()));
                 assert_eq!(again.as_ref().ok(), Some(&query));
             }
+            // MongooseIM's inbox: requests parse or are refused, never panic.
+            let _ = xmppkit_read_markers::esl_inbox::InboxRequest::try_from(child.clone());
+            let _ = xmppkit_read_markers::esl_inbox::PropertiesQuery::try_from(child.clone());
             // XEP-0430.
             if let Ok(query) = xmppkit_read_markers::inbox::InboxQuery::try_from(child.clone()) {
                 let again = xmppkit_read_markers::inbox::InboxQuery::try_from(minidom::Element::from(query.clone()));

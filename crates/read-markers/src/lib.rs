@@ -41,7 +41,9 @@
 
 mod client;
 mod engine;
+pub mod esl_inbox;
 pub mod inbox;
+mod inbox_props;
 pub mod mds;
 pub mod mds_client;
 mod payload;
@@ -53,6 +55,7 @@ pub mod unread;
 
 pub use client::{ack_iq, parse_answer, query_iq, ClientError};
 pub use engine::{ReadMarkers, Rooms};
+pub use inbox_props::{EntryProps, EntryPropsStore, MemoryEntryProps};
 pub use payload::{Ack, LastMessage, Marker, Query, NS};
 pub use positions::{MemoryPositions, Position, PositionStore};
 pub use read_state::{Acked, Conversation, InboxLine, ReadState, ReadStateError, Upto};

@@ -41,6 +41,10 @@ impl Server {
             }
             Some(NS_REGISTER) => self.register_after_auth(from, iq),
             Some(xmppkit_read_markers::inbox::NS) => self.inbox_iq(from, iq),
+            Some(
+                xmppkit_read_markers::esl_inbox::NS
+                | xmppkit_read_markers::esl_inbox::NS_CONVERSATION,
+            ) => self.esl_inbox_iq(from, iq),
             Some(ns::DISCO_INFO) if addressed => {
                 let info = self.account_disco();
                 self.reply(iq.result(Some(info.into())));
@@ -158,6 +162,7 @@ impl Server {
             crate::roster::NS,
             crate::blocking::NS,
             xmppkit_read_markers::unread::NS,
+            xmppkit_read_markers::esl_inbox::NS,
         ];
         if self.config.registration.is_some() {
             features.push(NS_REGISTER);
@@ -183,6 +188,7 @@ impl Server {
             Some(xmppkit_pubsub::ns::PUBSUB),
             Some(xmppkit_read_markers::mds::NS_SERVER_ASSIST),
             Some(xmppkit_read_markers::inbox::NS),
+            Some(xmppkit_read_markers::esl_inbox::NS),
         ]
         .into_iter()
         .flatten()

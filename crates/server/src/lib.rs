@@ -78,6 +78,7 @@ pub mod blocking;
 mod blocking_iq;
 mod components;
 mod config;
+mod esl_inbox;
 pub mod fast;
 mod inbox;
 mod mds;

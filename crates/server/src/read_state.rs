@@ -24,7 +24,7 @@ impl Server {
                 .any(|d| d == jid.domain().as_str())
     }
 
-    fn conversation(&self, jid: BareJid) -> Conversation {
+    pub(crate) fn conversation(&self, jid: BareJid) -> Conversation {
         if self.is_room(&jid) {
             Conversation::Room(jid)
         } else {
@@ -38,6 +38,28 @@ impl Server {
             Conversation::Chat(_) => user.clone(),
             Conversation::Room(room) => room.clone(),
         }
+    }
+
+    /// Every front-end's ack: the engine's, and an entry marked unread by hand (MongooseIM's
+    /// inbox) is unmarked when the position moves.
+    pub(crate) fn ack_as(
+        &mut self,
+        user: &BareJid,
+        conversation: &Conversation,
+        upto: Upto<'_>,
+    ) -> Result<Acked, ReadStateError> {
+        let acked =
+            self.read_state
+                .ack(self.mam.archive(), user, conversation, upto, self.now.utc)?;
+        if matches!(acked, Acked::Moved(_)) {
+            if let Some(mut props) = self.entry_props.get(user, conversation.jid())? {
+                if props.marked_unread {
+                    props.marked_unread = false;
+                    self.entry_props.set(user, conversation.jid(), &props)?;
+                }
+            }
+        }
+        Ok(acked)
     }
 
     /// An `urn:xmpp:unread` request from a local user to the server.
@@ -69,9 +91,7 @@ impl Server {
             AckUpto::Message(id) => Upto::Message(id),
             AckUpto::All => Upto::All,
         };
-        let acked =
-            self.read_state
-                .ack(self.mam.archive(), &user, &conversation, upto, self.now.utc);
+        let acked = self.ack_as(&user, &conversation, upto);
         match acked.map_err(|e| self.read_state_error(e))? {
             Acked::Moved(position) => {
                 let by: Jid = Self::archive_of(&user, &conversation).into();
@@ -154,13 +174,7 @@ impl Server {
             }
         };
         let Some(archive_id) = archive_id else { return };
-        let acked = self.read_state.ack(
-            self.mam.archive(),
-            &user,
-            &conversation,
-            Upto::Message(&archive_id),
-            self.now.utc,
-        );
+        let acked = self.ack_as(&user, &conversation, Upto::Message(&archive_id));
         match acked {
             Ok(Acked::Moved(position)) => {
                 let by: Jid = Self::archive_of(&user, &conversation).into();
@@ -187,13 +201,7 @@ impl Server {
         if matches!(conversation, Conversation::Room(_)) {
             return;
         }
-        let acked = self.read_state.ack(
-            self.mam.archive(),
-            user,
-            &conversation,
-            Upto::Message(id),
-            self.now.utc,
-        );
+        let acked = self.ack_as(user, &conversation, Upto::Message(id));
         if let Err(e) = acked {
             if !matches!(e, ReadStateError::UnknownMessage { .. }) {
                 self.read_state_error(e);
@@ -277,13 +285,7 @@ impl Server {
         {
             return;
         }
-        let acked = self.read_state.ack(
-            self.mam.archive(),
-            user,
-            &conversation,
-            Upto::Message(&displayed.id),
-            self.now.utc,
-        );
+        let acked = self.ack_as(user, &conversation, Upto::Message(&displayed.id));
         if let Err(e) = acked {
             if !matches!(e, ReadStateError::UnknownMessage { .. }) {
                 self.read_state_error(e);

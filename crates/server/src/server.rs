@@ -20,7 +20,7 @@ use std::time::Instant;
 use xmppkit_jid::{BareJid, FullJid, Jid};
 use xmppkit_mam::{Archive, Mam, MamConfig};
 use xmppkit_pubsub::{Engine, NodeStore, PubSubConfig};
-use xmppkit_read_markers::{PositionStore, ReadState};
+use xmppkit_read_markers::{EntryPropsStore, PositionStore, ReadState};
 use xmppkit_session::{CredentialStore, ServerConfig, ServerEvent, ServerSession};
 use xmppkit_sm::{DetachedSession, DetachedSessions, Queued};
 use xmppkit_stanza::datetime::DateTime;
@@ -95,6 +95,8 @@ pub struct Stores {
     pub tokens: Box<dyn crate::fast::TokenStore>,
     /// Read positions (issue #19: `urn:xmpp:unread`, XEP-0490).
     pub positions: Box<dyn PositionStore>,
+    /// Inbox entry properties (MongooseIM's inbox: box, mute, marked unread).
+    pub entry_props: Box<dyn EntryPropsStore>,
 }
 
 impl Stores {
@@ -109,6 +111,7 @@ impl Stores {
             pep: Box::new(xmppkit_pubsub::MemoryStore::default()),
             tokens: Box::new(crate::fast::MemoryTokens::default()),
             positions: Box::new(xmppkit_read_markers::MemoryPositions::default()),
+            entry_props: Box::new(xmppkit_read_markers::MemoryEntryProps::default()),
         }
     }
 }
@@ -156,6 +159,7 @@ pub struct Server {
     pub(crate) mam: Mam<Box<dyn Archive + Send>>,
     pub(crate) pep: Engine<Box<dyn NodeStore + Send>>,
     pub(crate) read_state: ReadState<Box<dyn PositionStore>>,
+    pub(crate) entry_props: Box<dyn EntryPropsStore>,
     pub(crate) random: RandomBytes,
     pub(crate) outputs: VecDeque<Output>,
     /// XEP-0077: when each address created its recent accounts.
@@ -190,6 +194,7 @@ impl Server {
             mam: Mam::new(stores.archive, MamConfig::default()),
             pep: Engine::new(stores.pep, pep_config),
             read_state: ReadState::new(stores.positions),
+            entry_props: stores.entry_props,
             random,
             outputs: VecDeque::new(),
             unloaded: HashSet::new(),

@@ -629,3 +629,169 @@ fn room_read_markers_and_unread_share_one_position() {
     // An id the room never archived.
     assert!(seed_ack(&mut w, carol, "m-1").contains("item-not-found"));
 }
+
+/// MongooseIM's inbox on the same engine: entries with unread counts, properties and the
+/// last message; a box move pushed to the user's resources and filtered on; `read=true`
+/// reading the conversation for every front-end; `read=false` showing one unread; mute.
+#[test]
+fn mongooseim_inbox() {
+    const ESL: &str = "erlang-solutions.com:xmpp:inbox:0";
+    const CONV: &str = "erlang-solutions.com:xmpp:inbox:0#conversation";
+    let mut w = World::new(|_| {});
+    let phone = w.login("alice", "phone", 0);
+    let laptop = w.login("alice", "laptop", 0);
+    let bob = w.login("bob", "pc", 0);
+    let carol = w.login("carol", "pc", 0);
+    for n in 0..2 {
+        w.send(
+            bob,
+            &format!("<message to='alice@example.com' type='chat'><body>b{n}</body></message>"),
+        );
+    }
+    w.advance(std::time::Duration::from_secs(1));
+    w.send(
+        carol,
+        "<message to='alice@example.com' type='chat'><body>c0</body></message>",
+    );
+    w.take(phone);
+    w.take(laptop);
+    // (jid, unread, box, mute, body) of each entry, and the fin's three counts.
+    type Entry = (String, String, String, String, String);
+    let inbox = |w: &mut World, form: &str| -> (Vec<Entry>, [String; 3]) {
+        w.send(
+            phone,
+            &format!(
+                "<iq type='set' id='in'><inbox xmlns='{ESL}' queryid='b6'>{form}</inbox></iq>"
+            ),
+        );
+        let got = w.take(phone);
+        let entries = got
+            .iter()
+            .filter_map(|m| {
+                let r = m.get_child("result", ESL)?;
+                assert_eq!(r.attr("queryid"), Some("b6"));
+                let message = r
+                    .get_child("forwarded", "urn:xmpp:forward:0")?
+                    .get_child("message", "jabber:client")?;
+                let from = message.attr("from")?.split('/').next()?.to_owned();
+                let text =
+                    |name: &str| r.get_child(name, ESL).map(|c| c.text()).unwrap_or_default();
+                Some((
+                    from,
+                    r.attr("unread")?.to_owned(),
+                    text("box"),
+                    text("mute"),
+                    message.get_child("body", "jabber:client")?.text(),
+                ))
+            })
+            .collect();
+        let iq = got
+            .iter()
+            .find(|s| s.attr("id") == Some("in"))
+            .expect("an answer");
+        let fin = iq.get_child("fin", ESL).expect("a fin");
+        let count = |name: &str| {
+            fin.get_child(name, ESL)
+                .map(|c| c.text())
+                .unwrap_or_default()
+        };
+        (
+            entries,
+            [
+                count("count"),
+                count("unread-messages"),
+                count("active-conversations"),
+            ],
+        )
+    };
+    let entry = |jid: &str, unread: &str, boxed: &str, body: &str| -> Entry {
+        (
+            jid.into(),
+            unread.into(),
+            boxed.into(),
+            "0".into(),
+            body.into(),
+        )
+    };
+    let (entries, fin) = inbox(&mut w, "");
+    assert_eq!(
+        entries,
+        [
+            entry("carol@example.com", "1", "inbox", "c0"),
+            entry("bob@example.com", "2", "inbox", "b1")
+        ]
+    );
+    assert_eq!(fin, ["2", "3", "2"].map(String::from));
+
+    // Bob's entry to the archive box: every resource is told.
+    w.send(
+        phone,
+        &format!("<iq type='set' id='p1'><query xmlns='{CONV}' jid='bob@example.com'><box>archive</box></query></iq>"),
+    );
+    let answer = w.take(phone);
+    let iq = answer
+        .iter()
+        .find(|s| s.attr("id") == Some("p1"))
+        .expect("an answer");
+    assert_eq!(iq.attr("type"), Some("result"));
+    let pushed = w.take(laptop);
+    let x = pushed
+        .iter()
+        .find_map(|m| m.get_child("x", CONV))
+        .expect("a push to the other resource");
+    assert_eq!(x.attr("jid"), Some("bob@example.com"));
+    assert_eq!(
+        x.get_child("archive", CONV).map(|c| c.text()).as_deref(),
+        Some("true")
+    );
+    let form = format!(
+        "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE' type='hidden'><value>{ESL}</value></field>\
+         <field var='box'><value>inbox</value></field></x>"
+    );
+    let (entries, fin) = inbox(&mut w, &form);
+    assert_eq!(entries, [entry("carol@example.com", "1", "inbox", "c0")]);
+    assert_eq!(fin, ["1", "1", "1"].map(String::from));
+
+    // read=true reads Carol's chat for every front-end.
+    w.send(
+        phone,
+        &format!("<iq type='set' id='p2'><query xmlns='{CONV}' jid='carol@example.com'><read>true</read></query></iq>"),
+    );
+    w.take(phone);
+    assert_eq!(counts(&mut w, laptop), [("bob@example.com".to_owned(), 2)]);
+    // read=false: one unread until it is read again.
+    w.send(
+        phone,
+        &format!("<iq type='set' id='p3'><query xmlns='{CONV}' jid='carol@example.com'><read>false</read></query></iq>"),
+    );
+    w.take(phone);
+    let (entries, _) = inbox(&mut w, "");
+    assert_eq!(entries[0], entry("carol@example.com", "1", "inbox", "c0"));
+    // Muted for an hour: the mute is the time it ends.
+    w.send(
+        phone,
+        &format!("<iq type='set' id='p4'><query xmlns='{CONV}' jid='carol@example.com'><mute>3600</mute></query></iq>"),
+    );
+    w.take(phone);
+    let (entries, _) = inbox(&mut w, "");
+    assert_ne!(entries[0].3, "0");
+    assert!(
+        entries[0]
+            .3
+            .parse::<xmppkit_stanza::datetime::DateTime>()
+            .is_ok(),
+        "{}",
+        entries[0].3
+    );
+    // A bad value.
+    w.send(
+        phone,
+        &format!("<iq type='set' id='p5'><query xmlns='{CONV}' jid='carol@example.com'><mute>soon</mute></query></iq>"),
+    );
+    let answer = w.take(phone);
+    let iq = answer
+        .iter()
+        .find(|s| s.attr("id") == Some("p5"))
+        .expect("an answer");
+    assert!(String::from(iq).contains("bad-request"));
+}

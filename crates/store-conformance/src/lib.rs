@@ -24,6 +24,7 @@
 mod accounts;
 mod archive;
 mod blocking;
+mod entry_props;
 mod markers;
 mod nodes;
 mod offline;
@@ -38,6 +39,7 @@ mod unread;
 pub use accounts::accounts;
 pub use archive::archive;
 pub use blocking::blocking;
+pub use entry_props::entry_props;
 pub use markers::markers;
 pub use nodes::nodes;
 pub use offline::offline;

@@ -33,6 +33,7 @@ fn memory_archive() {
 #[test]
 fn memory_positions() {
     xmppkit_store_conformance::positions(&mut xmppkit_read_markers::MemoryPositions::default());
+    xmppkit_store_conformance::entry_props(&mut xmppkit_read_markers::MemoryEntryProps::default());
     xmppkit_store_conformance::read_state(
         &mut xmppkit_mam::MemoryArchive::default(),
         &mut xmppkit_read_markers::MemoryPositions::default(),

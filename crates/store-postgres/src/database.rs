@@ -176,6 +176,11 @@ impl Database {
         crate::PgReadMarkers { db: self.clone() }
     }
 
+    /// The inbox entry properties (MongooseIM's inbox).
+    pub fn entry_props(&self) -> crate::PgEntryProps {
+        crate::PgEntryProps { db: self.clone() }
+    }
+
     /// The read positions, for [`ReadState`](xmppkit_read_markers::ReadState).
     pub fn positions(&self) -> crate::PgPositions {
         crate::PgPositions { db: self.clone() }
@@ -214,6 +219,7 @@ impl Database {
             pep: Box::new(self.nodes_of(|service| service.node().is_some())?),
             tokens: Box::new(self.tokens()),
             positions: Box::new(self.positions()),
+            entry_props: Box::new(self.entry_props()),
         })
     }
 

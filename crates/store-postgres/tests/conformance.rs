@@ -96,6 +96,7 @@ fn postgres_positions() {
         return;
     };
     xmppkit_store_conformance::positions(&mut db.positions());
+    xmppkit_store_conformance::entry_props(&mut db.entry_props());
     flushed(&db);
 }
 

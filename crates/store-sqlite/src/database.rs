@@ -181,6 +181,11 @@ impl Database {
         crate::SqliteReadMarkers { db: self.clone() }
     }
 
+    /// The inbox entry properties (MongooseIM's inbox).
+    pub fn entry_props(&self) -> crate::SqliteEntryProps {
+        crate::SqliteEntryProps { db: self.clone() }
+    }
+
     /// The read positions, for [`ReadState`](xmppkit_read_markers::ReadState).
     pub fn positions(&self) -> crate::SqlitePositions {
         crate::SqlitePositions { db: self.clone() }
@@ -203,6 +208,7 @@ impl Database {
             pep: Box::new(self.nodes_of(|service| service.node().is_some())?),
             tokens: Box::new(self.tokens()),
             positions: Box::new(self.positions()),
+            entry_props: Box::new(self.entry_props()),
         })
     }
 

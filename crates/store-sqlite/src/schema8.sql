@@ -25,3 +25,14 @@ CREATE TABLE archive_partners (
     PRIMARY KEY (owner, with_bare)
 ) WITHOUT ROWID;
 INSERT INTO archive_partners (owner, with_bare) SELECT DISTINCT owner, with_bare FROM archive;
+
+-- MongooseIM's inbox: what a user set on an entry (box, muted until, marked unread), only once
+-- set.
+CREATE TABLE inbox_props (
+    user TEXT NOT NULL,
+    conversation TEXT NOT NULL,
+    box TEXT NOT NULL,
+    muted_until INTEGER,            -- nanoseconds since the Unix epoch, UTC
+    marked_unread INTEGER NOT NULL,
+    PRIMARY KEY (user, conversation)
+) WITHOUT ROWID;

@@ -84,6 +84,9 @@ fn sqlite_positions() {
     on_both("positions", |db| {
         xmppkit_store_conformance::positions(&mut db.positions())
     });
+    on_both("entry props", |db| {
+        xmppkit_store_conformance::entry_props(&mut db.entry_props())
+    });
     on_both("read state", |db| {
         xmppkit_store_conformance::read_state(&mut db.archive(), &mut db.positions())
     });
