@@ -2,13 +2,14 @@
 //! `ack` / `query` IQs at the room's bare JID with every error case (bad-request, item-not-found,
 //! forbidden, internal-server-error).
 
-use crate::payload::{Ack, Marker, Query, NS};
+use crate::payload::{Marker, NS};
+use crate::room_request::{room_request, RoomRequest};
 use crate::store::{ReadMarkerStore, StoreError};
 use minidom::Element;
 use xmppkit_jid::BareJid;
 use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::sid::stanza_id_by;
-use xmppkit_stanza::{has_body, DefinedCondition, Iq, IqPayload, StanzaError};
+use xmppkit_stanza::{has_body, DefinedCondition, Iq, StanzaError};
 
 /// What the engine needs to know about rooms (the MUC engine provides it).
 pub trait Rooms {
@@ -100,47 +101,21 @@ impl<S: ReadMarkerStore> ReadMarkers<S> {
     /// An IQ to a room's bare JID: `None` when it is not a read-markers request (route it on),
     /// else the answer. An ack is answered `result` only once stored.
     pub fn handle_iq(&self, rooms: &impl Rooms, iq: &Iq, now: DateTime) -> Option<Iq> {
-        let element = match &iq.payload {
-            IqPayload::Get(e) | IqPayload::Set(e) if e.has_ns(NS) => e,
-            _ => return None,
+        let answer = match room_request(iq, rooms)? {
+            Ok(RoomRequest::Ack { room, user, id }) => self
+                .store
+                .ack(&room, &user, &id, now)
+                .map(|()| None)
+                .map_err(|_| DefinedCondition::InternalServerError),
+            Ok(RoomRequest::Query { room, target }) => self
+                .marker(&room, &target)
+                .map(|marker| Some(marker.into()))
+                .map_err(|_| DefinedCondition::InternalServerError),
+            Err(condition) => Err(condition),
         };
-        let room = match &iq.to {
-            Some(to) if to.resource().is_none() => to.to_bare(),
-            _ => return None,
-        };
-        let error = |condition| Some(iq.error(StanzaError::new(condition)));
-        let Some(requester) = iq.from.as_ref().map(|f| f.to_bare()) else {
-            return error(DefinedCondition::BadRequest);
-        };
-        match &iq.payload {
-            IqPayload::Set(_) => {
-                let Ok(ack) = Ack::try_from(element.clone()) else {
-                    return error(DefinedCondition::BadRequest);
-                };
-                if !rooms.exists(&room) {
-                    return error(DefinedCondition::ItemNotFound);
-                }
-                match self.store.ack(&room, &requester, &ack.id, now) {
-                    Ok(()) => Some(iq.result(None)),
-                    Err(_) => error(DefinedCondition::InternalServerError),
-                }
-            }
-            _ => {
-                let Ok(query) = Query::try_from(element.clone()) else {
-                    return error(DefinedCondition::BadRequest);
-                };
-                if !rooms.exists(&room) {
-                    return error(DefinedCondition::ItemNotFound);
-                }
-                let target = query.jid.unwrap_or_else(|| requester.clone());
-                if target != requester && !rooms.members(&room).contains(&requester) {
-                    return error(DefinedCondition::Forbidden);
-                }
-                match self.marker(&room, &target) {
-                    Ok(marker) => Some(iq.result(Some(marker.into()))),
-                    Err(_) => error(DefinedCondition::InternalServerError),
-                }
-            }
-        }
+        Some(match answer {
+            Ok(payload) => iq.result(payload),
+            Err(condition) => iq.error(StanzaError::new(condition)),
+        })
     }
 }

@@ -183,13 +183,7 @@ impl TryFrom<Element> for PropertiesQuery {
     type Error = ParseError;
     fn try_from(el: Element) -> Result<Self, ParseError> {
         QUERY.check(&el)?;
-        let jid = match el.attr("jid") {
-            None => None,
-            Some(v) => Some(
-                v.parse::<BareJid>()
-                    .map_err(|e| QUERY.bad("jid", v, format!("not a bare JID: {e}")))?,
-            ),
-        };
+        let jid = QUERY.bare_jid_attr(&el, "jid")?;
         let mut change = PropertiesChange::default();
         let flag = |v: &str, name: &'static str| match v.trim() {
             "true" | "1" => Ok(true),

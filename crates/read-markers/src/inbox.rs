@@ -99,10 +99,7 @@ impl TryFrom<&Element> for InboxEntry {
     type Error = ParseError;
     fn try_from(el: &Element) -> Result<Self, ParseError> {
         ENTRY.check(el)?;
-        let jid = ENTRY.required(el, "jid")?;
-        let jid = jid
-            .parse::<BareJid>()
-            .map_err(|e| ENTRY.bad("jid", jid, format!("not a bare JID: {e}")))?;
+        let jid = ENTRY.required_bare_jid(el, "jid")?;
         let unread =
             ENTRY
                 .parse_attr::<u64>(el, "unread")?

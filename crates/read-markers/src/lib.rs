@@ -50,6 +50,7 @@ mod payload;
 mod positions;
 mod read_state;
 mod room_markers;
+mod room_request;
 mod store;
 pub mod unread;
 

@@ -20,6 +20,21 @@ pub struct Position {
     pub at: DateTime,
 }
 
+impl Position {
+    /// A position from a database's columns: the archive position, the message's id, and when
+    /// it was read in nanoseconds since the Unix epoch (UTC).
+    pub fn from_columns(position: i64, id: String, at: i64) -> Result<Position, StoreError> {
+        let failed = |what: String| StoreError(format!("read positions: {what}"));
+        Ok(Position {
+            position: u64::try_from(position)
+                .map_err(|_| failed(format!("position {position}")))?,
+            id,
+            at: xmppkit_mam::positions::from_nanos(at)
+                .ok_or_else(|| failed(format!("time {at}")))?,
+        })
+    }
+}
+
 /// Storage of read positions, keyed by (user, conversation's bare JID).
 pub trait PositionStore: Send {
     /// `user`'s position in `conversation`, if any.

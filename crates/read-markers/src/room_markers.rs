@@ -5,13 +5,14 @@
 //! [`ReadMarkers`](crate::ReadMarkers), with one difference: an ack must name a message the room archived (an
 //! unknown id is `item-not-found`), since a position is a place in the archive.
 
-use crate::payload::{Ack, LastMessage, Marker, Query, NS};
+use crate::payload::{LastMessage, Marker};
 use crate::read_state::{Conversation, ReadState, ReadStateError, Upto};
+use crate::room_request::{room_request, RoomRequest};
 use crate::{PositionStore, Rooms};
 use xmppkit_jid::BareJid;
 use xmppkit_mam::Archive;
 use xmppkit_stanza::datetime::DateTime;
-use xmppkit_stanza::{DefinedCondition, Iq, IqPayload, StanzaError};
+use xmppkit_stanza::{DefinedCondition, Iq, StanzaError};
 
 impl<P: PositionStore> ReadState<P> {
     /// `user`'s marker in `room`, in the seed's terms.
@@ -42,58 +43,30 @@ impl<P: PositionStore> ReadState<P> {
         iq: &Iq,
         now: DateTime,
     ) -> Option<Iq> {
-        let element = match &iq.payload {
-            IqPayload::Get(e) | IqPayload::Set(e) if e.has_ns(NS) => e,
-            _ => return None,
-        };
-        let room = match &iq.to {
-            Some(to) if to.resource().is_none() => to.to_bare(),
-            _ => return None,
-        };
-        let error = |condition| Some(iq.error(StanzaError::new(condition)));
         let failed = |e: ReadStateError| match e {
             ReadStateError::UnknownMessage { .. } => DefinedCondition::ItemNotFound,
             _ => DefinedCondition::InternalServerError,
         };
-        let Some(requester) = iq.from.as_ref().map(|f| f.to_bare()) else {
-            return error(DefinedCondition::BadRequest);
-        };
-        match &iq.payload {
-            IqPayload::Set(_) => {
-                let Ok(ack) = Ack::try_from(element.clone()) else {
-                    return error(DefinedCondition::BadRequest);
-                };
-                if !rooms.exists(&room) {
-                    return error(DefinedCondition::ItemNotFound);
-                }
-                let conversation = Conversation::Room(room);
-                match self.ack(
+        let answer = match room_request(iq, rooms)? {
+            Ok(RoomRequest::Ack { room, user, id }) => self
+                .ack(
                     archive,
-                    &requester,
-                    &conversation,
-                    Upto::Message(&ack.id),
+                    &user,
+                    &Conversation::Room(room),
+                    Upto::Message(&id),
                     now,
-                ) {
-                    Ok(_) => Some(iq.result(None)),
-                    Err(e) => error(failed(e)),
-                }
-            }
-            _ => {
-                let Ok(query) = Query::try_from(element.clone()) else {
-                    return error(DefinedCondition::BadRequest);
-                };
-                if !rooms.exists(&room) {
-                    return error(DefinedCondition::ItemNotFound);
-                }
-                let target = query.jid.unwrap_or_else(|| requester.clone());
-                if target != requester && !rooms.members(&room).contains(&requester) {
-                    return error(DefinedCondition::Forbidden);
-                }
-                match self.room_marker(archive, &room, &target) {
-                    Ok(marker) => Some(iq.result(Some(marker.into()))),
-                    Err(e) => error(failed(e)),
-                }
-            }
-        }
+                )
+                .map(|_| None)
+                .map_err(failed),
+            Ok(RoomRequest::Query { room, target }) => self
+                .room_marker(archive, &room, &target)
+                .map(|marker| Some(marker.into()))
+                .map_err(failed),
+            Err(condition) => Err(condition),
+        };
+        Some(match answer {
+            Ok(payload) => iq.result(payload),
+            Err(condition) => iq.error(StanzaError::new(condition)),
+        })
     }
 }

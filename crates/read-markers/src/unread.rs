@@ -55,10 +55,7 @@ impl TryFrom<Element> for UnreadAck {
             "all" => AckUpto::All,
             _ => AckUpto::Message(id.to_owned()),
         };
-        let jid = ACK.required(&el, "jid")?;
-        let jid = jid
-            .parse::<BareJid>()
-            .map_err(|e| ACK.bad("jid", jid, format!("not a bare JID: {e}")))?;
+        let jid = ACK.required_bare_jid(&el, "jid")?;
         Ok(UnreadAck { jid, upto })
     }
 }
@@ -91,13 +88,7 @@ impl TryFrom<Element> for UnreadQuery {
         if el.children().next().is_some() {
             return Err(QUERY.bad_content("a request has no children"));
         }
-        let jid = match el.attr("jid") {
-            None => None,
-            Some(v) => Some(
-                v.parse::<BareJid>()
-                    .map_err(|e| QUERY.bad("jid", v, format!("not a bare JID: {e}")))?,
-            ),
-        };
+        let jid = QUERY.bare_jid_attr(&el, "jid")?;
         Ok(UnreadQuery { jid })
     }
 }
@@ -125,10 +116,7 @@ impl TryFrom<&Element> for UnreadCount {
     type Error = ParseError;
     fn try_from(el: &Element) -> Result<Self, ParseError> {
         COUNT.check(el)?;
-        let jid = COUNT.required(el, "jid")?;
-        let jid = jid
-            .parse::<BareJid>()
-            .map_err(|e| COUNT.bad("jid", jid, format!("not a bare JID: {e}")))?;
+        let jid = COUNT.required_bare_jid(el, "jid")?;
         let amount =
             COUNT
                 .parse_attr::<u64>(el, "amount")?

@@ -25,22 +25,7 @@ fn room() -> (World, [usize; 3]) {
     );
     w.server
         .add_component("conference.example.com", Box::new(muc));
-    let mut who = [0; 3];
-    for (k, user) in ["alice", "bob", "carol"].into_iter().enumerate() {
-        let i = w.login(user, "r", 0);
-        w.send(
-            i,
-            &format!("<presence to='{ROOM}/{user}'><x xmlns='http://jabber.org/protocol/muc'/></presence>"),
-        );
-        if k == 0 {
-            w.send(i, &format!("<iq to='{ROOM}' type='set' id='c'><query xmlns='http://jabber.org/protocol/muc#owner'>\
-                <x xmlns='jabber:x:data' type='submit'/></query></iq>"));
-        }
-        who[k] = i;
-    }
-    for i in who {
-        w.take(i);
-    }
+    let who = w.three_in_room(ROOM);
     (w, who)
 }
 

@@ -229,23 +229,7 @@ fn a_room_is_counted_from_its_archive() {
     );
     w.server
         .add_component("conference.example.com", Box::new(muc));
-    let mut who = Vec::new();
-    for (k, user) in ["alice", "bob", "carol"].into_iter().enumerate() {
-        let i = w.login(user, "r", 0);
-        w.send(
-            i,
-            &format!("<presence to='{ROOM}/{user}'><x xmlns='http://jabber.org/protocol/muc'/></presence>"),
-        );
-        if k == 0 {
-            w.send(i, &format!("<iq to='{ROOM}' type='set' id='c'><query xmlns='http://jabber.org/protocol/muc#owner'>\
-                <x xmlns='jabber:x:data' type='submit'/></query></iq>"));
-        }
-        who.push(i);
-    }
-    let (alice, bob, carol) = (who[0], who[1], who[2]);
-    for i in [alice, bob, carol] {
-        w.take(i);
-    }
+    let [alice, bob, carol] = w.three_in_room(ROOM);
     let say = |w: &mut World, i: usize, body: &str| {
         w.send(
             i,
@@ -551,20 +535,7 @@ fn room_read_markers_and_unread_share_one_position() {
     );
     w.server
         .add_component("conference.example.com", Box::new(muc));
-    let mut who = Vec::new();
-    for (k, user) in ["alice", "bob", "carol"].into_iter().enumerate() {
-        let i = w.login(user, "r", 0);
-        w.send(
-            i,
-            &format!("<presence to='{ROOM}/{user}'><x xmlns='http://jabber.org/protocol/muc'/></presence>"),
-        );
-        if k == 0 {
-            w.send(i, &format!("<iq to='{ROOM}' type='set' id='c'><query xmlns='http://jabber.org/protocol/muc#owner'>\
-                <x xmlns='jabber:x:data' type='submit'/></query></iq>"));
-        }
-        who.push(i);
-    }
-    let (alice, bob, carol) = (who[0], who[1], who[2]);
+    let [alice, bob, carol] = w.three_in_room(ROOM);
     for (i, body) in [(alice, "a0"), (bob, "b0"), (alice, "a1")] {
         w.send(
             i,

@@ -5,7 +5,7 @@ use crate::ParseError;
 use minidom::rxml::NcName;
 use minidom::{Element, IntoAttributeValue};
 use std::str::FromStr;
-use xmppkit_jid::Jid;
+use xmppkit_jid::{BareJid, Jid};
 
 /// The identity of a payload element (name and namespace), with the checks and error values every
 /// payload parser needs, so that all xmppkit crates report bad input the same way.
@@ -79,6 +79,32 @@ impl Tag {
         attribute: &'static str,
     ) -> Result<Option<Jid>, ParseError> {
         self.parse_attr(el, attribute)
+    }
+
+    /// An optional bare JID attribute (a full JID is refused, with the reason).
+    pub fn bare_jid_attr(
+        self,
+        el: &Element,
+        attribute: &'static str,
+    ) -> Result<Option<BareJid>, ParseError> {
+        el.attr(attribute)
+            .map(|v| self.bare_jid(attribute, v))
+            .transpose()
+    }
+
+    /// A required bare JID attribute.
+    pub fn required_bare_jid(
+        self,
+        el: &Element,
+        attribute: &'static str,
+    ) -> Result<BareJid, ParseError> {
+        self.bare_jid(attribute, self.required(el, attribute)?)
+    }
+
+    fn bare_jid(self, attribute: &'static str, value: &str) -> Result<BareJid, ParseError> {
+        value
+            .parse::<BareJid>()
+            .map_err(|e| self.bad(attribute, value, format!("not a bare JID: {e}")))
     }
 
     /// The error for an attribute value that does not parse.

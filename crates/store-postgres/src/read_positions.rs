@@ -5,7 +5,7 @@
 
 use crate::Database;
 use xmppkit_jid::BareJid;
-use xmppkit_mam::positions::{from_nanos, nanos};
+use xmppkit_mam::positions::nanos;
 use xmppkit_read_markers::{Position, PositionStore, StoreError};
 
 fn failed(e: impl std::fmt::Display) -> StoreError {
@@ -16,14 +16,6 @@ fn failed(e: impl std::fmt::Display) -> StoreError {
 #[derive(Debug, Clone)]
 pub struct PgPositions {
     pub(crate) db: Database,
-}
-
-fn position(pos: i64, id: String, at: i64) -> Result<Position, StoreError> {
-    Ok(Position {
-        position: u64::try_from(pos).map_err(|_| failed(format!("position {pos}")))?,
-        id,
-        at: from_nanos(at).ok_or_else(|| failed(format!("time {at}")))?,
-    })
 }
 
 impl PositionStore for PgPositions {
@@ -41,7 +33,8 @@ impl PositionStore for PgPositions {
                 .map(|row| row.map(|r| (r.get::<_, i64>(0), r.get::<_, String>(1), r.get(2))))
             })
             .map_err(failed)?;
-        row.map(|(pos, id, at)| position(pos, id, at)).transpose()
+        row.map(|(pos, id, at)| Position::from_columns(pos, id, at))
+            .transpose()
     }
 
     fn all(&self, user: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError> {
@@ -74,7 +67,7 @@ impl PositionStore for PgPositions {
                 let jid = conversation
                     .parse()
                     .map_err(|e| failed(format!("conversation `{conversation}`: {e}")))?;
-                Ok((jid, position(pos, id, at)?))
+                Ok((jid, Position::from_columns(pos, id, at)?))
             })
             .collect()
     }

@@ -196,6 +196,31 @@ impl World {
         );
     }
 
+    /// Alice, Bob and Carol log in and enter `room` (XEP-0045 §7.2), Alice first, accepting
+    /// it as an instant room (§10.1.2); what they received on the way is dropped.
+    pub fn three_in_room(&mut self, room: &str) -> [usize; 3] {
+        let mut who = [0; 3];
+        for (k, user) in ["alice", "bob", "carol"].into_iter().enumerate() {
+            let i = self.login(user, "r", 0);
+            self.send(
+                i,
+                &format!("<presence to='{room}/{user}'><x xmlns='http://jabber.org/protocol/muc'/></presence>"),
+            );
+            if k == 0 {
+                self.send(
+                    i,
+                    &format!("<iq to='{room}' type='set' id='c'><query xmlns='http://jabber.org/protocol/muc#owner'>\
+                        <x xmlns='jabber:x:data' type='submit'/></query></iq>"),
+                );
+            }
+            who[k] = i;
+        }
+        for i in who {
+            self.take(i);
+        }
+        who
+    }
+
     pub fn send(&mut self, i: usize, xml: &str) {
         self.send_el(i, el(xml));
     }
