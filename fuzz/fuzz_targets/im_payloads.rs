@@ -66,6 +66,12 @@ fuzz_target!(|data: &[u8]| {
             let _ = xmppkit_read_markers::parse_answer(&iq);
         }
         let _ = xmppkit_read_markers::unread::counts_in(&el);
+        if let Ok(firsts) = xmppkit_read_markers::unread::first_unread_in(&el) {
+            for first in firsts {
+                let again = xmppkit_read_markers::unread::FirstUnread::try_from(&minidom::Element::from(first.clone()));
+                assert_eq!(again.as_ref().ok(), Some(&first));
+            }
+        }
         for child in el.children() {
             // urn:xmpp:unread: each request and the tag round-trip; an ack drives the engine.
             if let Ok(ack) = xmppkit_read_markers::unread::UnreadAck::try_from(child.clone()) {

@@ -175,6 +175,16 @@ pub trait Archive {
             .map(|ask| self.count_unread(&ask.owner, ask.with.as_ref(), ask.after, reader))
             .collect()
     }
+    /// The first message of `owner`'s archive (with the bare partner `with`, when given) after
+    /// position `after` (from the start when `None`) not written by `reader`: the oldest one
+    /// `reader` has not read, as its position and id.
+    fn first_unread(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+        after: Option<u64>,
+        reader: &BareJid,
+    ) -> Result<Option<(u64, String)>, ArchiveError>;
     /// The newest message of `owner`'s archive (with the bare partner `with`, when given), as
     /// its position and id.
     fn latest(
@@ -225,6 +235,15 @@ impl<A: Archive + ?Sized> Archive for Box<A> {
         asks: &[UnreadAsk],
     ) -> Result<Vec<u64>, ArchiveError> {
         (**self).count_unread_each(reader, asks)
+    }
+    fn first_unread(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+        after: Option<u64>,
+        reader: &BareJid,
+    ) -> Result<Option<(u64, String)>, ArchiveError> {
+        (**self).first_unread(owner, with, after, reader)
     }
     fn latest(
         &self,
@@ -279,6 +298,15 @@ impl<A: Archive + ?Sized> Archive for std::sync::Arc<std::sync::Mutex<A>> {
         asks: &[UnreadAsk],
     ) -> Result<Vec<u64>, ArchiveError> {
         locked(self)?.count_unread_each(reader, asks)
+    }
+    fn first_unread(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+        after: Option<u64>,
+        reader: &BareJid,
+    ) -> Result<Option<(u64, String)>, ArchiveError> {
+        locked(self)?.first_unread(owner, with, after, reader)
     }
     fn latest(
         &self,
@@ -360,6 +388,44 @@ struct OneArchive {
 pub struct MemoryArchive {
     archives: HashMap<BareJid, OneArchive>,
     prefs: HashMap<BareJid, Prefs>,
+}
+
+impl MemoryArchive {
+    /// The positions of `owner`'s messages (with `with`) after `after` that `reader` did not
+    /// write, in order.
+    fn unread_positions<'a>(
+        &'a self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+        after: Option<u64>,
+        reader: &'a BareJid,
+    ) -> Box<dyn Iterator<Item = usize> + 'a> {
+        let Some(archive) = self.archives.get(owner) else {
+            return Box::new(std::iter::empty());
+        };
+        let from = after.map_or(0, |p| {
+            usize::try_from(p).unwrap_or(usize::MAX).saturating_add(1)
+        });
+        let not_reader = move |p: &usize| archive.items[*p].author.as_ref() != Some(reader);
+        match with {
+            None => {
+                Box::new((from.min(archive.items.len())..archive.items.len()).filter(not_reader))
+            }
+            Some(with) => {
+                let list = archive
+                    .by_with
+                    .get(with)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                Box::new(
+                    list[list.partition_point(|p| *p < from)..]
+                        .iter()
+                        .copied()
+                        .filter(not_reader),
+                )
+            }
+        }
+    }
 }
 
 /// The selected positions: a range of the whole archive, or a sorted list of positions.
@@ -571,30 +637,21 @@ impl Archive for MemoryArchive {
         after: Option<u64>,
         reader: &BareJid,
     ) -> Result<u64, ArchiveError> {
-        let Some(archive) = self.archives.get(owner) else {
-            return Ok(0);
-        };
-        let from = after.map_or(0, |p| {
-            usize::try_from(p).unwrap_or(usize::MAX).saturating_add(1)
-        });
-        let not_reader = |p: &usize| archive.items[*p].author.as_ref() != Some(reader);
-        let count = match with {
-            None => (from.min(archive.items.len())..archive.items.len())
-                .filter(not_reader)
-                .count(),
-            Some(with) => {
-                let list = archive
-                    .by_with
-                    .get(with)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                list[list.partition_point(|p| *p < from)..]
-                    .iter()
-                    .filter(|p| not_reader(p))
-                    .count()
-            }
-        };
-        Ok(count as u64)
+        Ok(self.unread_positions(owner, with, after, reader).count() as u64)
+    }
+
+    fn first_unread(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+        after: Option<u64>,
+        reader: &BareJid,
+    ) -> Result<Option<(u64, String)>, ArchiveError> {
+        let first = self.unread_positions(owner, with, after, reader).next();
+        Ok(first.and_then(|p| {
+            let item = self.archives.get(owner)?.items.get(p)?;
+            Some((p as u64, item.id.to_string()))
+        }))
     }
 
     fn latest(

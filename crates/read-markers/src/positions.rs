@@ -41,6 +41,8 @@ pub trait PositionStore: Send {
     fn get(&self, user: &BareJid, conversation: &BareJid) -> Result<Option<Position>, StoreError>;
     /// Every position of `user`, by conversation.
     fn all(&self, user: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError>;
+    /// Every user's position in `conversation`, by user: who reads a room, and how far.
+    fn readers(&self, conversation: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError>;
     /// Moves `user`'s position in `conversation` to `to` unless it is already there or further
     /// (atomically); returns whether it moved.
     fn advance(
@@ -58,6 +60,9 @@ impl<S: PositionStore + ?Sized> PositionStore for Box<S> {
     }
     fn all(&self, user: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError> {
         (**self).all(user)
+    }
+    fn readers(&self, conversation: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError> {
+        (**self).readers(conversation)
     }
     fn advance(
         &mut self,
@@ -77,6 +82,9 @@ impl<S: PositionStore + ?Sized> PositionStore for &mut S {
     fn all(&self, user: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError> {
         (**self).all(user)
     }
+    fn readers(&self, conversation: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError> {
+        (**self).readers(conversation)
+    }
     fn advance(
         &mut self,
         user: &BareJid,
@@ -95,6 +103,9 @@ impl<S: PositionStore + ?Sized> PositionStore for std::sync::Arc<std::sync::Mute
     }
     fn all(&self, user: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError> {
         locked(self)?.all(user)
+    }
+    fn readers(&self, conversation: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError> {
+        locked(self)?.readers(conversation)
     }
     fn advance(
         &mut self,
@@ -135,6 +146,16 @@ impl PositionStore for MemoryPositions {
             .get(user)
             .map(|c| c.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default())
+    }
+
+    fn readers(&self, conversation: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError> {
+        let mut readers: Vec<(BareJid, Position)> = self
+            .users
+            .iter()
+            .filter_map(|(user, c)| Some((user.clone(), c.get(conversation)?.clone())))
+            .collect();
+        readers.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(readers)
     }
 
     fn advance(

@@ -181,6 +181,25 @@ impl<P: PositionStore> ReadState<P> {
         Ok(archive.count_unread(owner, with, after.map(|p| p.position), user)?)
     }
 
+    /// A room seen by its readers (each user with a position there): those who have not read
+    /// everything, each with the first message they have not read, by user. A reader's own
+    /// messages are not theirs to read.
+    pub fn first_unread_by_reader(
+        &self,
+        archive: &dyn Archive,
+        room: &BareJid,
+    ) -> Result<Vec<(BareJid, String)>, ReadStateError> {
+        let mut firsts = Vec::new();
+        for (reader, position) in self.positions.readers(room)? {
+            if let Some((_, id)) =
+                archive.first_unread(room, None, Some(position.position), &reader)?
+            {
+                firsts.push((reader, id));
+            }
+        }
+        Ok(firsts)
+    }
+
     /// The counts list: every conversation of `user`'s own archive and every one `user` has
     /// a position in, with its unread count, leaving out those with none; ordered by
     /// conversation. `is_room` says which JIDs are rooms (their archive is the room's).

@@ -16,6 +16,7 @@ const ACK: Tag = Tag::new("ack", NS);
 const QUERY: Tag = Tag::new("query", NS);
 const COUNT: Tag = Tag::new("unread-messages", NS);
 const STATE: Tag = Tag::new("unread", NS);
+const FIRST: Tag = Tag::new("unread-message", NS);
 
 /// What an [`UnreadAck`] reads up to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,6 +186,57 @@ pub fn ack_iq(id: impl Into<String>, server: BareJid, ack: UnreadAck) -> Iq {
 /// with [`counts_in`].
 pub fn counts_iq(id: impl Into<String>, server: BareJid) -> Iq {
     Iq::get(id, Some(server.into()), UnreadQuery::default().into())
+}
+
+/// `<unread-message jid='…' id='…'/>`: in the peers' view of a conversation, the first
+/// message a member has not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstUnread {
+    /// The member.
+    pub jid: BareJid,
+    /// The archive id of the first message they have not read.
+    pub id: String,
+}
+
+impl TryFrom<&Element> for FirstUnread {
+    type Error = ParseError;
+    fn try_from(el: &Element) -> Result<Self, ParseError> {
+        FIRST.check(el)?;
+        Ok(FirstUnread {
+            jid: FIRST.required_bare_jid(el, "jid")?,
+            id: FIRST.required(el, "id")?.to_owned(),
+        })
+    }
+}
+
+impl From<FirstUnread> for Element {
+    fn from(f: FirstUnread) -> Element {
+        let mut el = FIRST.element();
+        set_attr(&mut el, "jid", f.jid.to_string());
+        set_attr(&mut el, "id", f.id);
+        el
+    }
+}
+
+/// The peers' view as this server answers it: `<query jid>` holding the `<unread-message/>`s.
+pub fn first_unread_element(conversation: &BareJid, firsts: Vec<FirstUnread>) -> Element {
+    let mut el = QUERY.element();
+    set_attr(&mut el, "jid", conversation.to_string());
+    for first in firsts {
+        el.append_child(first.into());
+    }
+    el
+}
+
+/// The first unread messages in an IQ result: inside its `<query/>`, or as its own children
+/// (ejabberd-unread's form).
+pub fn first_unread_in(iq: &Element) -> Result<Vec<FirstUnread>, ParseError> {
+    let holder = iq.get_child(QUERY.name, NS).unwrap_or(iq);
+    holder
+        .children()
+        .filter(|c| c.is(FIRST.name, NS))
+        .map(FirstUnread::try_from)
+        .collect()
 }
 
 /// `<unread state='true|false'/>`: whether a message of a MAM result is unread for the user.

@@ -5,7 +5,8 @@
 
 use minidom::Element;
 use xmppkit_read_markers::unread::{
-    counts_element, counts_in, AckUpto, UnreadAck, UnreadCount, UnreadQuery, UnreadState,
+    counts_element, counts_in, first_unread_element, first_unread_in, AckUpto, FirstUnread,
+    UnreadAck, UnreadCount, UnreadQuery, UnreadState,
 };
 
 fn el(xml: &str) -> Element {
@@ -100,4 +101,31 @@ fn the_mam_unread_tag() {
     assert!(
         UnreadState::try_from(&el("<unread xmlns='urn:xmpp:unread' state='true/false'/>")).is_err()
     );
+}
+
+#[test]
+fn the_peers_view_both_ways() {
+    let firsts = vec![
+        FirstUnread {
+            jid: "bob@example.com".parse().unwrap(),
+            id: "1568719009427128".into(),
+        },
+        FirstUnread {
+            jid: "john@example.com".parse().unwrap(),
+            id: "1568719009428999".into(),
+        },
+    ];
+    let theirs = el("<iq xmlns='jabber:client' type='result' id='q'>\
+        <unread-message xmlns='urn:xmpp:unread' jid='bob@example.com' id='1568719009427128'/>\
+        <unread-message xmlns='urn:xmpp:unread' jid='john@example.com' id='1568719009428999'/></iq>");
+    assert_eq!(first_unread_in(&theirs).unwrap(), firsts);
+    let mut ours = el("<iq xmlns='jabber:client' type='result' id='q'/>");
+    ours.append_child(first_unread_element(
+        &"muc@conference.example.com".parse().unwrap(),
+        firsts.clone(),
+    ));
+    assert_eq!(first_unread_in(&ours).unwrap(), firsts);
+    let bad = el("<iq xmlns='jabber:client' type='result' id='q'>\
+        <unread-message xmlns='urn:xmpp:unread' jid='bob@example.com'/></iq>");
+    assert!(first_unread_in(&bad).is_err(), "no id");
 }

@@ -7,7 +7,9 @@
 use crate::server::{Output, Server};
 use xmppkit_jid::{BareJid, FullJid, Jid};
 use xmppkit_read_markers::mds::Displayed;
-use xmppkit_read_markers::unread::{counts_element, AckUpto, UnreadAck, UnreadCount, UnreadQuery};
+use xmppkit_read_markers::unread::{
+    counts_element, first_unread_element, AckUpto, FirstUnread, UnreadAck, UnreadCount, UnreadQuery,
+};
 use xmppkit_read_markers::{Acked, Conversation, ReadStateError, Upto};
 use xmppkit_stanza::{DefinedCondition, Iq, IqPayload, StanzaError};
 
@@ -72,8 +74,7 @@ impl Server {
             },
             IqPayload::Get(el) => match UnreadQuery::try_from(el.clone()) {
                 Ok(UnreadQuery { jid: None }) => self.unread_counts(&user).map(Some),
-                // The peers' view (each member's first unread message) is not served yet.
-                Ok(UnreadQuery { jid: Some(_) }) => Err(DefinedCondition::FeatureNotImplemented),
+                Ok(UnreadQuery { jid: Some(jid) }) => self.peers_view(&user, jid).map(Some),
                 Err(_) => Err(DefinedCondition::BadRequest),
             },
             _ => return,
@@ -104,6 +105,35 @@ impl Server {
             }
             Acked::Kept(_) | Acked::Empty => Ok(()),
         }
+    }
+
+    /// The peers' view of a room `user` reads: each reader's first unread message. A 1:1
+    /// chat's peer reads in their own archive, whose ids the user does not know: not served.
+    fn peers_view(
+        &mut self,
+        user: &BareJid,
+        jid: BareJid,
+    ) -> Result<minidom::Element, DefinedCondition> {
+        if !self.is_room(&jid) {
+            return Err(DefinedCondition::FeatureNotImplemented);
+        }
+        let room = Conversation::Room(jid.clone());
+        let reads = self.read_state.position(user, &room);
+        if reads.map_err(|e| self.read_state_error(e))?.is_none() {
+            // Only a reader of the room (one who wrote or acked there) sees the others.
+            return Err(DefinedCondition::Forbidden);
+        }
+        let firsts = self
+            .read_state
+            .first_unread_by_reader(self.mam.archive(), &jid)
+            .map_err(|e| self.read_state_error(e))?;
+        Ok(first_unread_element(
+            &jid,
+            firsts
+                .into_iter()
+                .map(|(jid, id)| FirstUnread { jid, id })
+                .collect(),
+        ))
     }
 
     fn unread_counts(&mut self, user: &BareJid) -> Result<minidom::Element, DefinedCondition> {

@@ -599,6 +599,55 @@ fn room_read_markers_and_unread_share_one_position() {
     assert_eq!((m.last.map(|l| l.id), m.unseen), (Some(ids[2].clone()), 0));
     // An id the room never archived.
     assert!(seed_ack(&mut w, carol, "m-1").contains("item-not-found"));
+
+    // The peers' view (urn:xmpp:unread): Alice wrote last and has read everything; a new
+    // message from Bob is the first unread of Alice and Carol, and not Bob's.
+    w.send(
+        bob,
+        &format!("<message to='{ROOM}' type='groupchat'><body>b1</body></message>"),
+    );
+    let b1 = w
+        .take(carol)
+        .iter()
+        .find_map(|m| {
+            m.get_child("stanza-id", "urn:xmpp:sid:0")?
+                .attr("id")
+                .map(str::to_owned)
+        })
+        .expect("b1's stanza-id");
+    w.take(alice);
+    w.send(
+        alice,
+        &format!("<iq type='get' id='pv' to='example.com'><query xmlns='urn:xmpp:unread' jid='{ROOM}'/></iq>"),
+    );
+    let got = w.take(alice);
+    let iq = got
+        .iter()
+        .find(|s| s.attr("id") == Some("pv"))
+        .expect("an answer");
+    let firsts: Vec<(String, String)> = xmppkit_read_markers::unread::first_unread_in(iq)
+        .expect("the peers' view")
+        .into_iter()
+        .map(|f| (f.jid.to_string(), f.id))
+        .collect();
+    assert_eq!(
+        firsts,
+        [
+            ("alice@example.com".to_owned(), b1.clone()),
+            ("carol@example.com".to_owned(), b1)
+        ]
+    );
+    // A chat's peer view is not served; nor is a room to one who never read there.
+    w.send(
+        alice,
+        "<iq type='get' id='pc' to='example.com'><query xmlns='urn:xmpp:unread' jid='bob@example.com'/></iq>",
+    );
+    let got = w.take(alice);
+    let iq = got
+        .iter()
+        .find(|s| s.attr("id") == Some("pc"))
+        .expect("an answer");
+    assert!(String::from(iq).contains("feature-not-implemented"));
 }
 
 /// MongooseIM's inbox on the same engine: entries with unread counts, properties and the

@@ -1,6 +1,7 @@
 //! Read positions (issue #19): none until the first ack; a position moves only forward (an
 //! equal or older one is refused and the stored one stays, its id and time too); users and
-//! conversations kept apart; a user's list in conversation order.
+//! conversations kept apart; a user's list in conversation order, a conversation's readers in
+//! user order.
 
 use crate::bare;
 use xmppkit_read_markers::{Position, PositionStore};
@@ -50,4 +51,15 @@ pub fn positions(store: &mut dyn PositionStore) {
     assert_eq!(store.get(&romeo, &juliet).expect("get"), Some(at(7, 6)));
     assert_eq!(store.get(&nurse, &room).expect("get"), Some(at(0, 7)));
     assert_eq!(store.get(&romeo, &room).expect("get"), None);
+    // Who reads the room, and how far, by user.
+    assert_eq!(
+        store.readers(&room).expect("readers"),
+        [(juliet.clone(), at(1, 5)), (nurse.clone(), at(0, 7))]
+    );
+    assert_eq!(
+        store
+            .readers(&bare("empty@chat.example.net"))
+            .expect("readers"),
+        []
+    );
 }

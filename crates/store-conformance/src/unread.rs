@@ -1,7 +1,7 @@
 //! What the read-state engine asks of an archive (issue #19): each message's position in its
 //! owner's archive, growing with archive order; unread counts after a position that leave out
-//! the reader's own messages (by author) and count those of unknown author; a conversation's
-//! newest message; the partners of a user's archive. Owners are kept apart.
+//! the reader's own messages (by author) and count those of unknown author; the first unread
+//! message; a conversation's newest message; the partners of a user's archive. Owners are kept apart.
 
 use crate::{bare, el};
 use xmppkit_jid::{BareJid, Jid};
@@ -148,6 +148,29 @@ pub fn unread(store: &mut dyn Archive) {
         count(&nurse, Some(third)),
         2,
         "not a member who wrote: every later one"
+    );
+    // The first message each would read next.
+    let next = |reader: &BareJid, after: Option<u64>| {
+        store
+            .first_unread(&room, None, after, reader)
+            .expect("first unread")
+            .map(|(_, id)| id)
+    };
+    let at = |id: &str| store.position(&room, id).expect("position");
+    assert_eq!(
+        next(&witch, None).as_deref(),
+        Some("u101"),
+        "juliet's, after witch's own"
+    );
+    assert_eq!(next(&juliet, at("u101")).as_deref(), Some("u102"));
+    assert_eq!(next(&romeo, Some(third)).as_deref(), Some("u103"));
+    assert_eq!(next(&witch, Some(third)).as_deref(), Some("u104"));
+    assert_eq!(next(&juliet, at("u104")), None);
+    assert_eq!(
+        store
+            .first_unread(&juliet, Some(&romeo), Some(positions[2]), &juliet)
+            .expect("first unread"),
+        Some((positions[5], "u5".to_owned()))
     );
     assert_eq!(
         store.latest(&room, None).expect("latest"),

@@ -577,6 +577,33 @@ impl Archive for PgArchive {
         })
     }
 
+    fn first_unread(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+        after: Option<u64>,
+        reader: &BareJid,
+    ) -> Result<Option<(u64, String)>, ArchiveError> {
+        let (owner, reader) = (owner.to_string(), reader.to_string());
+        let with = with.map(|w| w.to_string());
+        let after = after.map_or(-1, |p| i64::try_from(p).unwrap_or(i64::MAX));
+        self.read(move |c| {
+            let row = match &with {
+                Some(with) => c.query_opt(
+                    "SELECT pos, id FROM archive WHERE owner = $1 AND with_bare = $2 \
+                     AND pos > $3 AND author IS DISTINCT FROM $4 ORDER BY pos LIMIT 1",
+                    &[&owner, with, &after, &reader],
+                )?,
+                None => c.query_opt(
+                    "SELECT pos, id FROM archive WHERE owner = $1 AND pos > $2 \
+                     AND author IS DISTINCT FROM $3 ORDER BY pos LIMIT 1",
+                    &[&owner, &after, &reader],
+                )?,
+            };
+            Ok(row.map(|r| (r.get::<_, i64>(0) as u64, r.get(1))))
+        })
+    }
+
     fn latest(
         &self,
         owner: &BareJid,

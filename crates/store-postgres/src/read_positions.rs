@@ -18,6 +18,43 @@ pub struct PgPositions {
     pub(crate) db: Database,
 }
 
+impl PgPositions {
+    /// The rows `sql` selects for `key`, as (the other key, position).
+    fn keyed(
+        &self,
+        sql: &'static str,
+        key: &BareJid,
+    ) -> Result<Vec<(BareJid, Position)>, StoreError> {
+        let key = key.to_string();
+        let rows = self
+            .db
+            .worker
+            .call(move |c| {
+                c.query(sql, &[&key]).map(|rows| {
+                    rows.iter()
+                        .map(|r| {
+                            (
+                                r.get::<_, String>(0),
+                                r.get::<_, i64>(1),
+                                r.get::<_, String>(2),
+                                r.get::<_, i64>(3),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .map_err(failed)?;
+        rows.into_iter()
+            .map(|(other, pos, id, at)| {
+                let jid = other
+                    .parse()
+                    .map_err(|e| failed(format!("`{other}`: {e}")))?;
+                Ok((jid, Position::from_columns(pos, id, at)?))
+            })
+            .collect()
+    }
+}
+
 impl PositionStore for PgPositions {
     fn get(&self, user: &BareJid, conversation: &BareJid) -> Result<Option<Position>, StoreError> {
         let (user, conversation) = (user.to_string(), conversation.to_string());
@@ -38,38 +75,19 @@ impl PositionStore for PgPositions {
     }
 
     fn all(&self, user: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError> {
-        let user = user.to_string();
-        let rows = self
-            .db
-            .worker
-            .call(move |c| {
-                c.query(
-                    "SELECT conversation, pos, id, at FROM read_positions WHERE username = $1 \
-                     ORDER BY conversation",
-                    &[&user],
-                )
-                .map(|rows| {
-                    rows.iter()
-                        .map(|r| {
-                            (
-                                r.get::<_, String>(0),
-                                r.get::<_, i64>(1),
-                                r.get::<_, String>(2),
-                                r.get::<_, i64>(3),
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .map_err(failed)?;
-        rows.into_iter()
-            .map(|(conversation, pos, id, at)| {
-                let jid = conversation
-                    .parse()
-                    .map_err(|e| failed(format!("conversation `{conversation}`: {e}")))?;
-                Ok((jid, Position::from_columns(pos, id, at)?))
-            })
-            .collect()
+        self.keyed(
+            "SELECT conversation, pos, id, at FROM read_positions WHERE username = $1 \
+             ORDER BY conversation",
+            user,
+        )
+    }
+
+    fn readers(&self, conversation: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError> {
+        self.keyed(
+            "SELECT username, pos, id, at FROM read_positions WHERE conversation = $1 \
+             ORDER BY username",
+            conversation,
+        )
     }
 
     fn advance(

@@ -542,6 +542,39 @@ impl Archive for SqliteArchive {
         Ok(count as u64)
     }
 
+    fn first_unread(
+        &self,
+        owner: &BareJid,
+        with: Option<&BareJid>,
+        after: Option<u64>,
+        reader: &BareJid,
+    ) -> Result<Option<(u64, String)>, ArchiveError> {
+        let conn = self.db.lock();
+        let after = after.map_or(-1, |p| i64::try_from(p).unwrap_or(i64::MAX));
+        let row = |r: &rusqlite::Row<'_>| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?));
+        match with {
+            Some(with) => conn
+                .prepare_cached(
+                    "SELECT pos, id FROM archive WHERE owner = ?1 AND with_bare = ?2 \
+                     AND pos > ?3 AND author IS NOT ?4 ORDER BY pos LIMIT 1",
+                )
+                .map_err(failed)?
+                .query_row(
+                    params![owner.as_str(), with.as_str(), after, reader.as_str()],
+                    row,
+                ),
+            None => conn
+                .prepare_cached(
+                    "SELECT pos, id FROM archive WHERE owner = ?1 AND pos > ?2 \
+                     AND author IS NOT ?3 ORDER BY pos LIMIT 1",
+                )
+                .map_err(failed)?
+                .query_row(params![owner.as_str(), after, reader.as_str()], row),
+        }
+        .optional()
+        .map_err(failed)
+    }
+
     fn latest(
         &self,
         owner: &BareJid,

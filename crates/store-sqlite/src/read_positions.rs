@@ -18,6 +18,32 @@ pub struct SqlitePositions {
     pub(crate) db: Database,
 }
 
+impl SqlitePositions {
+    /// The rows `sql` selects for `key`, as (the other key, position).
+    fn keyed(&self, sql: &str, key: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError> {
+        let conn = self.db.lock();
+        let mut select = conn.prepare_cached(sql).map_err(failed)?;
+        let rows = select
+            .query_map([key.as_str()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .map_err(failed)?;
+        rows.map(|row| {
+            let (other, pos, id, at) = row.map_err(failed)?;
+            let jid = other
+                .parse()
+                .map_err(|e| failed(format!("`{other}`: {e}")))?;
+            Ok((jid, Position::from_columns(pos, id, at)?))
+        })
+        .collect()
+    }
+}
+
 impl PositionStore for SqlitePositions {
     fn get(&self, user: &BareJid, conversation: &BareJid) -> Result<Option<Position>, StoreError> {
         let conn = self.db.lock();
@@ -36,31 +62,18 @@ impl PositionStore for SqlitePositions {
     }
 
     fn all(&self, user: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError> {
-        let conn = self.db.lock();
-        let mut select = conn
-            .prepare_cached(
-                "SELECT conversation, pos, id, at FROM read_positions WHERE user = ?1 \
-                 ORDER BY conversation",
-            )
-            .map_err(failed)?;
-        let rows = select
-            .query_map([user.as_str()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                ))
-            })
-            .map_err(failed)?;
-        rows.map(|row| {
-            let (conversation, pos, id, at) = row.map_err(failed)?;
-            let jid = conversation
-                .parse()
-                .map_err(|e| failed(format!("conversation `{conversation}`: {e}")))?;
-            Ok((jid, Position::from_columns(pos, id, at)?))
-        })
-        .collect()
+        self.keyed(
+            "SELECT conversation, pos, id, at FROM read_positions WHERE user = ?1 \
+             ORDER BY conversation",
+            user,
+        )
+    }
+
+    fn readers(&self, conversation: &BareJid) -> Result<Vec<(BareJid, Position)>, StoreError> {
+        self.keyed(
+            "SELECT user, pos, id, at FROM read_positions WHERE conversation = ?1 ORDER BY user",
+            conversation,
+        )
     }
 
     fn advance(

@@ -16,6 +16,7 @@ CREATE TABLE read_positions (
     at INTEGER NOT NULL,            -- when it was read: nanoseconds since the Unix epoch, UTC
     PRIMARY KEY (user, conversation)
 ) WITHOUT ROWID;
+CREATE INDEX read_positions_by_conversation ON read_positions (conversation);
 
 -- The partners of each archive, once each (a user's 1:1 conversations), kept as messages are
 -- archived: the counts list reads them without scanning the archive.
