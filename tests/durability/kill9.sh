@@ -4,8 +4,8 @@
 # subscription, a pubsub node with its published item, and an account added by the admin command
 # while it runs, across `kill -9` and a restart; the recipient then gets the message and the
 # request, a new subscriber gets the item, and approving the request reaches the sender's roster,
-# again across a second `kill -9`. Carol's read position in a persistent room (her own message
-# read it) survives, with the unseen count a later room message adds; so does bob's read position in his chat with alice
+# again across a second `kill -9`. Carol's unseen count in a persistent room (her own message
+# read what came before it) is 1 after a later room message, from the archive that survived; so does bob's read position in his chat with alice
 # (`urn:xmpp:unread`, acked before the second crash): a message after it makes his count 1. Last, XEP-0198 across a crash: alice floods bob, the
 # server is killed while she does, her client resumes when it is back (resumption fails: a
 # restarted server has no streams) and sends again what was never acknowledged; bob then gets

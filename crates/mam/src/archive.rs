@@ -40,9 +40,12 @@ pub struct Entry {
     pub stanza: String,
     /// Its [`searched_text`](crate::fulltext::searched_text).
     pub body: Option<String>,
-    /// Who wrote it, as a bare JID, when known: in a user's archive the owner (sent) or the
-    /// partner (received), in a room's archive the occupant's real JID. Unread counts leave out
-    /// a reader's own messages by it ([`Archive::count_unread`]).
+    /// Who wrote it, for an instant message (one with a body), as a bare JID: in a user's
+    /// archive the owner (sent) or the partner (received), in a room's archive the occupant's
+    /// real JID. `None` for what is archived but is no instant message (a chat marker, a
+    /// store-hinted message) and for room messages archived before authors were kept: unread
+    /// counts count only messages with an author other than the reader
+    /// ([`Archive::count_unread`]).
     pub author: Option<BareJid>,
 }
 
@@ -154,9 +157,11 @@ pub trait Archive {
     /// Where message `id` stands in `owner`'s archive: a number that grows with archive order
     /// (what a read position keeps), or `None` when the archive has no such message.
     fn position(&self, owner: &BareJid, id: &str) -> Result<Option<u64>, ArchiveError>;
-    /// How many of `owner`'s messages (those with the bare partner `with`, when given) come
-    /// after position `after` (all of them when `None`) and were not written by `reader`: the
-    /// reader's unread count, from archive order alone. A message of unknown author counts.
+    /// How many of `owner`'s instant messages (those with the bare partner `with`, when given)
+    /// come after position `after` (all of them when `None`) and after `reader`'s own last
+    /// message there (a message followed by one's own is read: XEP-0430), and were written by
+    /// someone else: the reader's unread count, from archive order and authors alone. A message
+    /// without an author (no instant message) is never unread.
     fn count_unread(
         &self,
         owner: &BareJid,
@@ -175,9 +180,8 @@ pub trait Archive {
             .map(|ask| self.count_unread(&ask.owner, ask.with.as_ref(), ask.after, reader))
             .collect()
     }
-    /// The first message of `owner`'s archive (with the bare partner `with`, when given) after
-    /// position `after` (from the start when `None`) not written by `reader`: the oldest one
-    /// `reader` has not read, as its position and id.
+    /// The first message [`count_unread`](Self::count_unread) counts: the oldest one `reader`
+    /// has not read, as its position and id.
     fn first_unread(
         &self,
         owner: &BareJid,
@@ -391,8 +395,8 @@ pub struct MemoryArchive {
 }
 
 impl MemoryArchive {
-    /// The positions of `owner`'s messages (with `with`) after `after` that `reader` did not
-    /// write, in order.
+    /// The positions of `owner`'s messages (with `with`) that `reader` has not read, in order:
+    /// after `after` and after the reader's own last message, not written by the reader.
     fn unread_positions<'a>(
         &'a self,
         owner: &BareJid,
@@ -406,10 +410,21 @@ impl MemoryArchive {
         let from = after.map_or(0, |p| {
             usize::try_from(p).unwrap_or(usize::MAX).saturating_add(1)
         });
-        let not_reader = move |p: &usize| archive.items[*p].author.as_ref() != Some(reader);
+        let by_reader = move |p: &usize| archive.items[*p].author.as_ref() == Some(reader);
+        let by_other = move |p: &usize| {
+            archive.items[*p]
+                .author
+                .as_ref()
+                .is_some_and(|a| a != reader)
+        };
+        // What follows the reader's own last message after `from` is what is unread: walk back
+        // from the end only as far as that message, or `from`.
         match with {
             None => {
-                Box::new((from.min(archive.items.len())..archive.items.len()).filter(not_reader))
+                let end = archive.items.len();
+                let from = from.min(end);
+                let start = (from..end).rev().find(by_reader).map_or(from, |p| p + 1);
+                Box::new((start..end).filter(by_other))
             }
             Some(with) => {
                 let list = archive
@@ -417,12 +432,12 @@ impl MemoryArchive {
                     .get(with)
                     .map(Vec::as_slice)
                     .unwrap_or_default();
-                Box::new(
-                    list[list.partition_point(|p| *p < from)..]
-                        .iter()
-                        .copied()
-                        .filter(not_reader),
-                )
+                let from = list.partition_point(|p| *p < from);
+                let start = list[from..]
+                    .iter()
+                    .rposition(by_reader)
+                    .map_or(from, |i| from + i + 1);
+                Box::new(list[start..].iter().copied().filter(by_other))
             }
         }
     }
@@ -689,8 +704,8 @@ impl Archive for MemoryArchive {
     }
 }
 
-/// The author of a message archived before archives recorded authors: the bare JID of the
-/// stored stanza's `from`, except in a room's archive (the message comes from the room's own
+/// The author of an instant message archived before archives recorded authors: the bare JID of
+/// the stored stanza's `from` (`None` for a message without a body), except in a room's archive (the message comes from the room's own
 /// JID, `owner` = `with`), where the real JID is not in the stanza; a stanza without `from` is
 /// the owner's own. Stores call it once, when they add the author column.
 ///
@@ -706,6 +721,9 @@ impl Archive for MemoryArchive {
 /// ```
 pub fn stored_author(owner: &BareJid, with: &BareJid, stanza: &str) -> Option<BareJid> {
     let message = stanza.parse::<Element>().ok()?;
+    if !xmppkit_stanza::has_body(&message) {
+        return None;
+    }
     let Some(from) = message.attr("from") else {
         return Some(owner.clone());
     };

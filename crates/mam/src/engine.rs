@@ -111,15 +111,18 @@ impl<A: Archive> Mam<A> {
             by: owner.clone().into(),
         };
         let author = match kind {
-            ArchiveKind::User => Some(user_author(owner, message.attr("from"))),
-            ArchiveKind::Room => None,
+            ArchiveKind::User if has_body(message) => {
+                Some(user_author(owner, message.attr("from")))
+            }
+            _ => None,
         };
         self.append_stamped(owner, with, author, message, &sid, now)?;
         Ok(Some(sid))
     }
 
     /// Archives a groupchat `message` in `room`'s archive as [`store`](Self::store) does, with
-    /// the occupant's real bare JID as its author (what unread counts leave out for that member).
+    /// the occupant's real bare JID as the author of an instant message (one with a body: what
+    /// unread counts count for the others and leave out for that member).
     pub fn store_room(
         &mut self,
         room: &BareJid,
@@ -136,7 +139,8 @@ impl<A: Archive> Mam<A> {
             id,
             by: room.clone().into(),
         };
-        self.append_stamped(room, occupant, Some(author.clone()), message, &sid, now)?;
+        let author = has_body(message).then(|| author.clone());
+        self.append_stamped(room, occupant, author, message, &sid, now)?;
         Ok(Some(sid))
     }
 
@@ -201,8 +205,10 @@ impl<A: Archive> Mam<A> {
             by: owner.clone().into(),
         };
         let author = match kind {
-            ArchiveKind::User => Some(user_author(owner, message.attr(Routing::From).as_deref())),
-            ArchiveKind::Room => None,
+            ArchiveKind::User if message.has_child("body", ns::CLIENT) => {
+                Some(user_author(owner, message.attr(Routing::From).as_deref()))
+            }
+            _ => None,
         };
         let stamped = message.with_child(&sid.into());
         let entry = Entry::from_raw(id, now, with.clone(), &stamped).by(author);

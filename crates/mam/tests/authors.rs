@@ -1,6 +1,7 @@
-//! Who wrote each archived message, as the engine records it: in a user's archive the `from`'s
-//! bare JID (the owner when absent), on the tree path and the byte path alike; in a room's the
-//! occupant's real JID. Unread counts then leave out the reader's own messages.
+//! Who wrote each archived instant message, as the engine records it: in a user's archive the
+//! `from`'s bare JID (the owner when absent), on the tree path and the byte path alike; in a
+//! room's the occupant's real JID; nobody for a chat marker. Unread counts then leave out the
+//! reader's own messages and what came before them, and count no marker.
 
 use minidom::Element;
 use xmppkit_codec::RawStanza;
@@ -48,20 +49,38 @@ fn a_users_archive_knows_sent_from_received() {
     .unwrap();
     mam.store_raw(&juliet, kind, &romeo, true, &raw, "4".into(), at(4))
         .unwrap();
+    // A chat marker from romeo: archived, but no instant message.
+    let marker: Element = "<message xmlns='jabber:client' from='romeo@montague.lit/orchard' \
+        type='chat'><displayed xmlns='urn:xmpp:chat-markers:0' id='x'/></message>"
+        .parse()
+        .unwrap();
+    mam.store(&juliet, kind, &romeo, true, &marker, "5".into(), at(5))
+        .unwrap();
     let archive = mam.archive();
+    // Her own two (the second without a `from`) read romeo's first; his answer on the byte
+    // path is his; the marker is nobody's message.
     assert_eq!(
         archive
             .count_unread(&juliet, Some(&romeo_bare), None, &juliet)
             .unwrap(),
-        2,
-        "romeo's two; juliet's own two are never unread for her"
+        1,
+        "romeo's answer after her own last"
     );
-    let first = archive.position(&juliet, "1").unwrap();
     assert_eq!(
         archive
-            .count_unread(&juliet, Some(&romeo_bare), first, &juliet)
+            .first_unread(&juliet, Some(&romeo_bare), None, &juliet)
+            .unwrap()
+            .map(|(_, id)| id)
+            .as_deref(),
+        Some("4")
+    );
+    // From romeo's side, juliet's two are unread and his own are not.
+    assert_eq!(
+        archive
+            .count_unread(&juliet, Some(&romeo_bare), None, &romeo_bare)
             .unwrap(),
-        1
+        0,
+        "in juliet's archive romeo wrote last: nothing before it counts"
     );
 }
 

@@ -169,9 +169,10 @@ impl<S: xmppkit_read_markers::ReadMarkerStore> RoomHooks for ReadMarkersHook<S> 
 }
 
 /// Room read markers (`urn:xmpp:read-markers`) on the read-state engine (feature
-/// `read-markers` with `mam`): nothing is written per member for a room message; the sender's
-/// position moves to their own message (one row), an ack moves the member's position in the
-/// room's archive, and a query counts what others wrote after it. `archive` is a handle on
+/// `read-markers` with `mam`): nothing is written for a room message (what a member wrote reads
+/// what came before it, from the archive's authors); an ack moves the member's position in the
+/// room's archive, and a query counts what others wrote after it and after the member's own
+/// last message. `archive` is a handle on
 /// the archive the room's [`MamHook`] writes (run this hook after it).
 #[cfg(all(feature = "read-markers", feature = "mam"))]
 #[derive(Debug)]
@@ -188,26 +189,6 @@ impl<A: xmppkit_mam::Archive, P: xmppkit_read_markers::PositionStore> RoomHooks
 {
     fn features(&self) -> Vec<&'static str> {
         vec![xmppkit_read_markers::NS]
-    }
-
-    fn on_groupchat(
-        &mut self,
-        room: &Room,
-        sender: &BareJid,
-        message: &Element,
-        id: &str,
-        now: DateTime,
-    ) {
-        if !xmppkit_stanza::has_body(message) {
-            return;
-        }
-        // One's own message is read, and so is what came before it. A storage failure loses
-        // this move, never the live message.
-        let conversation = xmppkit_read_markers::Conversation::Room(room.jid().clone());
-        let upto = xmppkit_read_markers::Upto::Message(id);
-        let _ = self
-            .state
-            .ack(&self.archive, sender, &conversation, upto, now);
     }
 
     fn on_iq(&mut self, room: &Room, iq: &Iq, now: DateTime) -> Option<Vec<Element>> {

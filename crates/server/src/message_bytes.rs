@@ -105,19 +105,9 @@ impl Server {
         let id = self.new_id();
         if self.config.archive {
             let now = self.now.utc;
-            let stored = self.mam.store_raw(
-                &user,
-                ArchiveKind::User,
-                to,
-                in_roster,
-                message,
-                id.clone(),
-                now,
-            );
-            let instant = message.has_child("body", xmppkit_stanza::ns::CLIENT);
-            if let (Ok(Some(_)), true) = (stored, instant) {
-                self.read_up_to_own(&user, to, &id);
-            }
+            let _ = self
+                .mam
+                .store_raw(&user, ArchiveKind::User, to, in_roster, message, id, now);
         }
         let enabled = self.carbons_enabled(&user);
         let sent = copies_raw(

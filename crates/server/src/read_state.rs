@@ -221,24 +221,6 @@ impl Server {
         }
     }
 
-    /// `user` sent `to` the instant message (one with a body) archived as `id`: what came
-    /// before it is read (XEP-0430:
-    /// a message followed by a read one is read; one's own message is read). The position
-    /// moves without a publication: the user's devices see it in their counts, and their
-    /// XEP-0490 positions stay forward-only behind it.
-    pub(crate) fn read_up_to_own(&mut self, user: &BareJid, to: &Jid, id: &str) {
-        let conversation = self.conversation(to.to_bare());
-        if matches!(conversation, Conversation::Room(_)) {
-            return;
-        }
-        let acked = self.ack_as(user, &conversation, Upto::Message(id));
-        if let Err(e) = acked {
-            if !matches!(e, ReadStateError::UnknownMessage { .. }) {
-                self.read_state_error(e);
-            }
-        }
-    }
-
     /// A MAM result from `user`'s own archive gets the `urn:xmpp:unread` tag in its
     /// forwarded message: `state='true'` when it is a message from the partner after the
     /// user's position in that chat. `positions` caches each chat's position for one answer.

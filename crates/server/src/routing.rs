@@ -250,7 +250,7 @@ impl Server {
         let in_roster = self.in_roster(&user, &to.to_bare());
         let id = self.new_id();
         if self.config.archive {
-            let stored = self.mam.store(
+            let _ = self.mam.store(
                 &user,
                 ArchiveKind::User,
                 to,
@@ -259,9 +259,6 @@ impl Server {
                 id,
                 self.now.utc,
             );
-            if let (Ok(Some(sid)), true) = (stored, has_body(message)) {
-                self.read_up_to_own(&user, to, &sid.id);
-            }
         }
         let enabled = self.carbons_enabled(&user);
         for copy in copies(

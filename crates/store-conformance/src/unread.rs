@@ -1,7 +1,10 @@
 //! What the read-state engine asks of an archive (issue #19): each message's position in its
-//! owner's archive, growing with archive order; unread counts after a position that leave out
-//! the reader's own messages (by author) and count those of unknown author; the first unread
-//! message; a conversation's newest message; the partners of a user's archive. Owners are kept apart.
+//! owner's archive, growing with archive order; unread counts after a position and after the
+//! reader's own last message (a message followed by one's own is read), leaving out the
+//! reader's own messages (by author) and never counting one without an author (no instant
+//! message, or archived before authors were kept); the first unread
+//! message; a conversation's newest message; the partners of a user's archive. Owners are kept
+//! apart.
 
 use crate::{bare, el};
 use xmppkit_jid::{BareJid, Jid};
@@ -73,14 +76,15 @@ pub fn unread(store: &mut dyn Archive) {
             .count_unread(&juliet, with, after.map(|n| positions[n]), &juliet)
             .expect("count")
     };
-    // Nothing read: every message of others.
+    // Nothing acked: what others wrote after juliet's own last message (her reply at 1 read
+    // romeo's 0; her reply at 4 read the nurse's 3).
     assert_eq!(
         unread(store, Some(&romeo), None),
-        4,
-        "romeo's four, not juliet's"
+        3,
+        "romeo's three after her reply, not her own"
     );
-    assert_eq!(unread(store, Some(&nurse), None), 1);
-    assert_eq!(unread(store, None, None), 5);
+    assert_eq!(unread(store, Some(&nurse), None), 0);
+    assert_eq!(unread(store, None, None), 2);
     // Read up to a message: what follows it (partial reads).
     assert_eq!(unread(store, Some(&romeo), Some(0)), 3);
     assert_eq!(unread(store, Some(&romeo), Some(2)), 2);
@@ -113,7 +117,7 @@ pub fn unread(store: &mut dyn Archive) {
     );
 
     // A room's archive: one row per message whatever the members; authors are real JIDs, one
-    // unknown (archived before authors were kept).
+    // without (a chat marker, or archived before authors were kept).
     let said = [
         Some(&witch),
         Some(&juliet),
@@ -140,9 +144,13 @@ pub fn unread(store: &mut dyn Archive) {
             .count_unread(&room, None, after, reader)
             .expect("count")
     };
-    assert_eq!(count(&witch, None), 3, "juliet's, the unknown one, romeo's");
-    assert_eq!(count(&juliet, None), 4);
-    assert_eq!(count(&juliet, Some(first)), 3);
+    assert_eq!(count(&witch, None), 1, "romeo's, after witch's own last");
+    assert_eq!(
+        count(&juliet, None),
+        2,
+        "witch's, romeo's; the one without an author is none"
+    );
+    assert_eq!(count(&juliet, Some(first)), 2);
     assert_eq!(count(&witch, Some(third)), 1);
     assert_eq!(
         count(&nurse, Some(third)),
@@ -159,11 +167,11 @@ pub fn unread(store: &mut dyn Archive) {
     let at = |id: &str| store.position(&room, id).expect("position");
     assert_eq!(
         next(&witch, None).as_deref(),
-        Some("u101"),
-        "juliet's, after witch's own"
+        Some("u104"),
+        "romeo's, after witch's own last"
     );
-    assert_eq!(next(&juliet, at("u101")).as_deref(), Some("u102"));
-    assert_eq!(next(&romeo, Some(third)).as_deref(), Some("u103"));
+    assert_eq!(next(&juliet, at("u101")).as_deref(), Some("u103"));
+    assert_eq!(next(&romeo, Some(third)), None, "romeo wrote the last one");
     assert_eq!(next(&witch, Some(third)).as_deref(), Some("u104"));
     assert_eq!(next(&juliet, at("u104")), None);
     assert_eq!(
@@ -183,7 +191,7 @@ pub fn unread(store: &mut dyn Archive) {
         ))
     );
     // Juliet's archive did not change.
-    assert_eq!(unread(store, None, None), 5);
+    assert_eq!(unread(store, None, None), 2);
 
     // A counts list: the same answers in one call, in the order asked.
     let ask = |owner: &BareJid, with: Option<&BareJid>, after: Option<u64>| UnreadAsk {
@@ -200,7 +208,7 @@ pub fn unread(store: &mut dyn Archive) {
     ];
     assert_eq!(
         store.count_unread_each(&juliet, &asks).expect("counts"),
-        [2, 3, 1, 0, 4]
+        [2, 2, 0, 0, 2]
     );
     assert_eq!(
         store.count_unread_each(&juliet, &[]).expect("counts"),

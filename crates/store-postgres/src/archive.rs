@@ -81,6 +81,34 @@ fn insert_rows(tx: &mut Tx<'_, '_>, rows: &[&RowData]) -> Result<(), postgres::E
     .map(drop)
 }
 
+/// A position as the database keeps it: -1 before the first message.
+fn after_of(after: Option<u64>) -> i64 {
+    after.map_or(-1, |p| i64::try_from(p).unwrap_or(i64::MAX))
+}
+
+/// The `WHERE` clause (on `archive a`) of what `reader` has not read of `owner`'s archive (of
+/// the partner `with`, when `partner`): instant messages (those with an author; `<>` leaves out
+/// NULL) after `after` and after the reader's own last message there (a message followed by
+/// one's own is read), not the reader's. Each argument is
+/// SQL: a parameter or a column. The inner `MAX` walks the unread region of the
+/// (owner, with_bare, pos, author) index only.
+fn unread_clause(partner: bool, owner: &str, with: &str, after: &str, reader: &str) -> String {
+    let partner = |table: &str| {
+        if partner {
+            format!(" AND {table}.with_bare = {with}")
+        } else {
+            String::new()
+        }
+    };
+    format!(
+        "a.owner = {owner}{} AND a.author <> {reader} AND a.pos > GREATEST({after}, \
+         COALESCE((SELECT MAX(o.pos) FROM archive o WHERE o.owner = {owner}{} \
+         AND o.pos > {after} AND o.author = {reader}), -1))",
+        partner("a"),
+        partner("o"),
+    )
+}
+
 /// The message archives in a [`Database`].
 #[derive(Debug, Clone)]
 pub struct PgArchive {
@@ -522,24 +550,16 @@ impl Archive for PgArchive {
         after: Option<u64>,
         reader: &BareJid,
     ) -> Result<u64, ArchiveError> {
-        let (owner, reader) = (owner.to_string(), reader.to_string());
-        let with = with.map(|w| w.to_string());
-        let after = after.map_or(-1, |p| i64::try_from(p).unwrap_or(i64::MAX));
-        self.read(move |c| {
-            let row = match &with {
-                Some(with) => c.query_one(
-                    "SELECT COUNT(*) FROM archive WHERE owner = $1 AND with_bare = $2 \
-                     AND pos > $3 AND author IS DISTINCT FROM $4",
-                    &[&owner, with, &after, &reader],
-                )?,
-                None => c.query_one(
-                    "SELECT COUNT(*) FROM archive WHERE owner = $1 AND pos > $2 \
-                     AND author IS DISTINCT FROM $3",
-                    &[&owner, &after, &reader],
-                )?,
-            };
-            Ok(row.get::<_, i64>(0) as u64)
-        })
+        let ask = UnreadAsk {
+            owner: owner.clone(),
+            with: with.cloned(),
+            after,
+        };
+        Ok(self
+            .count_unread_each(reader, &[ask])?
+            .first()
+            .copied()
+            .unwrap_or(0))
     }
 
     fn count_unread_each(
@@ -553,27 +573,23 @@ impl Archive for PgArchive {
             .iter()
             .map(|a| a.with.as_ref().map(|w| w.to_string()))
             .collect();
-        let after: Vec<i64> = asks
-            .iter()
-            .map(|a| a.after.map_or(-1, |p| i64::try_from(p).unwrap_or(i64::MAX)))
-            .collect();
+        let after: Vec<i64> = asks.iter().map(|a| after_of(a.after)).collect();
         // One statement for the whole list: each conversation is its own index range (the
         // CASE runs only the subquery of its kind).
+        let sql = format!(
+            "SELECT CASE WHEN t.with_bare IS NULL THEN \
+                 (SELECT COUNT(*) FROM archive a WHERE {}) \
+             ELSE (SELECT COUNT(*) FROM archive a WHERE {}) END \
+             FROM unnest($1::text[], $2::text[], $3::int8[]) WITH ORDINALITY \
+                 AS t(owner, with_bare, after, ord) ORDER BY t.ord",
+            unread_clause(false, "t.owner", "t.with_bare", "t.after", "$4"),
+            unread_clause(true, "t.owner", "t.with_bare", "t.after", "$4"),
+        );
         self.read(move |c| {
-            Ok(c.query(
-                "SELECT CASE WHEN t.with_bare IS NULL THEN \
-                     (SELECT COUNT(*) FROM archive a WHERE a.owner = t.owner \
-                      AND a.pos > t.after AND a.author IS DISTINCT FROM $4) \
-                 ELSE (SELECT COUNT(*) FROM archive a WHERE a.owner = t.owner \
-                      AND a.with_bare = t.with_bare AND a.pos > t.after \
-                      AND a.author IS DISTINCT FROM $4) END \
-                 FROM unnest($1::text[], $2::text[], $3::int8[]) WITH ORDINALITY \
-                     AS t(owner, with_bare, after, ord) ORDER BY t.ord",
-                &[&owners, &with, &after, &reader],
-            )?
-            .iter()
-            .map(|r| r.get::<_, i64>(0) as u64)
-            .collect())
+            Ok(c.query(&sql, &[&owners, &with, &after, &reader])?
+                .iter()
+                .map(|r| r.get::<_, i64>(0) as u64)
+                .collect())
         })
     }
 
@@ -586,19 +602,17 @@ impl Archive for PgArchive {
     ) -> Result<Option<(u64, String)>, ArchiveError> {
         let (owner, reader) = (owner.to_string(), reader.to_string());
         let with = with.map(|w| w.to_string());
-        let after = after.map_or(-1, |p| i64::try_from(p).unwrap_or(i64::MAX));
+        let after = after_of(after);
+        let clause = match with {
+            Some(_) => unread_clause(true, "$1", "$4", "$2", "$3"),
+            None => unread_clause(false, "$1", "", "$2", "$3"),
+        };
+        let sql =
+            format!("SELECT a.pos, a.id FROM archive a WHERE {clause} ORDER BY a.pos LIMIT 1");
         self.read(move |c| {
             let row = match &with {
-                Some(with) => c.query_opt(
-                    "SELECT pos, id FROM archive WHERE owner = $1 AND with_bare = $2 \
-                     AND pos > $3 AND author IS DISTINCT FROM $4 ORDER BY pos LIMIT 1",
-                    &[&owner, with, &after, &reader],
-                )?,
-                None => c.query_opt(
-                    "SELECT pos, id FROM archive WHERE owner = $1 AND pos > $2 \
-                     AND author IS DISTINCT FROM $3 ORDER BY pos LIMIT 1",
-                    &[&owner, &after, &reader],
-                )?,
+                Some(with) => c.query_opt(&sql, &[&owner, &after, &reader, with])?,
+                None => c.query_opt(&sql, &[&owner, &after, &reader])?,
             };
             Ok(row.map(|r| (r.get::<_, i64>(0) as u64, r.get(1))))
         })

@@ -93,6 +93,40 @@ pub(crate) fn fill_authors(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch("COMMIT")
 }
 
+/// The `WHERE` clause of what `:reader` has not read of `:owner`'s archive (of the partner
+/// `:with`, when `with`): instant messages (those with an author) after `:after` and after the
+/// reader's own last message there (a message followed by one's own is read), not the
+/// reader's. The inner `MAX` walks the unread
+/// region of the (owner, with_bare, pos, author) index only.
+fn unread_clause(with: bool) -> String {
+    let partner = if with { " AND with_bare = :with" } else { "" };
+    format!(
+        "owner = :owner{partner} AND author IS NOT NULL AND author != :reader \
+         AND pos > MAX(:after, \
+         COALESCE((SELECT MAX(pos) FROM archive WHERE owner = :owner{partner} \
+         AND pos > :after AND author = :reader), -1))"
+    )
+}
+
+/// The named parameters of [`unread_clause`].
+fn unread_params<'a>(
+    owner: &'a BareJid,
+    with: Option<&'a BareJid>,
+    after: Option<u64>,
+    reader: &'a BareJid,
+) -> Vec<(&'static str, Value)> {
+    let after = after.map_or(-1, |p| i64::try_from(p).unwrap_or(i64::MAX));
+    let mut params = vec![
+        (":owner", Value::Text(owner.to_string())),
+        (":after", Value::Integer(after)),
+        (":reader", Value::Text(reader.to_string())),
+    ];
+    if let Some(with) = with {
+        params.push((":with", Value::Text(with.to_string())));
+    }
+    params
+}
+
 /// The `WHERE` clause selecting a filter's messages, with its parameters.
 struct Selection {
     sql: String,
@@ -516,29 +550,17 @@ impl Archive for SqliteArchive {
         reader: &BareJid,
     ) -> Result<u64, ArchiveError> {
         let conn = self.db.lock();
-        let after = after.map_or(-1, |p| i64::try_from(p).unwrap_or(i64::MAX));
-        let count: i64 = match with {
-            Some(with) => conn
-                .prepare_cached(
-                    "SELECT COUNT(*) FROM archive WHERE owner = ?1 AND with_bare = ?2 \
-                     AND pos > ?3 AND author IS NOT ?4",
-                )
-                .map_err(failed)?
-                .query_row(
-                    params![owner.as_str(), with.as_str(), after, reader.as_str()],
-                    |r| r.get(0),
-                ),
-            None => conn
-                .prepare_cached(
-                    "SELECT COUNT(*) FROM archive WHERE owner = ?1 AND pos > ?2 \
-                     AND author IS NOT ?3",
-                )
-                .map_err(failed)?
-                .query_row(params![owner.as_str(), after, reader.as_str()], |r| {
-                    r.get(0)
-                }),
-        }
-        .map_err(failed)?;
+        let sql = format!(
+            "SELECT COUNT(*) FROM archive WHERE {}",
+            unread_clause(with.is_some())
+        );
+        let count: i64 = conn
+            .prepare_cached(&sql)
+            .map_err(failed)?
+            .query_row(unread_params(owner, with, after, reader).as_slice(), |r| {
+                r.get(0)
+            })
+            .map_err(failed)?;
         Ok(count as u64)
     }
 
@@ -550,29 +572,19 @@ impl Archive for SqliteArchive {
         reader: &BareJid,
     ) -> Result<Option<(u64, String)>, ArchiveError> {
         let conn = self.db.lock();
-        let after = after.map_or(-1, |p| i64::try_from(p).unwrap_or(i64::MAX));
-        let row = |r: &rusqlite::Row<'_>| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?));
-        match with {
-            Some(with) => conn
-                .prepare_cached(
-                    "SELECT pos, id FROM archive WHERE owner = ?1 AND with_bare = ?2 \
-                     AND pos > ?3 AND author IS NOT ?4 ORDER BY pos LIMIT 1",
-                )
-                .map_err(failed)?
-                .query_row(
-                    params![owner.as_str(), with.as_str(), after, reader.as_str()],
-                    row,
-                ),
-            None => conn
-                .prepare_cached(
-                    "SELECT pos, id FROM archive WHERE owner = ?1 AND pos > ?2 \
-                     AND author IS NOT ?3 ORDER BY pos LIMIT 1",
-                )
-                .map_err(failed)?
-                .query_row(params![owner.as_str(), after, reader.as_str()], row),
-        }
-        .optional()
-        .map_err(failed)
+        let sql = format!(
+            "SELECT pos, id FROM archive WHERE {} ORDER BY pos LIMIT 1",
+            unread_clause(with.is_some())
+        );
+        let first = conn
+            .prepare_cached(&sql)
+            .map_err(failed)?
+            .query_row(unread_params(owner, with, after, reader).as_slice(), |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
+            })
+            .optional()
+            .map_err(failed)?;
+        Ok(first)
     }
 
     fn latest(
