@@ -222,8 +222,9 @@ impl Server {
     }
 
     /// A MAM result from `user`'s own archive gets the `urn:xmpp:unread` tag in its
-    /// forwarded message: `state='true'` when it is a message from the partner after the
-    /// user's position in that chat. `positions` caches each chat's position for one answer.
+    /// forwarded message: `state='true'` when it is an instant message from the partner that
+    /// the unread count counts (after the position and the user's own last message in that
+    /// chat). `positions` caches each chat's first unread position for one answer.
     pub(crate) fn tag_unread(
         &mut self,
         user: &BareJid,
@@ -247,10 +248,13 @@ impl Server {
                 .map(|j| j.to_bare())
         };
         let from = bare(message.attr("from"));
+        let instant = xmppkit_stanza::has_body(message);
         let unread = match from {
-            Some(from) if from != *user => {
-                let after = match positions.get(&from) {
-                    Some(after) => *after,
+            Some(from) if from != *user && instant => {
+                // The chat's first unread message (after the position and the user's own last
+                // one), once per chat and answer: this one is unread when it is that or later.
+                let first = match positions.get(&from) {
+                    Some(first) => *first,
                     None => {
                         let chat = Conversation::Chat(from.clone());
                         let after = self
@@ -259,18 +263,21 @@ impl Server {
                             .ok()
                             .flatten()
                             .map(|p| p.position);
-                        positions.insert(from, after);
-                        after
+                        let first = self
+                            .mam
+                            .archive()
+                            .first_unread(user, Some(&from), after, user)
+                            .ok()
+                            .flatten()
+                            .map(|(position, _)| position);
+                        positions.insert(from, first);
+                        first
                     }
                 };
                 let at = self.mam.archive().position(user, &id).ok().flatten();
-                match (at, after) {
-                    (Some(at), Some(after)) => at > after,
-                    (_, None) => true,
-                    (None, Some(_)) => false,
-                }
+                matches!((at, first), (Some(at), Some(first)) if at >= first)
             }
-            // One's own message, or one without a sender.
+            // One's own message, a marker, or one without a sender.
             _ => false,
         };
         message.append_child(xmppkit_read_markers::unread::UnreadState(unread).into());

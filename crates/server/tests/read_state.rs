@@ -454,7 +454,8 @@ fn the_inbox() {
 }
 
 /// The `urn:xmpp:unread` tag in MAM results of the user's own archive: a contact's message
-/// after the user's position is unread, one up to it is not, the user's own never is.
+/// after the user's position is unread, one up to it is not, the user's own never is, and a
+/// reply reads everything before it.
 #[test]
 fn mam_results_say_what_is_unread() {
     let mut w = World::new(|_| {});
@@ -476,33 +477,57 @@ fn mam_results_say_what_is_unread() {
         Some("result")
     );
     w.take(phone);
+    let states = |w: &mut World| -> Vec<(String, String)> {
+        w.send(
+            phone,
+            "<iq type='set' id='q'><query xmlns='urn:xmpp:mam:2' queryid='q1'/></iq>",
+        );
+        w.take(phone)
+            .iter()
+            .filter_map(|m| {
+                let message = m
+                    .get_child("result", "urn:xmpp:mam:2")?
+                    .get_child("forwarded", "urn:xmpp:forward:0")?
+                    .get_child("message", "jabber:client")?;
+                let body = message.get_child("body", "jabber:client")?.text();
+                let state = message
+                    .get_child("unread", UNREAD)?
+                    .attr("state")?
+                    .to_owned();
+                Some((body, state))
+            })
+            .collect()
+    };
+    let expect = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(b, s)| (b.to_string(), s.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        states(&mut w),
+        expect(&[
+            ("mine", "false"),
+            ("b0", "false"),
+            ("b1", "true"),
+            ("b2", "true")
+        ])
+    );
+    // Her reply reads everything before it.
     w.send(
         phone,
-        "<iq type='set' id='q'><query xmlns='urn:xmpp:mam:2' queryid='q1'/></iq>",
+        "<message to='bob@example.com' type='chat'><body>ok</body></message>",
     );
-    let states: Vec<(String, String)> = w
-        .take(phone)
-        .iter()
-        .filter_map(|m| {
-            let message = m
-                .get_child("result", "urn:xmpp:mam:2")?
-                .get_child("forwarded", "urn:xmpp:forward:0")?
-                .get_child("message", "jabber:client")?;
-            let body = message.get_child("body", "jabber:client")?.text();
-            let state = message
-                .get_child("unread", UNREAD)?
-                .attr("state")?
-                .to_owned();
-            Some((body, state))
-        })
-        .collect();
-    let expected = [
-        ("mine", "false"),
-        ("b0", "false"),
-        ("b1", "true"),
-        ("b2", "true"),
-    ];
-    assert_eq!(states, expected.map(|(b, s)| (b.to_owned(), s.to_owned())));
+    assert_eq!(
+        states(&mut w),
+        expect(&[
+            ("mine", "false"),
+            ("b0", "false"),
+            ("b1", "false"),
+            ("b2", "false"),
+            ("ok", "false")
+        ])
+    );
 }
 
 /// The seed's room read markers (`urn:xmpp:read-markers`, IQs at the room) on the same
