@@ -23,17 +23,23 @@ fn stanza_ids(stanzas: &[Element]) -> Vec<String> {
         .collect()
 }
 
+/// Sends `xml` (an IQ whose id is `id`) from client `i` and returns the answer to it.
+fn answer_to(w: &mut World, i: usize, id: &str, xml: impl AsRef<str>) -> Element {
+    w.send(i, xml.as_ref());
+    w.take(i)
+        .into_iter()
+        .find(|s| s.attr("id") == Some(id))
+        .expect("an answer")
+}
+
 /// The counts list, as (conversation, amount).
 fn counts(w: &mut World, i: usize) -> Vec<(String, u64)> {
-    w.send(
+    let iq = &answer_to(
+        w,
         i,
+        "counts",
         "<iq type='get' id='counts' to='example.com'><query xmlns='urn:xmpp:unread'/></iq>",
     );
-    let answer = w.take(i);
-    let iq = answer
-        .iter()
-        .find(|s| s.attr("id") == Some("counts"))
-        .expect("an answer");
     assert_eq!(iq.attr("type"), Some("result"), "{}", String::from(iq));
     xmppkit_read_markers::unread::counts_in(iq)
         .expect("counts")
@@ -43,17 +49,11 @@ fn counts(w: &mut World, i: usize) -> Vec<(String, u64)> {
 }
 
 fn ack(w: &mut World, i: usize, jid: &str, id: &str) -> Element {
-    w.send(
-        i,
-        &format!(
-            "<iq type='set' id='ack' to='example.com'>\
-             <ack xmlns='urn:xmpp:unread' id='{id}' jid='{jid}'/></iq>"
-        ),
+    let xml = format!(
+        "<iq type='set' id='ack' to='example.com'>\
+         <ack xmlns='urn:xmpp:unread' id='{id}' jid='{jid}'/></iq>"
     );
-    w.take(i)
-        .into_iter()
-        .find(|s| s.attr("id") == Some("ack"))
-        .expect("an answer")
+    answer_to(w, i, "ack", xml)
 }
 
 fn mds_positions(stanzas: &[Element]) -> Vec<(String, String)> {
@@ -79,15 +79,7 @@ fn one_position_for_every_front_end_and_device() {
     let laptop = w.login("alice", "laptop", 0);
     let bob = w.login("bob", "pc", 0);
     let carol = w.login("carol", "pc", 0);
-    w.send(
-        phone,
-        "<iq type='get' id='d' to='example.com'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>",
-    );
-    let info = w.take(phone);
-    let info = info
-        .iter()
-        .find(|s| s.attr("id") == Some("d"))
-        .expect("an answer");
+    let info = &answer_to(&mut w, phone, "d", "<iq type='get' id='d' to='example.com'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>");
     assert!(String::from(info).contains(UNREAD));
 
     // Alice's own message is never unread for her.
@@ -194,15 +186,12 @@ fn one_position_for_every_front_end_and_device() {
     );
     assert_eq!(counts(&mut w, phone), []);
     // Bad requests.
-    w.send(
+    let answer = &answer_to(
+        &mut w,
         phone,
+        "bad",
         "<iq type='set' id='bad' to='example.com'><ack xmlns='urn:xmpp:unread' id='1'/></iq>",
     );
-    let answer = w.take(phone);
-    let answer = answer
-        .iter()
-        .find(|s| s.attr("id") == Some("bad"))
-        .expect("an answer");
     assert!(String::from(answer).contains("bad-request"));
 }
 
@@ -646,15 +635,7 @@ fn room_read_markers_and_unread_share_one_position() {
                 .map(str::to_owned)
         })
         .expect("b1's stanza-id");
-    w.send(
-        carol,
-        &format!("<iq type='get' id='pv' to='example.com'><query xmlns='urn:xmpp:unread' jid='{ROOM}'/></iq>"),
-    );
-    let got = w.take(carol);
-    let iq = got
-        .iter()
-        .find(|s| s.attr("id") == Some("pv"))
-        .expect("an answer");
+    let iq = &answer_to(&mut w, carol, "pv", format!("<iq type='get' id='pv' to='example.com'><query xmlns='urn:xmpp:unread' jid='{ROOM}'/></iq>"));
     let firsts: Vec<(String, String)> = xmppkit_read_markers::unread::first_unread_in(iq)
         .expect("the peers' view")
         .into_iter()
@@ -663,25 +644,9 @@ fn room_read_markers_and_unread_share_one_position() {
     assert_eq!(firsts, [("carol@example.com".to_owned(), b1)]);
     // Alice, who never acked there, may not look; a chat's peer view is not served.
     w.take(alice);
-    w.send(
-        alice,
-        &format!("<iq type='get' id='pf' to='example.com'><query xmlns='urn:xmpp:unread' jid='{ROOM}'/></iq>"),
-    );
-    let got = w.take(alice);
-    let iq = got
-        .iter()
-        .find(|s| s.attr("id") == Some("pf"))
-        .expect("an answer");
+    let iq = &answer_to(&mut w, alice, "pf", format!("<iq type='get' id='pf' to='example.com'><query xmlns='urn:xmpp:unread' jid='{ROOM}'/></iq>"));
     assert!(String::from(iq).contains("forbidden"));
-    w.send(
-        alice,
-        "<iq type='get' id='pc' to='example.com'><query xmlns='urn:xmpp:unread' jid='bob@example.com'/></iq>",
-    );
-    let got = w.take(alice);
-    let iq = got
-        .iter()
-        .find(|s| s.attr("id") == Some("pc"))
-        .expect("an answer");
+    let iq = &answer_to(&mut w, alice, "pc", "<iq type='get' id='pc' to='example.com'><query xmlns='urn:xmpp:unread' jid='bob@example.com'/></iq>");
     assert!(String::from(iq).contains("feature-not-implemented"));
 }
 
@@ -779,15 +744,7 @@ fn mongooseim_inbox() {
     assert_eq!(fin, ["2", "3", "2"].map(String::from));
 
     // Bob's entry to the archive box: every resource is told.
-    w.send(
-        phone,
-        &format!("<iq type='set' id='p1'><query xmlns='{CONV}' jid='bob@example.com'><box>archive</box></query></iq>"),
-    );
-    let answer = w.take(phone);
-    let iq = answer
-        .iter()
-        .find(|s| s.attr("id") == Some("p1"))
-        .expect("an answer");
+    let iq = &answer_to(&mut w, phone, "p1", format!("<iq type='set' id='p1'><query xmlns='{CONV}' jid='bob@example.com'><box>archive</box></query></iq>"));
     assert_eq!(iq.attr("type"), Some("result"));
     let pushed = w.take(laptop);
     let x = pushed
@@ -839,14 +796,6 @@ fn mongooseim_inbox() {
         entries[0].3
     );
     // A bad value.
-    w.send(
-        phone,
-        &format!("<iq type='set' id='p5'><query xmlns='{CONV}' jid='carol@example.com'><mute>soon</mute></query></iq>"),
-    );
-    let answer = w.take(phone);
-    let iq = answer
-        .iter()
-        .find(|s| s.attr("id") == Some("p5"))
-        .expect("an answer");
+    let iq = &answer_to(&mut w, phone, "p5", format!("<iq type='set' id='p5'><query xmlns='{CONV}' jid='carol@example.com'><mute>soon</mute></query></iq>"));
     assert!(String::from(iq).contains("bad-request"));
 }
