@@ -3,7 +3,7 @@
 //! `hidden_read`, `box`, `archive`, and an RSM `<max/>`), each entry's `<result unread
 //! queryid>` with the forwarded last message and its properties, the `<fin/>` counts, and the
 //! conversation properties (`#conversation`: `box`, `archive`, `mute`, `read`) read, set and
-//! pushed to the user's resources as `<x jid/>`.
+//! pushed to the user's resources as `<x jid/>`; and `<empty-bin/>`.
 
 use minidom::Element;
 use xmppkit_jid::BareJid;
@@ -27,6 +27,8 @@ pub const INBOX_BOX: &str = "inbox";
 pub const ARCHIVE_BOX: &str = "archive";
 /// The box of deleted entries.
 pub const BIN_BOX: &str = "bin";
+/// Where an emptied bin's entries go: never listed, until a new message brings them back.
+pub const EMPTIED_BOX: &str = "emptied";
 
 /// The order of the entries, by the time of their last message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -228,6 +230,13 @@ pub fn result(queryid: &str, unread: u64, last: Forwarded, properties: &Properti
         el.append_child(moved);
     }
     el
+}
+
+/// The answer to `<empty-bin/>`: how many entries were dropped.
+pub fn emptied(count: u64) -> Element {
+    let mut num = Element::builder("num", NS).build();
+    num.append_text_node(count.to_string());
+    Element::builder("empty-bin", NS).append(num).build()
 }
 
 /// The end of the answer: `<fin><count/><unread-messages/><active-conversations/></fin>`.

@@ -1,6 +1,7 @@
 //! What a user sets on an inbox entry beyond read state (MongooseIM's inbox, `#conversation`):
-//! its box, until when it is muted, and a manual "unread" mark (shown as one unread message
-//! while nothing else is). One record per (user, conversation), written only when set.
+//! its box and since when (a later message brings the entry back to the inbox), until when it
+//! is muted, and a manual "unread" mark (shown as one unread message while nothing else is).
+//! One record per (user, conversation), written only when set.
 
 use crate::store::StoreError;
 use std::collections::{BTreeMap, HashMap};
@@ -12,16 +13,30 @@ use xmppkit_stanza::datetime::DateTime;
 pub struct EntryProps {
     /// Its box (`inbox`, `archive`, `bin` or a custom one).
     pub boxed: String,
+    /// When it was put in that box: a later message brings it back to the inbox.
+    pub boxed_at: Option<DateTime>,
     /// Muted until then.
     pub muted_until: Option<DateTime>,
     /// Marked unread by hand.
     pub marked_unread: bool,
 }
 
+impl EntryProps {
+    /// The box the entry is in when its last message is from `last`: the one it was put in,
+    /// unless a message came after that (then the inbox again).
+    pub fn box_at(&self, last: DateTime) -> &str {
+        match self.boxed_at {
+            Some(at) if last.0 > at.0 => crate::esl_inbox::INBOX_BOX,
+            _ => &self.boxed,
+        }
+    }
+}
+
 impl Default for EntryProps {
     fn default() -> Self {
         EntryProps {
             boxed: crate::esl_inbox::INBOX_BOX.to_owned(),
+            boxed_at: None,
             muted_until: None,
             marked_unread: false,
         }

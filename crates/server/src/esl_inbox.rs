@@ -3,18 +3,22 @@
 //! `<result unread queryid>` message with its last message and properties, filtered by box,
 //! time and `hidden_read`, in either order, at most `max`, then `<fin/>`); and the entry
 //! properties of `#conversation` (box, archive, mute, read): read, set, and pushed to every
-//! resource of the user as `<x jid/>`. `read=true` reads the whole conversation through the
-//! engine (every front-end sees it); `read=false` marks it unread until the next read.
+//! resource of the user as `<x jid/>`; an entry moved to another box comes back to the inbox
+//! with its next message; `<empty-bin/>` drops the bin's entries (until their next message).
+//! `read=true` reads the whole conversation through the engine (every front-end sees it);
+//! `read=false` marks it unread until the next read.
 
 use crate::server::Server;
 use minidom::Element;
 use std::collections::HashMap;
 use xmppkit_jid::{BareJid, FullJid};
 use xmppkit_read_markers::esl_inbox::{
-    fin, result, InboxRequest, Order, Properties, PropertiesQuery, BIN_BOX, NS, NS_CONVERSATION,
+    emptied, fin, result, InboxRequest, Order, Properties, PropertiesQuery, BIN_BOX, EMPTIED_BOX,
+    NS, NS_CONVERSATION,
 };
-use xmppkit_read_markers::{EntryProps, Upto};
+use xmppkit_read_markers::{Conversation, EntryProps, Upto};
 use xmppkit_stanza::data_forms::{DataForm, Field, FieldType, FormType};
+use xmppkit_stanza::datetime::DateTime;
 use xmppkit_stanza::forwarding::Forwarded;
 use xmppkit_stanza::{ns, set_attr, DefinedCondition, Iq, IqPayload, StanzaError};
 
@@ -30,6 +34,7 @@ impl Server {
                 Ok(request) => self.esl_inbox(from, &iq, request).map(Some),
                 Err(_) => Err(DefinedCondition::BadRequest),
             },
+            IqPayload::Set(el) if el.is("empty-bin", NS) => self.empty_bin(from).map(Some),
             IqPayload::Get(el) | IqPayload::Set(el) if el.is("query", NS_CONVERSATION) => {
                 match PropertiesQuery::try_from(el.clone()) {
                     Ok(query) => self.entry_properties(from, &iq, query),
@@ -62,16 +67,17 @@ impl Server {
         let mut entries: Vec<_> = lines
             .into_iter()
             .map(|line| {
-                let p = props
+                let mut p = props
                     .get(line.conversation.jid())
                     .cloned()
                     .unwrap_or_default();
+                p.boxed = p.box_at(line.last.stamp).to_owned();
                 let unread = shown_unread(line.unread, &p);
                 (line, p, unread)
             })
             .filter(|(line, p, unread)| {
                 let in_box = match &request.boxed {
-                    None => p.boxed != BIN_BOX,
+                    None => p.boxed != BIN_BOX && p.boxed != EMPTIED_BOX,
                     Some(b) => p.boxed == *b,
                 };
                 let stamp = line.last.stamp.0;
@@ -140,6 +146,7 @@ impl Server {
             let change = query.change;
             if let Some(boxed) = change.boxed {
                 props.boxed = boxed;
+                props.boxed_at = Some(self.now.utc);
             }
             if let Some(seconds) = change.mute_seconds {
                 props.muted_until = (seconds > 0).then(|| {
@@ -164,8 +171,12 @@ impl Server {
             .read_state
             .unread(self.mam.archive(), &user, &conversation)
             .map_err(|e| self.read_state_error(e))?;
+        let boxed = match self.last_stamp(&user, &conversation) {
+            Some(last) => props.box_at(last).to_owned(),
+            None => props.boxed.clone(),
+        };
         let properties = Properties {
-            boxed: props.boxed.clone(),
+            boxed,
             muted_until: props.muted_until.filter(|t| t.0 > self.now.utc.0),
             read: shown_unread(unread, &props) == 0,
         };
@@ -189,6 +200,60 @@ impl Server {
             answer.append_child(child);
         }
         Ok(Some(answer))
+    }
+}
+
+impl Server {
+    /// `<empty-bin/>`: the entries in the bin are dropped from the inbox (until a new message
+    /// brings one back); the archive keeps their messages. Answers how many.
+    fn empty_bin(&mut self, from: &FullJid) -> Result<Element, DefinedCondition> {
+        let user = from.to_bare();
+        let all = self.entry_props.all(&user);
+        let all = all.map_err(|e| self.read_state_error(e.into()))?;
+        let mut dropped = 0;
+        for (jid, mut props) in all {
+            let conversation = self.conversation(jid.clone());
+            let boxed = match self.last_stamp(&user, &conversation) {
+                Some(last) => props.box_at(last).to_owned(),
+                None => props.boxed.clone(),
+            };
+            if boxed != BIN_BOX {
+                continue;
+            }
+            props.boxed = EMPTIED_BOX.to_owned();
+            props.boxed_at = Some(self.now.utc);
+            self.entry_props
+                .set(&user, &jid, &props)
+                .map_err(|e| self.read_state_error(e.into()))?;
+            dropped += 1;
+        }
+        Ok(emptied(dropped))
+    }
+
+    /// When the last message of `conversation` was archived, if it has one.
+    fn last_stamp(&self, user: &BareJid, conversation: &Conversation) -> Option<DateTime> {
+        let (owner, with) = match conversation {
+            Conversation::Chat(partner) => (user, Some(partner)),
+            Conversation::Room(room) => (room, None),
+        };
+        let archive = self.mam.archive();
+        let (_, id) = archive.latest(owner, with).ok()??;
+        let filter = xmppkit_mam::Filter {
+            ids: vec![id],
+            ..Default::default()
+        };
+        let page = xmppkit_mam::Page {
+            max: 1,
+            ..Default::default()
+        };
+        Some(
+            archive
+                .query(owner, &filter, &page)
+                .ok()?
+                .items
+                .first()?
+                .stamp,
+        )
     }
 }
 

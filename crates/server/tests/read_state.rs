@@ -798,4 +798,35 @@ fn mongooseim_inbox() {
     // A bad value.
     let iq = &answer_to(&mut w, phone, "p5", format!("<iq type='set' id='p5'><query xmlns='{CONV}' jid='carol@example.com'><mute>soon</mute></query></iq>"));
     assert!(String::from(iq).contains("bad-request"));
+
+    // Bob's archived entry comes back to the inbox with his next message.
+    w.advance(std::time::Duration::from_secs(1));
+    w.send(
+        bob,
+        "<message to='alice@example.com' type='chat'><body>b2</body></message>",
+    );
+    w.take(phone);
+    w.take(laptop);
+    let (entries, _) = inbox(&mut w, &form);
+    let jids: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(jids, ["bob@example.com", "carol@example.com"]);
+    // Carol's entry to the bin: out of the default listing; emptying the bin drops it.
+    let iq = &answer_to(&mut w, phone, "p6", format!("<iq type='set' id='p6'><query xmlns='{CONV}' jid='carol@example.com'><box>bin</box></query></iq>"));
+    assert_eq!(iq.attr("type"), Some("result"));
+    let (entries, _) = inbox(&mut w, "");
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let iq = &answer_to(
+        &mut w,
+        phone,
+        "e",
+        format!("<iq type='set' id='e'><empty-bin xmlns='{ESL}'/></iq>"),
+    );
+    let num = iq
+        .get_child("empty-bin", ESL)
+        .and_then(|e| e.get_child("num", ESL))
+        .map(|n| n.text());
+    assert_eq!(num.as_deref(), Some("1"));
+    let bin =
+        "<x xmlns='jabber:x:data' type='submit'><field var='box'><value>bin</value></field></x>";
+    assert_eq!(inbox(&mut w, bin).0, []);
 }

@@ -1,5 +1,5 @@
-//! Inbox entry properties (MongooseIM's inbox): none until set; a set replaces all three
-//! (box, muted until, marked unread, with a time's nanoseconds kept); users and conversations
+//! Inbox entry properties (MongooseIM's inbox): none until set; a set replaces all four
+//! (box, since when, muted until, marked unread, with a time's nanoseconds kept); users and conversations
 //! kept apart; a user's list in conversation order.
 
 use crate::bare;
@@ -15,6 +15,7 @@ pub fn entry_props(store: &mut dyn EntryPropsStore) {
     assert_eq!(store.all(&juliet).expect("all"), Vec::new());
     let muted = EntryProps {
         boxed: "archive".into(),
+        boxed_at: Some(DateTime::from_unix(1_779_000_000, 987_654_321).expect("a time")),
         muted_until: Some(DateTime::from_unix(1_780_000_000, 123_456_789).expect("a time")),
         marked_unread: true,
     };

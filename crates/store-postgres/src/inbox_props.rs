@@ -5,6 +5,7 @@ use crate::Database;
 use xmppkit_jid::BareJid;
 use xmppkit_mam::positions::{from_nanos, nanos};
 use xmppkit_read_markers::{EntryProps, EntryPropsStore, StoreError};
+use xmppkit_stanza::datetime::DateTime;
 
 fn failed(e: impl std::fmt::Display) -> StoreError {
     StoreError(format!("inbox properties: PostgreSQL: {e}"))
@@ -16,16 +17,18 @@ pub struct PgEntryProps {
     pub(crate) db: Database,
 }
 
-type Row = (String, String, Option<i64>, bool);
+type Row = (String, String, Option<i64>, Option<i64>, bool);
 
-fn props((_, boxed, muted, marked): &Row) -> Result<EntryProps, StoreError> {
-    let muted_until = match muted {
-        Some(n) => Some(from_nanos(*n).ok_or_else(|| failed(format!("time {n}")))?),
-        None => None,
-    };
+fn time(n: Option<i64>) -> Result<Option<DateTime>, StoreError> {
+    n.map(|n| from_nanos(n).ok_or_else(|| failed(format!("time {n}"))))
+        .transpose()
+}
+
+fn props((_, boxed, boxed_at, muted, marked): &Row) -> Result<EntryProps, StoreError> {
     Ok(EntryProps {
         boxed: boxed.clone(),
-        muted_until,
+        boxed_at: time(*boxed_at)?,
+        muted_until: time(*muted)?,
         marked_unread: *marked,
     })
 }
@@ -38,14 +41,14 @@ impl PgEntryProps {
             .worker
             .call(move |c| {
                 c.query(
-                    "SELECT conversation, box, muted_until, marked_unread FROM inbox_props \
+                    "SELECT conversation, box, boxed_at, muted_until, marked_unread FROM inbox_props \
                      WHERE username = $1 AND ($2::text IS NULL OR conversation = $2) \
                      ORDER BY conversation",
                     &[&user, &conversation],
                 )
                 .map(|rows| {
                     rows.iter()
-                        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+                        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
                         .collect::<Vec<Row>>()
                 })
             })
@@ -89,16 +92,21 @@ impl EntryPropsStore for PgEntryProps {
             conversation.to_string(),
             props.boxed.clone(),
         );
-        let (muted, marked) = (props.muted_until.as_ref().map(nanos), props.marked_unread);
+        let (boxed_at, muted) = (
+            props.boxed_at.as_ref().map(nanos),
+            props.muted_until.as_ref().map(nanos),
+        );
+        let marked = props.marked_unread;
         self.db
             .worker
             .write(Box::new(move |tx| {
                 tx.execute(
-                    "INSERT INTO inbox_props (username, conversation, box, muted_until, \
-                     marked_unread) VALUES ($1, $2, $3, $4, $5) \
+                    "INSERT INTO inbox_props (username, conversation, box, boxed_at, muted_until, \
+                     marked_unread) VALUES ($1, $2, $3, $4, $5, $6) \
                      ON CONFLICT (username, conversation) DO UPDATE SET box = excluded.box, \
-                     muted_until = excluded.muted_until, marked_unread = excluded.marked_unread",
-                    &[&user, &conversation, &boxed, &muted, &marked],
+                     boxed_at = excluded.boxed_at, muted_until = excluded.muted_until, \
+                     marked_unread = excluded.marked_unread",
+                    &[&user, &conversation, &boxed, &boxed_at, &muted, &marked],
                 )
                 .map(drop)
             }))

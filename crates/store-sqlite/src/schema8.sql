@@ -27,12 +27,13 @@ CREATE TABLE archive_partners (
 ) WITHOUT ROWID;
 INSERT INTO archive_partners (owner, with_bare) SELECT DISTINCT owner, with_bare FROM archive;
 
--- MongooseIM's inbox: what a user set on an entry (box, muted until, marked unread), only once
--- set.
+-- MongooseIM's inbox: what a user set on an entry (box and since when, muted until, marked
+-- unread), only once set.
 CREATE TABLE inbox_props (
     user TEXT NOT NULL,
     conversation TEXT NOT NULL,
     box TEXT NOT NULL,
+    boxed_at INTEGER,               -- when it was put there: nanoseconds since the epoch, UTC
     muted_until INTEGER,            -- nanoseconds since the Unix epoch, UTC
     marked_unread INTEGER NOT NULL,
     PRIMARY KEY (user, conversation)
