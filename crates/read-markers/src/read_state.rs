@@ -29,8 +29,9 @@ impl Conversation {
         }
     }
 
-    /// The archive that holds it for `user`, and the partner to select in it.
-    fn archive<'a>(&'a self, user: &'a BareJid) -> (&'a BareJid, Option<&'a BareJid>) {
+    /// The archive that holds it for `user` (the owner, which is also the `by` of its
+    /// stanza-ids), and the partner to select in it.
+    pub fn archive<'a>(&'a self, user: &'a BareJid) -> (&'a BareJid, Option<&'a BareJid>) {
         match self {
             Conversation::Chat(partner) => (user, Some(partner)),
             Conversation::Room(room) => (room, None),

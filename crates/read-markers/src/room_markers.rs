@@ -1,9 +1,10 @@
 //! The seed's room read markers (`urn:xmpp:read-markers`, IQs at a room's bare JID) on the
 //! read-state engine: an ack moves the member's position to a message of the room's archive
 //! (forward only), a query answers that message, when it was read, and how many messages of
-//! others follow it, counted from the archive. Wire-compatible with
-//! [`ReadMarkers`](crate::ReadMarkers), with one difference: an ack must name a message the room archived (an
-//! unknown id is `item-not-found`), since a position is a place in the archive.
+//! others follow it and the member's own last one, counted from the archive. Wire-compatible
+//! with [`ReadMarkers`](crate::ReadMarkers), with one difference: an ack must name a message
+//! the room archived (an unknown id is `item-not-found`), since a position is a place in the
+//! archive.
 
 use crate::payload::{LastMessage, Marker};
 use crate::read_state::{Conversation, ReadState, ReadStateError, Upto};

@@ -232,10 +232,7 @@ impl Server {
 
     /// When the last message of `conversation` was archived, if it has one.
     fn last_stamp(&self, user: &BareJid, conversation: &Conversation) -> Option<DateTime> {
-        let (owner, with) = match conversation {
-            Conversation::Chat(partner) => (user, Some(partner)),
-            Conversation::Room(room) => (room, None),
-        };
+        let (owner, with) = conversation.archive(user);
         let archive = self.mam.archive();
         let (_, id) = archive.latest(owner, with).ok()??;
         let filter = xmppkit_mam::Filter {

@@ -1,6 +1,7 @@
 //! Read state in the server (issue #19): the `urn:xmpp:unread` IQs at the server's domain
-//! (ack up to a message or all, the counts list), XEP-0333 `displayed`/`acknowledged` markers
-//! the user sends, and the moves that come from XEP-0490 publications (`mds.rs`). Every front-end acks through the one engine
+//! (ack up to a message or all, the counts list, the peers' view of a room, the tag in MAM
+//! results), XEP-0333 `displayed`/`acknowledged` markers the user sends, and the moves that
+//! come from XEP-0490 publications (`mds.rs`). Every front-end acks through the one engine
 //! (`xmppkit_read_markers::ReadState`), and an ack that moved is published to the user's own
 //! devices as their XEP-0490 position: never into the conversation or the room.
 
@@ -26,6 +27,7 @@ impl Server {
                 .any(|d| d == jid.domain().as_str())
     }
 
+    /// The conversation with `jid`: a room when its domain is one of the rooms', else a chat.
     pub(crate) fn conversation(&self, jid: BareJid) -> Conversation {
         if self.is_room(&jid) {
             Conversation::Room(jid)
@@ -36,10 +38,7 @@ impl Server {
 
     /// The archive that holds `conversation` for `user` (the stanza-id's `by`).
     fn archive_of(user: &BareJid, conversation: &Conversation) -> BareJid {
-        match conversation {
-            Conversation::Chat(_) => user.clone(),
-            Conversation::Room(room) => room.clone(),
-        }
+        conversation.archive(user).0.clone()
     }
 
     /// Every front-end's ack: the engine's, and an entry marked unread by hand (MongooseIM's
