@@ -3,7 +3,8 @@
 # with SCRAM, exchanges messages with carbons to a second resource, queries MAM, uses a MUC room
 # with three users (join, messages, history, kick) and its read markers, a pubsub node, XEP-0490
 # displayed state synchronized between two devices (not to contacts) and seen in the
-# urn:xmpp:unread counts (an ack of all reaching the other device as its MDS position), and
+# urn:xmpp:unread counts and the XEP-0430 inbox (an ack of all reaching the other device as its MDS
+# position), and
 # resumes its stream after its socket is killed, with no message lost.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

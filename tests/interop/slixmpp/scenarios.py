@@ -12,6 +12,8 @@ import slixmpp
 import slixmpp.exceptions
 from slixmpp import JID
 from slixmpp.xmlstream import ET
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
 
 PORT = int(sys.argv[1])
 DOMAIN = "localhost"
@@ -223,6 +225,19 @@ async def main():
     event = await asyncio.wait_for(displayed.get(), TIMEOUT)
     counts = await unread_counts(alice2)
     check("unread: an MDS publication from slixmpp moves the count", counts.get(f"bob@{DOMAIN}") == 1, str(counts))
+    # The same count in the inbox (XEP-0430), with bob's last message.
+    inbox = alice2.make_iq_get(ito=f"alice@{DOMAIN}")
+    inbox.append(ET.fromstring("<inbox xmlns='urn:xmpp:inbox:1'/>"))
+    entries = []
+    alice2.register_handler(Callback(
+        "inbox entries",
+        MatchXPath("{jabber:client}message/{urn:xmpp:inbox:1}entry"),
+        lambda m: entries.append(m.xml.find("{urn:xmpp:inbox:1}entry")),
+    ))
+    await inbox.send(timeout=TIMEOUT)
+    await asyncio.sleep(0.2)
+    bob_entry = [e for e in entries if e.get("jid") == f"bob@{DOMAIN}"]
+    check("unread: the inbox shows the same count and bob's last message", len(bob_entry) == 1 and bob_entry[0].get("unread") == "1" and bob_entry[0].get("id") == ids[2], str([ET.tostring(e) for e in entries]))
     phone_saw = asyncio.Queue()
     alice.add_event_handler("message_displayed_synchronization_publish", lambda m: phone_saw.put_nowait(m))
     await ack_all(alice2)
