@@ -27,16 +27,23 @@ pg_start() {
   fi
   local bin
   bin=$(pg_bin)
+  PG_BIN=$bin
   PG_DIR=$(mktemp -d /tmp/xmppkit-pg.XXXXXX)
-  PG_PORT=${PG_PORT:-$((20000 + RANDOM % 20000))}
   if [ "$(id -u)" = 0 ]; then chown postgres "$PG_DIR"; fi
   pg_as "$bin/initdb" -D "$PG_DIR/data" -A trust -U postgres >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log"; return 1; }
-  pg_as "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off}" start >/dev/null \
-    || { cat "$PG_DIR/server.log"; return 1; }
+  # A port below the kernel's ephemeral range (32768 and up), where an outgoing connection
+  # of this machine may hold it; another when it is taken all the same, unless PG_PORT is set.
+  local fixed=${PG_PORT:-} attempt
+  for attempt in 1 2 3 4 5; do
+    PG_PORT=${fixed:-$((20000 + RANDOM % 12000))}
+    if pg_as "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+      -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off}" start >/dev/null; then
+      break
+    fi
+    if [ -n "$fixed" ] || [ "$attempt" = 5 ]; then cat "$PG_DIR/server.log"; return 1; fi
+  done
   export XMPPKIT_TEST_POSTGRES="host=127.0.0.1 port=$PG_PORT user=postgres"
-  PG_BIN=$bin
   # For the outage test: how to stop the server the hard way and start it again.
   local ctl="$bin/pg_ctl -D $PG_DIR/data"
   if [ "$(id -u)" = 0 ]; then ctl="runuser -u postgres -- $ctl"; fi
