@@ -56,6 +56,21 @@ fn ack(w: &mut World, i: usize, jid: &str, id: &str) -> Element {
     answer_to(w, i, "ack", xml)
 }
 
+/// Bob writes Alice two messages (b0, b1), then a second later Carol one (c0).
+fn bob_twice_then_carol(w: &mut World, bob: usize, carol: usize) {
+    for n in 0..2 {
+        w.send(
+            bob,
+            &format!("<message to='alice@example.com' type='chat'><body>b{n}</body></message>"),
+        );
+    }
+    w.advance(std::time::Duration::from_secs(1));
+    w.send(
+        carol,
+        "<message to='alice@example.com' type='chat'><body>c0</body></message>",
+    );
+}
+
 fn mds_positions(stanzas: &[Element]) -> Vec<(String, String)> {
     stanzas
         .iter()
@@ -358,17 +373,7 @@ fn the_inbox() {
         phone,
         "<message to='carol@example.com' type='chat'><body>hi carol</body></message>",
     );
-    for n in 0..2 {
-        w.send(
-            bob,
-            &format!("<message to='alice@example.com' type='chat'><body>b{n}</body></message>"),
-        );
-    }
-    w.advance(std::time::Duration::from_secs(1));
-    w.send(
-        carol,
-        "<message to='alice@example.com' type='chat'><body>c0</body></message>",
-    );
+    bob_twice_then_carol(&mut w, bob, carol);
     w.take(phone);
     let inbox = |w: &mut World, query: &str| -> (Vec<(InboxEntry, Option<String>)>, InboxFin) {
         w.send(phone, &format!("<iq type='get' id='i'>{query}</iq>"));
@@ -662,17 +667,7 @@ fn mongooseim_inbox() {
     let laptop = w.login("alice", "laptop", 0);
     let bob = w.login("bob", "pc", 0);
     let carol = w.login("carol", "pc", 0);
-    for n in 0..2 {
-        w.send(
-            bob,
-            &format!("<message to='alice@example.com' type='chat'><body>b{n}</body></message>"),
-        );
-    }
-    w.advance(std::time::Duration::from_secs(1));
-    w.send(
-        carol,
-        "<message to='alice@example.com' type='chat'><body>c0</body></message>",
-    );
+    bob_twice_then_carol(&mut w, bob, carol);
     w.take(phone);
     w.take(laptop);
     // (jid, unread, box, mute, body) of each entry, and the fin's three counts.
@@ -799,6 +794,22 @@ fn mongooseim_inbox() {
     let iq = &answer_to(&mut w, phone, "p5", format!("<iq type='set' id='p5'><query xmlns='{CONV}' jid='carol@example.com'><mute>soon</mute></query></iq>"));
     assert!(String::from(iq).contains("bad-request"));
 
+    // A mark by hand lasts until the position next moves: Carol writes again and Alice reads
+    // it through urn:xmpp:unread.
+    w.send(
+        carol,
+        "<message to='alice@example.com' type='chat'><body>c1</body></message>",
+    );
+    w.take(phone);
+    assert_eq!(
+        ack(&mut w, phone, "carol@example.com", "all").attr("type"),
+        Some("result")
+    );
+    let (entries, _) = inbox(&mut w, "");
+    assert_eq!(
+        (entries[0].0.as_str(), entries[0].1.as_str()),
+        ("carol@example.com", "0")
+    );
     // Bob's archived entry comes back to the inbox with his next message.
     w.advance(std::time::Duration::from_secs(1));
     w.send(
