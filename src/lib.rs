@@ -17,7 +17,9 @@
 //! | `mam` | [`xmppkit-mam`](mam) | XEP-0313 archives: engine, indexed in-memory archive, client helper |
 //! | `muc` | [`xmppkit-muc`](muc) | XEP-0045 Multi-User Chat: payloads, room and service engines, client helper (with `mam` / `read-markers`: their room hooks) |
 //! | `pubsub` | [`xmppkit-pubsub`](pubsub) | XEP-0060 Publish-Subscribe and XEP-0163 PEP: payloads, service engine, store trait, client helper |
-//! | `server` | [`xmppkit-server`](server) | the sans-IO server core: resources, RFC 6121 delivery, rosters, presence, offline, blocking, accounts, components |
+//! | `server` | [`xmppkit-server`](server) | the sans-IO server core: resources, RFC 6121 delivery, rosters, presence, offline, blocking, accounts, components, federation routing |
+//! | `s2s` | [`xmppkit-s2s`](s2s) | sans-IO server-to-server streams: STARTTLS, SASL EXTERNAL, Server Dialback (XEP-0220) |
+//! | `component` | [`xmppkit-component`](component) | sans-IO XEP-0114 external components: the server's side and the component's |
 //! | `store-sqlite` | [`xmppkit-store-sqlite`](store_sqlite) | the server's and MAM's stores on one SQLite file (bundled) |
 //! | `store-postgres` | [`xmppkit-store-postgres`](store_postgres) | the same stores on PostgreSQL, writes behind with durability futures |
 //! | `store-conformance` (off by default) | `xmppkit-store-conformance` (`xmppkit::store_conformance`) | the conformance suite every store passes |
@@ -43,6 +45,8 @@
 pub use xmppkit_carbons as carbons;
 #[cfg(feature = "codec")]
 pub use xmppkit_codec as codec;
+#[cfg(feature = "component")]
+pub use xmppkit_component as component;
 #[cfg(feature = "jid")]
 pub use xmppkit_jid as jid;
 #[cfg(feature = "mam")]
@@ -55,6 +59,8 @@ pub use xmppkit_muc as muc;
 pub use xmppkit_pubsub as pubsub;
 #[cfg(feature = "read-markers")]
 pub use xmppkit_read_markers as read_markers;
+#[cfg(feature = "s2s")]
+pub use xmppkit_s2s as s2s;
 #[cfg(feature = "server")]
 pub use xmppkit_server as server;
 #[cfg(feature = "session")]

@@ -29,6 +29,70 @@ pub struct Settings {
     /// them by bare JID (the MUC and PubSub services on the first); by default
     /// [`Settings::shards`].
     pub shards: Option<usize>,
+    /// Server-to-server.
+    pub federation: Federation,
+    /// XEP-0114 external components.
+    pub components: Components,
+}
+
+/// `[federation]`: server-to-server links (RFC 6120, XEP-0220 dialback, SASL EXTERNAL).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Federation {
+    /// Stanzas to other domains leave (on by default); off, they get
+    /// `remote-server-not-found`.
+    pub enabled: bool,
+    /// Addresses to accept other servers on (none by default; 5269 is the standard port).
+    pub listen: Vec<String>,
+    /// Trust roots (PEM) for other servers' certificates: with them, a certificate that
+    /// proves its domain authenticates with SASL EXTERNAL and outgoing TLS is verified;
+    /// without, peers are authenticated by dialback over unverified TLS.
+    pub ca: Option<String>,
+    /// `required` (the default) or `optional` (plaintext when the peer has no TLS).
+    pub tls: String,
+    /// The dialback secret (XEP-0185); random at start when absent, so set it when several
+    /// processes serve the domain.
+    pub secret: Option<String>,
+    /// Only these domains, when given.
+    pub allow: Option<Vec<String>>,
+    /// Never these domains.
+    pub deny: Vec<String>,
+    /// Stanzas waiting per remote domain while its link is set up.
+    pub max_queued: usize,
+    /// Seconds a link may take to connect and authenticate.
+    pub connect_timeout: u64,
+    /// Seconds an unused link stays open.
+    pub idle_timeout: u64,
+    /// Where a domain's server is, before DNS: `"b.example" = "127.0.0.1:5270"`.
+    pub hosts: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for Federation {
+    fn default() -> Self {
+        Federation {
+            enabled: true,
+            listen: Vec::new(),
+            ca: None,
+            tls: "required".into(),
+            secret: None,
+            allow: None,
+            deny: Vec::new(),
+            max_queued: 1000,
+            connect_timeout: 30,
+            idle_timeout: 600,
+            hosts: Default::default(),
+        }
+    }
+}
+
+/// `[components]`: XEP-0114 external components.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Components {
+    /// Addresses to accept components on (none by default; 5347 is customary).
+    pub listen: Vec<String>,
+    /// Each component's domain and shared secret: `"bot.localhost" = "secret"`.
+    pub secrets: std::collections::BTreeMap<String, String>,
 }
 
 /// `[tls]`.
@@ -117,6 +181,8 @@ impl Default for Settings {
             services: Services::default(),
             login: Login::default(),
             shards: None,
+            federation: Federation::default(),
+            components: Components::default(),
         }
     }
 }
@@ -174,6 +240,20 @@ impl Settings {
     }
 }
 
+impl Federation {
+    /// The engine's federation policy.
+    pub fn policy(&self) -> xmppkit::server::FederationConfig {
+        xmppkit::server::FederationConfig {
+            enabled: self.enabled,
+            allow: self.allow.clone(),
+            deny: self.deny.clone(),
+            max_queued: self.max_queued,
+            connect_timeout: Duration::from_secs(self.connect_timeout),
+            idle_timeout: Duration::from_secs(self.idle_timeout),
+        }
+    }
+}
+
 impl Limits {
     /// The failed-login limit of the engine's configuration.
     pub fn auth_failures(&self) -> Option<xmppkit::server::RateLimit> {
@@ -211,6 +291,23 @@ pub fn parse(args: Vec<String>) -> Result<(Settings, Vec<String>), String> {
             "--registration" => settings.services.registration = true,
             "--no-mam" => settings.services.mam = false,
             "--shards" => settings.shards = Some(number(value()?)?.max(1)),
+            "--s2s-listen" => settings.federation.listen.push(value()?),
+            "--federation-host" => {
+                let v = value()?;
+                let (domain, address) = v.split_once('=').ok_or(format!("{arg} DOMAIN=ADDR"))?;
+                let domain = domain.to_lowercase();
+                settings.federation.hosts.insert(domain, address.into());
+            }
+            "--federation-ca" => settings.federation.ca = Some(value()?),
+            "--s2s-tls" => settings.federation.tls = value()?,
+            "--no-federation" => settings.federation.enabled = false,
+            "--component-listen" => settings.components.listen.push(value()?),
+            "--component" => {
+                let v = value()?;
+                let (domain, secret) = v.split_once('=').ok_or(format!("{arg} DOMAIN=SECRET"))?;
+                let domain = domain.to_lowercase();
+                settings.components.secrets.insert(domain, secret.into());
+            }
             _ if arg.starts_with("--") && rest.is_empty() => {
                 return Err(format!("unknown argument {arg}"))
             }

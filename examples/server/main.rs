@@ -21,6 +21,7 @@
 mod admin;
 mod config;
 mod connection;
+mod federation;
 mod mesh;
 mod reader;
 mod shard;
@@ -39,7 +40,9 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Notify};
 use xmppkit::muc::{MamHook, ReadStateHook, Service, ServiceConfig};
 use xmppkit::pubsub::{Engine, PubSubConfig};
-use xmppkit::server::{AccountError, Config, ConnId, Now, Output, PubSubComponent, Server, Shards};
+use xmppkit::server::{
+    AccountError, Config, ConnId, LinkFailure, LinkId, Now, Output, PubSubComponent, Server, Shards,
+};
 use xmppkit::stanza::datetime::DateTime;
 
 /// What the hub tells a connection.
@@ -49,6 +52,14 @@ pub enum ToConnection {
     Stanza(xmppkit::sm::Queued, usize),
     /// Close the stream, with this error if any.
     Close(Option<xmppkit::stanza::StreamError>),
+}
+
+/// What the hub tells a server-to-server link's or an external component's task.
+pub enum ToLink {
+    /// Send this stanza.
+    Stanza(minidom::Element),
+    /// Close the stream.
+    Close,
 }
 
 /// One shard's engine and its connections' channels; every call into the engine is followed
@@ -61,6 +72,12 @@ pub struct Hub {
     /// The other shards.
     pub mesh: mesh::Mesh,
     conns: HashMap<ConnId, (mpsc::UnboundedSender<ToConnection>, Rc<Notify>)>,
+    /// Server-to-server links and external components.
+    pub links: HashMap<LinkId, mpsc::UnboundedSender<ToLink>>,
+    /// Federation's sockets, TLS and DNS.
+    pub net: Option<Arc<federation::Net>>,
+    /// This hub, for the link tasks it starts.
+    pub me: std::rc::Weak<RefCell<Hub>>,
 }
 
 impl Hub {
@@ -99,10 +116,54 @@ impl Hub {
         }
     }
 
+    /// A link's task ended: what it did not send goes back to the engine, then the link.
+    pub fn end_link(
+        &mut self,
+        link: LinkId,
+        mut rx: mpsc::UnboundedReceiver<ToLink>,
+        failure: Option<LinkFailure>,
+    ) {
+        self.links.remove(&link);
+        rx.close();
+        let mut unsent = Vec::new();
+        while let Ok(message) = rx.try_recv() {
+            if let ToLink::Stanza(stanza) = message {
+                unsent.push(stanza);
+            }
+        }
+        let now = now();
+        self.server.link_returned(unsent, now);
+        self.server.link_closed(link, failure, now);
+        self.dispatch();
+        if let Err(e) = self.commit() {
+            tracing::error!("{e}");
+        }
+    }
+
     /// Hands the engine's outputs to the connections and the other shards.
     pub fn dispatch(&mut self) {
         while let Some(output) = self.server.poll_output() {
             let (conn, message) = match output {
+                Output::Dial { link, from, domain } => {
+                    federation::dial(self, link, from, domain);
+                    continue;
+                }
+                Output::Transmit { link, stanza } => {
+                    let sent = match self.links.get(&link) {
+                        Some(tx) => tx.send(ToLink::Stanza(stanza)).map_err(|e| e.0),
+                        None => Err(ToLink::Stanza(stanza)),
+                    };
+                    if let Err(ToLink::Stanza(stanza)) = sent {
+                        self.server.link_returned(vec![stanza], now());
+                    }
+                    continue;
+                }
+                Output::CloseLink { link } => {
+                    if let Some(tx) = self.links.get(&link) {
+                        let _ = tx.send(ToLink::Close);
+                    }
+                    continue;
+                }
                 Output::Deliver { conn, stanza, size } => {
                     (conn, ToConnection::Stanza(stanza, size))
                 }
@@ -183,6 +244,10 @@ fn serve(settings: config::Settings) -> Result<(), String> {
     for service in [&muc_domain, &pubsub_domain] {
         placement.services.insert(service.to_lowercase(), 0);
     }
+    // External components connect to the first shard.
+    for component in settings.components.secrets.keys() {
+        placement.services.insert(component.to_lowercase(), 0);
+    }
     let choice = settings.store()?;
     let mut opened = store::open(&choice)?;
     let mut servers = Vec::new();
@@ -200,6 +265,7 @@ fn serve(settings: config::Settings) -> Result<(), String> {
             config.fast = None;
         }
         config.archive = settings.services.mam;
+        config.federation = settings.federation.policy();
         if settings.services.muc {
             config.room_domains = vec![muc_domain.to_lowercase()];
         }
@@ -263,7 +329,10 @@ fn serve(settings: config::Settings) -> Result<(), String> {
         let engine = Engine::new(opened.nodes.take().ok_or("the nodes")?, pubsub_config);
         server.add_component(pubsub_domain.clone(), Box::new(PubSubComponent(engine)));
     }
-    let acceptor = tls::acceptor(&settings, &[domain.clone(), muc_domain, pubsub_domain])?;
+    let (chain, key) = tls::certificate(&settings, &[domain.clone(), muc_domain, pubsub_domain])?;
+    let acceptor = tls::acceptor(chain.clone(), key.clone_key())?;
+    let s2s_tls = tls::s2s(chain, key, settings.federation.ca.as_deref())?;
+    let net = Arc::new(federation::Net::new(&settings, s2s_tls));
     // From here on the writes of a turn share one commit (the accounts above each had theirs).
     if let Some(db) = &opened.db {
         db.group();
@@ -280,6 +349,7 @@ fn serve(settings: config::Settings) -> Result<(), String> {
             settings: settings.clone(),
             acceptor: acceptor.clone(),
             open: open.clone(),
+            net: net.clone(),
         };
         let name = format!("shard-{}", shard.mesh.this());
         let thread = std::thread::Builder::new()
@@ -332,6 +402,38 @@ async fn listen(
                 }
             }
         });
+    }
+    // Other servers and external components are served by the first shard.
+    let first = inboxes.first().cloned();
+    let others = [
+        (&settings.federation.listen, "other servers", true),
+        (&settings.components.listen, "components", false),
+    ];
+    for (addresses, what, s2s) in others {
+        for address in addresses {
+            let listener = TcpListener::bind(address)
+                .await
+                .map_err(|e| format!("{address}: {e}"))?;
+            tracing::info!("listening on {address} for {what}");
+            println!("listening on {address} for {what}");
+            let first = first.clone();
+            tokio::spawn(async move {
+                while let Ok((tcp, peer)) = listener.accept().await {
+                    let _ = tcp.set_nodelay(true);
+                    let Ok(tcp) = tcp.into_std() else { continue };
+                    let message = match s2s {
+                        true => mesh::ToShard::AcceptServer(tcp, peer),
+                        false => mesh::ToShard::AcceptComponent(tcp, peer),
+                    };
+                    if first
+                        .as_ref()
+                        .is_none_or(|inbox| inbox.send(message).is_err())
+                    {
+                        break;
+                    }
+                }
+            });
+        }
     }
     let address = settings.listen.first().map_or("", String::as_str);
     println!(

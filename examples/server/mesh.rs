@@ -24,6 +24,10 @@ pub const INBOX: usize = 65_536;
 pub enum ToShard {
     /// A connection the listener accepted.
     Accept(std::net::TcpStream, std::net::SocketAddr),
+    /// Another server's connection (server-to-server), for the first shard.
+    AcceptServer(std::net::TcpStream, std::net::SocketAddr),
+    /// An external component's connection (XEP-0114), for the first shard.
+    AcceptComponent(std::net::TcpStream, std::net::SocketAddr),
     /// A connection that authenticated as a user this shard serves.
     Moved(Box<Moving>),
     /// Stanzas shard `from` forwarded here, in order; the last is its `last`th, counted per

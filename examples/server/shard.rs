@@ -5,6 +5,7 @@
 //! senders learn it was handled (`mesh::Progress`).
 
 use crate::connection::{self, Ended};
+use crate::federation;
 use crate::mesh::{Mesh, ToShard};
 use crate::{now, store, Hub};
 use std::cell::RefCell;
@@ -43,6 +44,8 @@ pub struct Shard {
     pub acceptor: crate::tls::Tls,
     /// Open connections, over every shard.
     pub open: Arc<AtomicUsize>,
+    /// Federation's sockets, TLS and DNS.
+    pub net: Arc<crate::federation::Net>,
 }
 
 impl Shard {
@@ -66,16 +69,22 @@ impl Shard {
             settings,
             acceptor,
             open,
+            net,
         } = self;
         let this = mesh.this();
         let handled = mesh.links.handled.clone();
         let flushing = mesh.flushing.clone();
-        let hub = Rc::new(RefCell::new(Hub {
-            server,
-            db,
-            mesh,
-            conns: HashMap::new(),
-        }));
+        let hub = Rc::new_cyclic(|me| {
+            RefCell::new(Hub {
+                server,
+                db,
+                mesh,
+                conns: HashMap::new(),
+                links: HashMap::new(),
+                net: Some(net.clone()),
+                me: me.clone(),
+            })
+        });
         // Detached sessions expire and registration windows pass on their own schedule.
         let ticking = hub.clone();
         tokio::task::spawn_local(async move {
@@ -149,6 +158,18 @@ impl Shard {
                             }
                         };
                         spawn(Hub::attach(&hub, peer), Start::New(tcp, peer));
+                    }
+                    ToShard::AcceptServer(tcp, peer) => {
+                        if let Ok(tcp) = tokio::net::TcpStream::from_std(tcp) {
+                            let task = federation::incoming(hub.clone(), net.clone(), tcp, peer);
+                            tokio::task::spawn_local(task);
+                        }
+                    }
+                    ToShard::AcceptComponent(tcp, peer) => {
+                        if let Ok(tcp) = tokio::net::TcpStream::from_std(tcp) {
+                            let task = federation::component(hub.clone(), net.clone(), tcp, peer);
+                            tokio::task::spawn_local(task);
+                        }
                     }
                     ToShard::Moved(moving) => {
                         let link = Hub::attach(&hub, moving.peer);

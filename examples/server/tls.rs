@@ -7,8 +7,8 @@ use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use xmppkit::session::scram::{tls_server_end_point, ChannelBindings};
 
-#[path = "../support/tls_exporter.rs"]
-mod tls_exporter;
+#[path = "../support/client_io.rs"]
+mod client_io;
 
 /// The TLS side of the server: the acceptor, and the `tls-server-end-point` data of its
 /// certificate (RFC 5929), the same for every connection.
@@ -23,31 +23,41 @@ pub struct Tls {
 /// What a TLS connection can bind to: RFC 9266 `tls-exporter` under TLS 1.3 (32 bytes of keying
 /// material, label `EXPORTER-Channel-Binding`, no context), and the certificate's hash.
 pub fn bindings(connection: &rustls::ServerConnection, tls: &Tls) -> ChannelBindings {
-    let tls_exporter = tls_exporter::tls_exporter(connection);
+    let tls_exporter = client_io::tls_exporter::tls_exporter(connection);
     ChannelBindings {
         tls_exporter,
         tls_server_end_point: Some(tls.end_point.to_vec()),
     }
 }
 
-/// The TLS side for `names` (the certificate's names when self-signed).
-pub fn acceptor(settings: &crate::config::Settings, names: &[String]) -> Result<Tls, String> {
-    let (chain, key) = match (&settings.tls.certificate, &settings.tls.key) {
+/// The certificate chain and key of the settings, or a self-signed certificate for `names`.
+pub fn certificate(
+    settings: &crate::config::Settings,
+    names: &[String],
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+    match (&settings.tls.certificate, &settings.tls.key) {
         (Some(cert), Some(key)) => {
             let chain = CertificateDer::pem_file_iter(cert)
                 .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
                 .map_err(|e| format!("{cert}: {e}"))?;
             let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{key}: {e}"))?;
-            (chain, key)
+            Ok((chain, key))
         }
         (None, None) => {
             let certified =
                 rcgen::generate_simple_self_signed(names.to_vec()).map_err(|e| e.to_string())?;
             let key = PrivateKeyDer::Pkcs8(certified.key_pair.serialize_der().into());
-            (vec![certified.cert.der().clone()], key)
+            Ok((vec![certified.cert.der().clone()], key))
         }
-        _ => return Err("[tls] needs both certificate and key".into()),
-    };
+        _ => Err("[tls] needs both certificate and key".into()),
+    }
+}
+
+/// The TLS side for clients, with `chain` and `key`.
+pub fn acceptor(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<Tls, String> {
     let end_point = Arc::new(tls_server_end_point(
         chain.first().map(|c| c.as_ref()).unwrap_or_default(),
     ));
@@ -62,4 +72,91 @@ pub fn acceptor(settings: &crate::config::Settings, names: &[String]) -> Result<
         acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
         end_point,
     })
+}
+
+/// TLS for server-to-server links: the same certificate on both sides of a link, offered as
+/// the client certificate when connecting out (for SASL EXTERNAL, XEP-0178). With trust roots
+/// (`ca`), peers' certificates are verified (a client certificate is asked for, not required);
+/// without, outgoing TLS is not verified and dialback authenticates the peer.
+#[derive(Clone)]
+pub struct S2sTls {
+    /// Accepts a peer's TLS handshake.
+    pub acceptor: tokio_rustls::TlsAcceptor,
+    /// Starts TLS to a peer.
+    pub connector: tokio_rustls::TlsConnector,
+    /// Whether peers' certificates are verified against trust roots.
+    pub verifies: bool,
+}
+
+/// Builds [`S2sTls`] from our certificate and the trust roots file, if any.
+pub fn s2s(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+    ca: Option<&str>,
+) -> Result<S2sTls, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let roots = match ca {
+        Some(path) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_file_iter(path).map_err(|e| format!("{path}: {e}"))? {
+                let cert = cert.map_err(|e| format!("{path}: {e}"))?;
+                roots.add(cert).map_err(|e| format!("{path}: {e}"))?;
+            }
+            Some(Arc::new(roots))
+        }
+        None => None,
+    };
+    let server = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?;
+    let server = match &roots {
+        Some(roots) => {
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                roots.clone(),
+                provider.clone(),
+            )
+            .allow_unauthenticated()
+            .build()
+            .map_err(|e| e.to_string())?;
+            server.with_client_cert_verifier(verifier)
+        }
+        None => server.with_no_client_auth(),
+    }
+    .with_single_cert(chain.clone(), key.clone_key())
+    .map_err(|e| e.to_string())?;
+    let client = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?;
+    let client = match &roots {
+        Some(roots) => client.with_root_certificates(roots.clone()),
+        None => client
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(client_io::AcceptAnyCertificate(provider))),
+    }
+    .with_client_auth_cert(chain, key)
+    .map_err(|e| e.to_string())?;
+    Ok(S2sTls {
+        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(server)),
+        connector: tokio_rustls::TlsConnector::from(Arc::new(client)),
+        verifies: roots.is_some(),
+    })
+}
+
+/// The domains among `candidates` that a peer's verified certificate proves (RFC 6125
+/// DNS-ID; rustls checked the chain against the trust roots).
+pub fn certified(peer: Option<&[CertificateDer<'_>]>, candidates: &[&str]) -> Vec<String> {
+    let Some(leaf) = peer.and_then(|chain| chain.first()) else {
+        return Vec::new();
+    };
+    let Ok(cert) = webpki::EndEntityCert::try_from(leaf) else {
+        return Vec::new();
+    };
+    candidates
+        .iter()
+        .filter(|domain| {
+            rustls::pki_types::ServerName::try_from(domain.to_string())
+                .is_ok_and(|name| cert.verify_is_valid_for_subject_name(&name).is_ok())
+        })
+        .map(|d| d.to_string())
+        .collect()
 }

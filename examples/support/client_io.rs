@@ -9,7 +9,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::rustls;
 
 #[path = "tls_exporter.rs"]
-mod tls_exporter;
+pub mod tls_exporter;
 
 /// The connection: plain TCP until STARTTLS, then TLS over it.
 pub enum Conn {
@@ -63,7 +63,7 @@ pub fn tls_config(insecure: bool) -> rustls::ClientConfig {
 
 /// For `--insecure-tls` only: test servers with self-signed certificates.
 #[derive(Debug)]
-struct AcceptAnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+pub struct AcceptAnyCertificate(pub Arc<rustls::crypto::CryptoProvider>);
 
 impl rustls::client::danger::ServerCertVerifier for AcceptAnyCertificate {
     fn verify_server_cert(

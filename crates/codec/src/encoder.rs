@@ -57,6 +57,9 @@ impl Encoder {
         out.put_slice(b"' xmlns:stream='");
         out.put_slice(ns::STREAMS.as_bytes());
         out.put_u8(b'\'');
+        for (prefix, namespace) in &header.prefixes {
+            write_attr(out, &format!("xmlns:{prefix}"), namespace);
+        }
         let attrs = [
             ("from", &header.from),
             ("to", &header.to),

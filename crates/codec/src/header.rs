@@ -24,6 +24,9 @@ pub struct StreamHeader {
     /// The content namespace (the default namespace): `jabber:client`, `jabber:server` or
     /// `jabber:component:accept` (§4.8.2).
     pub ns: String,
+    /// Namespace prefixes declared besides `stream`, as (prefix, namespace): `db` for
+    /// `jabber:server:dialback` on server-to-server streams (XEP-0220 §2.1).
+    pub prefixes: Vec<(String, String)>,
 }
 
 impl StreamHeader {
@@ -136,5 +139,10 @@ pub(crate) fn parse(
         ))));
     }
     header.ns = content;
+    header.prefixes = prefixes
+        .iter()
+        .filter(|(_, namespace)| namespace != ns::STREAMS)
+        .cloned()
+        .collect();
     Ok((header, OpenStream { qname, prefixes }))
 }

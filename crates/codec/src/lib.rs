@@ -48,6 +48,7 @@
 
 mod chars;
 mod condition;
+mod content_ns;
 mod decoder;
 mod encoder;
 mod error;
@@ -60,8 +61,10 @@ pub mod ns;
 mod raw;
 mod tree;
 mod unaddressed;
+mod wire;
 
 pub use condition::{StreamErrorCondition, UnknownCondition};
+pub use content_ns::with_content_ns;
 pub use decoder::{Decoder, Event, RawEvent};
 pub use encoder::{to_string, write_attr, write_element, Encoder};
 pub use error::{DecodeError, DecodeErrorKind};
@@ -70,3 +73,4 @@ pub use limits::Limits;
 pub use minidom;
 pub use raw::{RawChild, RawStanza, Routing};
 pub use unaddressed::Unaddressed;
+pub use wire::Wire;

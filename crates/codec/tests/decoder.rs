@@ -37,6 +37,7 @@ fn rfc6120_client_stream() {
             version: Some("1.0".into()),
             lang: Some("en".into()),
             ns: ns::CLIENT.into(),
+            prefixes: vec![],
         }
     );
     let kinds: Vec<String> = events[1..]
@@ -309,4 +310,31 @@ proptest! {
         let strip = |v: Vec<Event>| v.into_iter().filter(|e| *e != Event::Whitespace).collect::<Vec<_>>();
         prop_assert_eq!(strip(whole), strip(chunked));
     }
+}
+
+/// XEP-0220 §2.1: a server-to-server header declares the `db` prefix; the decoder reports it,
+/// the encoder writes it back, and `db:`-prefixed elements decode in the dialback namespace.
+#[test]
+fn dialback_prefix_round_trips() {
+    let header = StreamHeader {
+        from: Some("capulet.example".into()),
+        to: Some("montague.example".into()),
+        version: Some("1.0".into()),
+        ns: ns::SERVER.into(),
+        prefixes: vec![("db".into(), "jabber:server:dialback".into())],
+        ..StreamHeader::default()
+    };
+    let mut out = bytes::BytesMut::new();
+    xmppkit_codec::Encoder::new().header(&header, &mut out);
+    out.extend_from_slice(
+        b"<db:result from='capulet.example' to='montague.example'>b4835385</db:result>",
+    );
+    let (events, err) = decode(&out);
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(events[0], Event::StreamOpen(header));
+    let Event::Stanza(result) = &events[1] else {
+        panic!("{events:?}")
+    };
+    assert!(result.is("result", "jabber:server:dialback"));
+    assert_eq!(result.text(), "b4835385");
 }

@@ -3,6 +3,7 @@
 //! whether in-band registration (XEP-0077) is open, how many failed logins an address gets, and
 //! which shard of the domain this engine is.
 
+use crate::federation::FederationConfig;
 use crate::rate::RateLimit;
 use crate::shards::Shards;
 use std::time::Duration;
@@ -61,6 +62,8 @@ pub struct Config {
     /// MUC service's): read state counts a room from the room's archive, a 1:1 chat from the
     /// user's own. Empty by default.
     pub room_domains: Vec<String>,
+    /// Server-to-server: off by default ([`FederationConfig`]).
+    pub federation: FederationConfig,
 }
 
 impl Config {
@@ -85,6 +88,7 @@ impl Config {
             route_bytes: true,
             fast: Some(crate::fast::FastPolicy::default()),
             room_domains: Vec::new(),
+            federation: FederationConfig::default(),
         }
     }
 }

@@ -167,15 +167,17 @@ impl Server {
         }
     }
 
-    /// Routes by domain: another shard's account or service, a component's, ours, or (without
-    /// federation yet) none.
+    /// Routes by domain: another shard's account or service, an external or in-process
+    /// component's, ours, or another server's.
     pub(crate) fn route_to(&mut self, to: Jid, stanza: Element) {
         if let Some(shard) = self.elsewhere(&to) {
             let stanza = Outgoing::Stanza(stanza);
             return self.outputs.push_back(Output::Forward { shard, stanza });
         }
         let domain = to.domain().as_str();
-        if let Some(component) = self.components.get_mut(domain) {
+        if let Some(link) = self.component_link(domain) {
+            self.outputs.push_back(Output::Transmit { link, stanza });
+        } else if let Some(component) = self.components.get_mut(domain) {
             let view = View {
                 resources: &self.resources,
                 rosters: &self.rosters,
@@ -191,7 +193,8 @@ impl Server {
                 self.route_outgoing(outgoing);
             }
         } else if domain != self.config.domain.as_str() {
-            self.bounce(&stanza, DefinedCondition::RemoteServerNotFound);
+            let domain = domain.to_owned();
+            self.route_remote(&domain, stanza);
         } else if to.node().is_none() {
             self.server_stanza(stanza);
         } else {

@@ -7,6 +7,7 @@ use crate::accounts::AccountStore;
 use crate::blocking::BlockingStore;
 use crate::components::Component;
 use crate::config::{Config, ResourceConflict};
+use crate::links::{LinkId, Links};
 use crate::offline::OfflineStore;
 use crate::rate::Windows;
 use crate::resources::{ConnId, Resource, Resources};
@@ -67,6 +68,30 @@ pub enum Output {
         shard: u32,
         /// The stanza, or a fan-out's copies for that shard's recipients.
         stanza: Outgoing,
+    },
+    /// Open a server-to-server link from our domain `from` to the remote `domain` (resolve it,
+    /// connect, run an `xmppkit_s2s::Initiating` stream), then call [`Server::link_up`] when
+    /// it authenticated or [`Server::link_closed`] when it failed or ended.
+    Dial {
+        /// The link's id.
+        link: LinkId,
+        /// Our sending domain (the server's, or a component's).
+        from: String,
+        /// The remote domain.
+        domain: String,
+    },
+    /// Send `stanza` (in `jabber:client`; the stream renames it) on a server-to-server link or
+    /// to an external component.
+    Transmit {
+        /// The link.
+        link: LinkId,
+        /// The stanza.
+        stanza: Element,
+    },
+    /// Close a link (idle, or not set up in time); call [`Server::link_closed`] when it is.
+    CloseLink {
+        /// The link.
+        link: LinkId,
     },
     /// A store failed (for the operator's log). The engine went on: what could not be written
     /// holds in memory until the next successful write of the same state, and what could not be
@@ -162,6 +187,8 @@ pub struct Server {
     pub(crate) entry_props: Box<dyn EntryPropsStore>,
     pub(crate) random: RandomBytes,
     pub(crate) outputs: VecDeque<Output>,
+    /// Server-to-server links and external components.
+    pub(crate) links: Links,
     /// XEP-0077: when each address created its recent accounts.
     pub(crate) registrations: Windows,
     /// When each address failed to log in recently.
@@ -197,6 +224,7 @@ impl Server {
             entry_props: stores.entry_props,
             random,
             outputs: VecDeque::new(),
+            links: Links::default(),
             unloaded: HashSet::new(),
             registrations: Windows::default(),
             auth_failures: Windows::default(),
@@ -268,7 +296,11 @@ impl Server {
 
     /// When [`handle_timeout`](Self::handle_timeout) must be called next.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.detached.poll_timeout()
+        let links = self.links.next_deadline();
+        match (self.detached.poll_timeout(), links) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Time passed: detached sessions past their time go offline, and their unacknowledged
@@ -279,6 +311,7 @@ impl Server {
             self.resource_gone(&expired.jid);
             self.handle_undelivered(expired.unacked);
         }
+        self.links_timeout(now);
         if let Some(limit) = self.config.registration {
             self.registrations.prune(limit.window, now.instant);
         }
@@ -600,6 +633,10 @@ impl Server {
         }
         for outgoing in out {
             self.route_outgoing(outgoing);
+        }
+        let links: Vec<LinkId> = self.links.links.keys().copied().collect();
+        for link in links {
+            self.outputs.push_back(Output::CloseLink { link });
         }
         let conns: Vec<ConnId> = self.conns.keys().copied().collect();
         for conn in conns {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod cluster;
+pub mod federation;
 
 use minidom::Element;
 use std::net::IpAddr;
@@ -50,6 +51,9 @@ pub struct World {
     pub store_failures: Vec<StoreError>,
     /// Stanzas for other shards, in order ([`cluster::Cluster`] carries them).
     pub forwarded: Vec<(u32, xmppkit_stanza::Outgoing)>,
+    /// What the engine asked of its server-to-server links and external components, in order
+    /// ([`federation::Federation`] carries them).
+    pub link_outputs: Vec<Output>,
     counter: u64,
 }
 
@@ -93,6 +97,7 @@ impl World {
             clients: Vec::new(),
             store_failures: Vec::new(),
             forwarded: Vec::new(),
+            link_outputs: Vec::new(),
             counter: 0,
         }
     }
@@ -134,8 +139,10 @@ impl World {
     ) -> usize {
         self.counter += 1;
         let n = self.counter;
-        let mut config =
-            ClientConfig::new(BareJid::new(&format!("{user}@{DOMAIN}")).unwrap(), password);
+        let mut config = ClientConfig::new(
+            BareJid::new(&format!("{user}@{}", self.server.config().domain)).unwrap(),
+            password,
+        );
         config.tls = TlsPolicy::Off;
         config.resource = resource.map(str::to_owned);
         configure(&mut config);
@@ -351,6 +358,9 @@ impl World {
                     }
                     Output::StoreFailed(e) => self.store_failures.push(e),
                     Output::Forward { shard, stanza } => self.forwarded.push((shard, stanza)),
+                    link @ (Output::Dial { .. }
+                    | Output::Transmit { .. }
+                    | Output::CloseLink { .. }) => self.link_outputs.push(link),
                 }
             }
             if !moved {

@@ -1,0 +1,351 @@
+//! The initiating side of a server-to-server stream (RFC 6120 §4.2, jabber:server): open the
+//! stream to the remote domain, STARTTLS, then authenticate with SASL EXTERNAL when the peer
+//! offers it (our certificate, XEP-0178) or else with Server Dialback (XEP-0220 §2.1). The same
+//! machine, built with [`Initiating::verifier`], is the Receiving Server's stream to an
+//! Authoritative Server that only asks `db:verify` questions (XEP-0220 §2.3).
+
+use crate::dialback::{element, NS_DIALBACK};
+use crate::features::{external_auth, Offered};
+use crate::{LinkError, S2sConfig, S2sTls};
+use minidom::Element;
+use std::collections::VecDeque;
+use xmppkit_codec::{
+    ns, with_content_ns, Decoder, Event, StreamErrorCondition, StreamHeader, Wire,
+};
+use xmppkit_stanza::StreamError;
+
+/// What an initiating stream reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InitiatingEvent {
+    /// The peer said `<proceed/>`: start TLS on the socket (verifying the peer's certificate
+    /// as the policy says), then call [`Initiating::tls_established`].
+    StartTls,
+    /// The stream is authenticated for our domain: stanzas may be sent.
+    Authenticated,
+    /// The Authoritative Server's answer to a [`Initiating::verify`] question.
+    Verified {
+        /// The domain whose key was checked (the Originating Server's).
+        originating: String,
+        /// Our domain, which received the key.
+        receiving: String,
+        /// The stream id the key was made for.
+        stream_id: String,
+        /// Whether the key is the authoritative server's.
+        valid: bool,
+    },
+    /// The stream ended.
+    Closed(Option<LinkError>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Header,
+    Features,
+    Proceed,
+    Tls,
+    Sasl,
+    Dialback,
+    Online,
+    Closed,
+}
+
+/// Our stream to a remote server.
+///
+/// ```
+/// use xmppkit_s2s::*;
+/// let mut config = S2sConfig::new("a.example", DialbackSecret::new("s"));
+/// config.tls = S2sTls::Off;
+/// let link = Initiating::new(config, "b.example");
+/// assert!(!link.is_online());
+/// ```
+pub struct Initiating {
+    wire: Wire,
+    config: S2sConfig,
+    local: String,
+    remote: String,
+    authenticate: bool,
+    tls_on: bool,
+    external_tried: bool,
+    sasl_done: bool,
+    offered: Offered,
+    stream_id: String,
+    step: Step,
+    verifies: Vec<Element>,
+    events: VecDeque<InitiatingEvent>,
+}
+
+impl Initiating {
+    /// A stream from our first configured domain to `remote`, to authenticate and send stanzas
+    /// on; its header is ready to be written.
+    pub fn new(config: S2sConfig, remote: impl Into<String>) -> Self {
+        Self::start(config, remote.into(), true)
+    }
+
+    /// A stream to `remote` that only carries `db:verify` questions (XEP-0220 §2.3), without
+    /// authenticating.
+    pub fn verifier(config: S2sConfig, remote: impl Into<String>) -> Self {
+        Self::start(config, remote.into(), false)
+    }
+
+    fn start(config: S2sConfig, remote: String, authenticate: bool) -> Self {
+        let local = config.domains.first().cloned().unwrap_or_default();
+        let mut link = Initiating {
+            wire: Wire::new(Decoder::new().with_namespaces([ns::SERVER])),
+            tls_on: config.direct_tls,
+            config,
+            local,
+            remote,
+            authenticate,
+            external_tried: false,
+            sasl_done: false,
+            offered: Offered::default(),
+            stream_id: String::new(),
+            step: Step::Header,
+            verifies: Vec::new(),
+            events: VecDeque::new(),
+        };
+        link.send_header();
+        link
+    }
+
+    fn send_header(&mut self) {
+        let header = StreamHeader {
+            from: Some(self.local.clone()),
+            to: Some(self.remote.clone()),
+            version: Some("1.0".into()),
+            ns: ns::SERVER.into(),
+            prefixes: vec![("db".into(), NS_DIALBACK.into())],
+            ..StreamHeader::default()
+        };
+        self.wire.header(&header);
+    }
+
+    /// The remote domain.
+    pub fn remote(&self) -> &str {
+        &self.remote
+    }
+
+    /// Whether stanzas may be sent.
+    pub fn is_online(&self) -> bool {
+        self.step == Step::Online && self.authenticate
+    }
+
+    /// Asks the remote (the Authoritative Server for `originating`) whether `key`, which
+    /// `originating` sent us on the stream `stream_id`, is its own (XEP-0220 §2.3). The answer
+    /// comes as [`InitiatingEvent::Verified`].
+    pub fn verify(&mut self, originating: &str, stream_id: &str, key: &str) {
+        let receiving = self.local.clone();
+        let question = element(
+            "verify",
+            &receiving,
+            originating,
+            Some(stream_id),
+            None,
+            Some(key),
+        );
+        match self.step {
+            Step::Online => self.wire.send(&question),
+            _ => self.verifies.push(question),
+        }
+    }
+
+    /// Bytes read from the connection.
+    pub fn handle_input(&mut self, bytes: &[u8]) {
+        self.wire.decoder.feed(bytes);
+        while !matches!(self.step, Step::Closed | Step::Tls) {
+            match self.wire.decoder.next_event() {
+                Ok(None) => break,
+                Ok(Some(event)) => self.handle_event(event),
+                Err(e) => {
+                    let error = StreamError::from(&e);
+                    self.wire.send(&error.into());
+                    self.finish(Some(LinkError::Decode(e)));
+                }
+            }
+        }
+    }
+
+    /// TLS is up on the socket: the stream restarts (RFC 6120 §5.4.3.3).
+    pub fn tls_established(&mut self) {
+        if self.step != Step::Tls {
+            return;
+        }
+        self.tls_on = true;
+        self.wire.decoder.restart_discarding();
+        self.send_header();
+        self.step = Step::Header;
+        // What arrived with the TLS records is read on the next handle_input.
+    }
+
+    fn handle_event(&mut self, event: Event) {
+        let el = match event {
+            Event::StreamOpen(header) if self.step == Step::Header => return self.opened(header),
+            Event::Whitespace => return,
+            Event::StreamClose => {
+                let early = self.step != Step::Online;
+                return self.finish(early.then_some(LinkError::Closed));
+            }
+            Event::Stanza(el) => el,
+            Event::StreamOpen(_) => return self.refuse(StreamErrorCondition::InvalidXml),
+        };
+        if el.is("error", ns::STREAMS) {
+            let error = StreamError::try_from(el).ok();
+            return self.finish(error.map(LinkError::FromPeer));
+        }
+        if el.is("verify", NS_DIALBACK) {
+            return self.verified(&el);
+        }
+        match self.step {
+            Step::Features if el.is("features", ns::STREAMS) => self.features(&el),
+            Step::Proceed if el.is("proceed", ns::TLS) => {
+                self.step = Step::Tls;
+                self.events.push_back(InitiatingEvent::StartTls);
+            }
+            Step::Proceed if el.is("failure", ns::TLS) => self.finish(Some(LinkError::TlsFailed)),
+            Step::Sasl if el.is("success", ns::SASL) => {
+                self.sasl_done = true;
+                self.wire.decoder.restart();
+                self.send_header();
+                self.step = Step::Header;
+            }
+            Step::Sasl if el.is("failure", ns::SASL) => {
+                self.external_tried = true;
+                self.authenticate_by(self.offered.clone());
+            }
+            Step::Dialback if el.is("result", NS_DIALBACK) => self.result(&el),
+            _ => self.refuse(StreamErrorCondition::UnsupportedStanzaType),
+        }
+    }
+
+    fn opened(&mut self, header: StreamHeader) {
+        self.stream_id = header.id.unwrap_or_default();
+        if header.version.is_some() {
+            self.step = Step::Features;
+        } else {
+            // A pre-RFC 3920 peer sends no features: dialback straight away.
+            self.offered = Offered {
+                dialback: true,
+                ..Offered::default()
+            };
+            self.after_tls();
+        }
+    }
+
+    fn features(&mut self, el: &Element) {
+        let offered = Offered::read(el);
+        if !self.tls_on && self.config.tls != S2sTls::Off && offered.starttls {
+            self.wire
+                .send(&Element::builder("starttls", ns::TLS).build());
+            self.step = Step::Proceed;
+            return;
+        }
+        if !self.tls_on && self.config.tls == S2sTls::Required {
+            return self.finish(Some(LinkError::TlsRequired));
+        }
+        self.offered = offered;
+        self.after_tls();
+    }
+
+    fn after_tls(&mut self) {
+        if !self.authenticate || self.sasl_done {
+            return self.online();
+        }
+        self.authenticate_by(self.offered.clone());
+    }
+
+    fn authenticate_by(&mut self, offered: Offered) {
+        let external = offered.mechanisms.iter().any(|m| m == "EXTERNAL");
+        if self.tls_on && external && !self.external_tried {
+            self.wire.send(&external_auth(&self.local));
+            self.step = Step::Sasl;
+        } else if offered.dialback {
+            let key = self
+                .config
+                .secret
+                .key(&self.remote, &self.local, &self.stream_id);
+            let result = element("result", &self.local, &self.remote, None, None, Some(&key));
+            self.wire.send(&result);
+            self.step = Step::Dialback;
+        } else {
+            self.finish(Some(LinkError::NoAuthentication));
+        }
+    }
+
+    fn result(&mut self, el: &Element) {
+        let ours = el.attr("from") == Some(&self.remote) && el.attr("to") == Some(&self.local);
+        match el.attr("type") {
+            Some("valid") if ours => self.online(),
+            Some("invalid") if ours => {
+                self.finish(Some(LinkError::DialbackRefused("invalid".into())))
+            }
+            Some("error") if ours => {
+                let condition = el
+                    .get_child("error", NS_DIALBACK)
+                    .and_then(|e| e.children().next())
+                    .map_or_else(|| "error".to_owned(), |c| c.name().to_owned());
+                self.finish(Some(LinkError::DialbackRefused(condition)));
+            }
+            _ => self.refuse(StreamErrorCondition::InvalidXml),
+        }
+    }
+
+    fn online(&mut self) {
+        self.step = Step::Online;
+        for question in std::mem::take(&mut self.verifies) {
+            self.wire.send(&question);
+        }
+        if self.authenticate {
+            self.events.push_back(InitiatingEvent::Authenticated);
+        }
+    }
+
+    fn verified(&mut self, el: &Element) {
+        let attr = |name| el.attr(name).unwrap_or_default().to_owned();
+        self.events.push_back(InitiatingEvent::Verified {
+            originating: attr("from"),
+            receiving: attr("to"),
+            stream_id: attr("id"),
+            valid: el.attr("type") == Some("valid"),
+        });
+    }
+
+    /// Sends a stanza (in `jabber:client`, as the server routes it); its `from` must be at our
+    /// domain. Returns it if the stream is not authenticated (yet, or any more).
+    pub fn send(&mut self, stanza: Element) -> Result<(), Element> {
+        if !self.is_online() {
+            return Err(stanza);
+        }
+        self.wire
+            .send(&with_content_ns(stanza, ns::CLIENT, ns::SERVER));
+        Ok(())
+    }
+
+    /// Closes the stream (idle, or shutting down).
+    pub fn close(&mut self) {
+        self.finish(None);
+    }
+
+    fn refuse(&mut self, condition: StreamErrorCondition) {
+        let error = StreamError::new(condition);
+        self.wire.send(&error.clone().into());
+        self.finish(Some(LinkError::ToPeer(error)));
+    }
+
+    fn finish(&mut self, reason: Option<LinkError>) {
+        self.wire.close();
+        if self.step != Step::Closed {
+            self.step = Step::Closed;
+            self.events.push_back(InitiatingEvent::Closed(reason));
+        }
+    }
+
+    /// Bytes to write.
+    pub fn poll_transmit(&mut self) -> Option<bytes::Bytes> {
+        self.wire.poll_transmit()
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<InitiatingEvent> {
+        self.events.pop_front()
+    }
+}

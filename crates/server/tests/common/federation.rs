@@ -1,0 +1,244 @@
+//! `Federation`: two `World`s with different domains whose engines reach each other over real
+//! `xmppkit-s2s` streams in memory: each `Output::Dial` becomes an `Initiating` stream to the
+//! other world's `Receiving` one, STARTTLS is played (both sides told TLS is up), dialback keys
+//! are checked by a verifier stream to the authoritative world, and stanzas are carried until
+//! everything is quiet. A domain neither world serves is "not found"; a world can be made
+//! silent (its dials get no answer) to play a remote server that never answers.
+
+use super::World;
+use xmppkit_s2s::*;
+use xmppkit_server::{LinkFailure, LinkId, Output};
+
+struct Stream {
+    /// The dialing world and its link.
+    from: usize,
+    link: LinkId,
+    out: Initiating,
+    inc: Receiving,
+    up: bool,
+}
+
+pub struct Federation {
+    pub worlds: [World; 2],
+    streams: Vec<Stream>,
+    /// Dials of world `i` go unanswered (its peer never answers).
+    pub silent: [bool; 2],
+    /// Names the "certificate" of each world proves when it connects out: SASL EXTERNAL.
+    pub certified: [Vec<String>; 2],
+    /// Dialback verifications carried, and how many were valid.
+    pub verified: (usize, usize),
+    /// Stream errors the receiving sides sent.
+    pub refusals: Vec<String>,
+    /// Every dial: (world, from, domain).
+    pub dialed: Vec<(usize, String, String)>,
+    next_stream: u32,
+}
+
+/// A stream's settings in `world`: sending from `from` when initiating.
+fn s2s_config(world: &World, from: Option<&str>) -> S2sConfig {
+    let mut domains: Vec<String> = from.into_iter().map(str::to_owned).collect();
+    domains.extend(world.server.served_domains());
+    S2sConfig {
+        domains,
+        tls: S2sTls::Required,
+        direct_tls: false,
+        secret: DialbackSecret::new(format!("secret of {}", world.server.config().domain)),
+    }
+}
+
+impl Federation {
+    pub fn new(a: World, b: World) -> Federation {
+        Federation {
+            worlds: [a, b],
+            streams: Vec::new(),
+            silent: [false; 2],
+            certified: [Vec::new(), Vec::new()],
+            verified: (0, 0),
+            refusals: Vec::new(),
+            dialed: Vec::new(),
+            next_stream: 0,
+        }
+    }
+
+    /// The world serving `domain`.
+    fn serving(&self, domain: &str) -> Option<usize> {
+        (0..2).find(|&i| {
+            self.worlds[i]
+                .server
+                .served_domains()
+                .iter()
+                .any(|d| d == domain)
+        })
+    }
+
+    /// Runs both worlds and their links until quiet.
+    pub fn settle(&mut self) {
+        for _ in 0..1000 {
+            let mut moved = false;
+            for i in 0..2 {
+                self.worlds[i].run();
+                let outputs = std::mem::take(&mut self.worlds[i].link_outputs);
+                moved |= !outputs.is_empty();
+                for output in outputs {
+                    self.output(i, output);
+                }
+            }
+            moved |= self.pump();
+            if !moved {
+                return;
+            }
+        }
+        panic!("the federation did not settle");
+    }
+
+    fn output(&mut self, i: usize, output: Output) {
+        let now = self.worlds[i].now;
+        match output {
+            Output::Dial { link, from, domain } => {
+                self.dialed.push((i, from.clone(), domain.clone()));
+                if self.silent[i] {
+                    return;
+                }
+                let Some(j) = self.serving(&domain).filter(|&j| j != i) else {
+                    return self.worlds[i].server.link_closed(
+                        link,
+                        Some(LinkFailure::NotFound),
+                        now,
+                    );
+                };
+                self.next_stream += 1;
+                let out = Initiating::new(s2s_config(&self.worlds[i], Some(&from)), domain);
+                let inc = Receiving::new(
+                    s2s_config(&self.worlds[j], None),
+                    format!("st{}", self.next_stream),
+                );
+                self.streams.push(Stream {
+                    from: i,
+                    link,
+                    out,
+                    inc,
+                    up: false,
+                });
+            }
+            Output::Transmit { link, stanza } => {
+                let stream = self
+                    .streams
+                    .iter_mut()
+                    .find(|s| s.from == i && s.link == link);
+                let stream = stream.expect("a link that is up");
+                stream.out.send(stanza).expect("authenticated");
+            }
+            Output::CloseLink { link } => {
+                if let Some(s) = self
+                    .streams
+                    .iter_mut()
+                    .find(|s| s.from == i && s.link == link)
+                {
+                    s.out.close();
+                }
+                self.worlds[i].server.link_closed(link, None, now);
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    /// Carries bytes and events of every stream once; whether anything moved.
+    fn pump(&mut self) -> bool {
+        let mut moved = false;
+        let mut verifies = Vec::new();
+        for (k, s) in self.streams.iter_mut().enumerate() {
+            let j = 1 - s.from;
+            while let Some(b) = s.out.poll_transmit() {
+                s.inc.handle_input(&b);
+                moved = true;
+            }
+            while let Some(b) = s.inc.poll_transmit() {
+                s.out.handle_input(&b);
+                moved = true;
+            }
+            let mut out_tls = false;
+            while let Some(e) = s.out.poll_event() {
+                moved = true;
+                let now = self.worlds[s.from].now;
+                match e {
+                    InitiatingEvent::StartTls => out_tls = true,
+                    InitiatingEvent::Authenticated => {
+                        s.up = true;
+                        self.worlds[s.from].server.link_up(s.link, now);
+                    }
+                    InitiatingEvent::Closed(reason) => {
+                        let failure = (!s.up).then_some(LinkFailure::NotFound);
+                        if reason.is_some() || !s.up {
+                            self.worlds[s.from].server.link_closed(s.link, failure, now);
+                        }
+                    }
+                    InitiatingEvent::Verified { .. } => {}
+                }
+            }
+            while let Some(e) = s.inc.poll_event() {
+                moved = true;
+                let now = self.worlds[j].now;
+                match e {
+                    ReceivingEvent::StartTls => {
+                        s.inc.tls_established(self.certified[s.from].clone());
+                    }
+                    ReceivingEvent::Stanza(stanza) => {
+                        self.worlds[j].server.handle_remote_stanza(stanza, now)
+                    }
+                    ReceivingEvent::VerifyDialback {
+                        originating,
+                        receiving,
+                        stream_id,
+                        key,
+                    } => {
+                        verifies.push((k, originating, receiving, stream_id, key));
+                    }
+                    ReceivingEvent::Closed(Some(LinkError::ToPeer(e))) => {
+                        self.refusals.push(e.condition.name().to_owned())
+                    }
+                    ReceivingEvent::Authenticated { .. } | ReceivingEvent::Closed(_) => {}
+                }
+            }
+            if out_tls {
+                s.out.tls_established();
+            }
+        }
+        for (k, originating, receiving, stream_id, key) in verifies {
+            let valid = self.verify(&originating, &receiving, &stream_id, &key);
+            self.streams[k]
+                .inc
+                .dialback_result(&originating, &receiving, valid);
+        }
+        moved
+    }
+
+    /// XEP-0220 §2.3: a verifier stream from `receiving`'s world to the world serving
+    /// `originating`, which answers as the Authoritative Server.
+    fn verify(&mut self, originating: &str, receiving: &str, stream_id: &str, key: &str) -> bool {
+        let (Some(asker), Some(authority)) = (self.serving(receiving), self.serving(originating))
+        else {
+            return false;
+        };
+        let mut config = s2s_config(&self.worlds[asker], Some(receiving));
+        config.tls = S2sTls::Off;
+        let mut question = Initiating::verifier(config, originating);
+        question.verify(originating, stream_id, key);
+        let mut config = s2s_config(&self.worlds[authority], None);
+        config.tls = S2sTls::Off;
+        let mut answer = Receiving::new(config, "verify".into());
+        for _ in 0..4 {
+            while let Some(b) = question.poll_transmit() {
+                answer.handle_input(&b);
+            }
+            while let Some(b) = answer.poll_transmit() {
+                question.handle_input(&b);
+            }
+        }
+        let valid = std::iter::from_fn(|| question.poll_event()).any(|e| {
+            matches!(e, InitiatingEvent::Verified { valid: true, stream_id: ref id, .. } if id == stream_id)
+        });
+        self.verified.0 += 1;
+        self.verified.1 += valid as usize;
+        valid
+    }
+}
