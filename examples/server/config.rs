@@ -300,6 +300,9 @@ pub fn parse(args: Vec<String>) -> Result<(Settings, Vec<String>), String> {
             }
             "--federation-ca" => settings.federation.ca = Some(value()?),
             "--s2s-tls" => settings.federation.tls = value()?,
+            "--federation-timeout" => {
+                settings.federation.connect_timeout = number(value()?)? as u64
+            }
             "--no-federation" => settings.federation.enabled = false,
             "--component-listen" => settings.components.listen.push(value()?),
             "--component" => {

@@ -88,6 +88,14 @@ impl Socket {
         }
     }
 
+    /// Ends the connection: TLS's close_notify, then the TCP FIN.
+    async fn shutdown(&mut self) {
+        let _ = match self {
+            Socket::Plain(s) => s.shutdown().await,
+            Socket::Tls(s) => s.shutdown().await,
+        };
+    }
+
     async fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self {
             Socket::Plain(s) => s.read(buf).await,
@@ -242,6 +250,7 @@ async fn outgoing(
                     while let Some(bytes) = stream.poll_transmit() {
                         let _ = socket.write(&bytes).await;
                     }
+                    socket.shutdown().await;
                     return reason.map_or(Ok(()), |e| Err(e.to_string()));
                 }
             }
@@ -324,6 +333,7 @@ async fn serve_incoming(
                     while let Some(bytes) = stream.poll_transmit() {
                         let _ = socket.write(&bytes).await;
                     }
+                    socket.shutdown().await;
                     return reason.map_or(Ok(()), |e| Err(e.to_string()));
                 }
             }

@@ -11,6 +11,8 @@
 //! cargo run --example server -- --store postgres://xmpp@127.0.0.1/chat
 //! cargo run --example server -- --store memory --users users.toml
 //! cargo run --example server -- --shards 2      # two engines, on two threads
+//! cargo run --example server -- --s2s-listen 127.0.0.1:5269 --federation-host b.localhost=127.0.0.1:5270
+//! cargo run --example server -- --component-listen 127.0.0.1:5347 --component bot.localhost=secret
 //! ```
 //!
 //! State is kept where `--store` says (`store.rs`): by default on the embedded SQLite store in
@@ -226,7 +228,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}\nusage: server [--config FILE] [--domain D] [--listen ADDR]... [--store sqlite:PATH | --store memory] [--users FILE] [--shards N] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND] [--max-queued BYTES] [--registration] [--no-mam] [adduser JID | deluser JID | passwd JID | users] [--password P]");
+            eprintln!("error: {e}\nusage: server [--config FILE] [--domain D] [--listen ADDR]... [--store sqlite:PATH | --store memory] [--users FILE] [--shards N] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND] [--max-queued BYTES] [--registration] [--no-mam] [--s2s-listen ADDR]... [--federation-host DOMAIN=ADDR]... [--federation-ca FILE] [--federation-timeout SECONDS] [--s2s-tls required|optional] [--no-federation] [--component-listen ADDR]... [--component DOMAIN=SECRET]... [adduser JID | deluser JID | passwd JID | users] [--password P]");
             ExitCode::FAILURE
         }
     }

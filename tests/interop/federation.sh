@@ -12,8 +12,19 @@ cd "$(dirname "$0")/../.."
 
 BASE=${XMPPKIT_FEDERATION_PORT:-25700}
 A_C2S=$BASE; B_C2S=$((BASE + 1)); A_S2S=$((BASE + 2)); B_S2S=$((BASE + 3)); A_COMP=$((BASE + 4))
+SILENT=$((BASE + 5)); CLOSED=$((BASE + 6))
 DIR=$(mktemp -d)
 PIDS=()
+# A "server" that accepts connections and never says a word.
+python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $SILENT)); s.listen(8)
+held = []
+while True:
+    held.append(s.accept()[0])
+" &
+PIDS+=($!)
 trap 'for p in "${PIDS[@]}"; do kill -INT "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DIR"' EXIT
 cargo build --quiet --example server --example client
 echo 'alice = "alicepass"' >"$DIR/a.toml"
@@ -21,6 +32,8 @@ echo 'bob = "bobpass"' >"$DIR/b.toml"
 target/debug/examples/server --domain a.localhost --listen 127.0.0.1:$A_C2S --users "$DIR/a.toml" \
   --store sqlite:"$DIR/a.db" --s2s-listen 127.0.0.1:$A_S2S \
   --federation-host b.localhost=127.0.0.1:$B_S2S \
+  --federation-host silent.localhost=127.0.0.1:$SILENT --federation-host closed.localhost=127.0.0.1:$CLOSED \
+  --federation-timeout 3 \
   --component-listen 127.0.0.1:$A_COMP --component echo.a.localhost=s3cr3t >"$DIR/a.log" 2>&1 &
 PIDS+=($!)
 target/debug/examples/server --domain b.localhost --listen 127.0.0.1:$B_C2S --users "$DIR/b.toml" \
@@ -95,33 +108,65 @@ check alice "^message from $room/bob: hi from b\$"
 check bob "^message from $room/bob: hi from b\$"
 end_check federation muc || fail_with_logs
 
-# Bad peers, by hand on the s2s port: a stream to a domain a.localhost does not serve, and a
-# stanza before any authentication.
+# Bad peers, by hand on a.localhost's s2s port: a stream to a domain it does not serve, a
+# stanza before any authentication, and (over TLS) a dialback key for b.localhost that
+# b.localhost, asked by a.localhost, says is not its own.
 begin_check
 python3 - "$A_S2S" >"$LOGS/raw.log" 2>&1 <<'PY' || true
-import socket, sys, time
-def talk(data):
-    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-    s.sendall(data.encode())
-    time.sleep(0.5)
-    out = b""
-    try:
-        while True:
+import socket, ssl, sys, time
+PORT = int(sys.argv[1])
+HEAD = ("<stream:stream xmlns='jabber:server' xmlns:db='jabber:server:dialback' "
+        "xmlns:stream='http://etherx.jabber.org/streams' from='%s' to='%s' version='1.0'>")
+def read(s, until, seconds=5):
+    out, end = b"", time.time() + seconds
+    while until.encode() not in out and time.time() < end:
+        try:
             chunk = s.recv(65536)
-            if not chunk:
-                break
-            out += chunk
-    except socket.timeout:
-        pass
+        except socket.timeout:
+            continue
+        if not chunk:
+            break
+        out += chunk
     return out.decode(errors="replace")
-head = "<stream:stream xmlns='jabber:server' xmlns:db='jabber:server:dialback' xmlns:stream='http://etherx.jabber.org/streams' from='evil.localhost' to='%s' version='1.0'>"
-print("unknown host:", "host-unknown" in talk(head % "c.localhost"))
-print("spoofed stanza:", "policy-violation" in talk(head % "a.localhost" + "<message from='x@b.localhost' to='alice@a.localhost'><body>spoof</body></message>"))
+def opened(sender, target):
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=1)
+    s.sendall((HEAD % (sender, target)).encode())
+    return s
+print("unknown host:", "host-unknown" in read(opened("evil.localhost", "c.localhost"), "</stream:stream>"))
+s = opened("b.localhost", "a.localhost")
+s.sendall(b"<message from='x@b.localhost' to='alice@a.localhost'><body>spoof</body></message>")
+print("stanza before authentication:", "policy-violation" in read(s, "</stream:stream>"))
+s = opened("b.localhost", "a.localhost")
+read(s, "</stream:features>")
+s.sendall(b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+read(s, "<proceed")
+context = ssl.create_default_context()
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE
+s = context.wrap_socket(s, server_hostname="a.localhost")
+s.sendall((HEAD % ("b.localhost", "a.localhost")).encode())
+read(s, "</stream:features>")
+s.sendall(b"<db:result from='b.localhost' to='a.localhost'>0badc0ffee</db:result>")
+answer = read(s, "</stream:stream>", 10)
+print("forged key:", "type='invalid'" in answer and "</stream:stream>" in answer)
 PY
 show_logs raw
 check raw "^unknown host: True\$"
-check raw "^spoofed stanza: True\$"
+check raw "^stanza before authentication: True\$"
+check raw "^forged key: True\$"
 end_check federation bad-peers || fail_with_logs
+
+# What senders get when the other server cannot be had (RFC 6120 §8.3.3.13-14): a port where
+# nothing listens, and a server that accepts the connection and never answers (3 s timeout).
+begin_check
+"$CLIENT" --jid alice@a.localhost --password alicepass "${A[@]}" --wait 5 send zed@closed.localhost "anyone?" \
+  >"$LOGS/closed.log" 2>&1 || true
+"$CLIENT" --jid alice@a.localhost --password alicepass "${A[@]}" --wait 6 send zed@silent.localhost "anyone?" \
+  >"$LOGS/silent.log" 2>&1 || true
+show_logs closed silent
+check closed "type='error'.*<remote-server-not-found "
+check silent "type='error'.*<remote-server-timeout "
+end_check federation unreachable || fail_with_logs
 
 # An external component (XEP-0114): slixmpp's ComponentXMPP at echo.a.localhost.
 VENV=${XMPPKIT_VENV:-target/slixmpp-venv}
