@@ -25,7 +25,10 @@ fn message() -> Element {
 }
 
 /// Shuttles bytes both ways, playing TLS; returns both sides' other events.
-fn shuttle(out: &mut Initiating, inc: &mut Receiving) -> (Vec<InitiatingEvent>, Vec<ReceivingEvent>) {
+fn shuttle(
+    out: &mut Initiating,
+    inc: &mut Receiving,
+) -> (Vec<InitiatingEvent>, Vec<ReceivingEvent>) {
     let (mut initiating, mut events) = (Vec::new(), Vec::new());
     for _ in 0..8 {
         while let Some(b) = out.poll_transmit() {
@@ -59,8 +62,12 @@ fn link() -> (Initiating, Receiving) {
     let mut out = Initiating::new(config("capulet.lit"), "montague.lit");
     let mut inc = Receiving::new(config("montague.lit"), "s2s-1".into());
     let (_, events) = shuttle(&mut out, &mut inc);
-    let Some(ReceivingEvent::VerifyDialback { originating, receiving, stream_id, key }) =
-        events.into_iter().next()
+    let Some(ReceivingEvent::VerifyDialback {
+        originating,
+        receiving,
+        stream_id,
+        key,
+    }) = events.into_iter().next()
     else {
         panic!("no dialback")
     };
@@ -82,7 +89,10 @@ fn bench(c: &mut Criterion) {
     let (mut out, mut inc) = link();
     out.send(stanza.clone()).unwrap();
     let wire = out.poll_transmit().unwrap();
-    println!("one chat message on a server-to-server stream: {} bytes", wire.len());
+    println!(
+        "one chat message on a server-to-server stream: {} bytes",
+        wire.len()
+    );
     let mut group = c.benchmark_group("federation");
     group.bench_function("message across a link (write, read, check, rename)", |b| {
         b.iter(|| {
@@ -92,16 +102,16 @@ fn bench(c: &mut Criterion) {
             black_box(inc.poll_event().unwrap());
         })
     });
-    let text = std::str::from_utf8(&wire).unwrap().replace(
-        "<message ",
-        "<message xmlns='jabber:server' ",
-    );
+    let text = std::str::from_utf8(&wire)
+        .unwrap()
+        .replace("<message ", "<message xmlns='jabber:server' ");
     group.bench_function("minidom parse of the same message (peer)", |b| {
         b.iter(|| black_box(text.parse::<Element>().unwrap()))
     });
-    group.bench_function("link set-up: STARTTLS signalled, dialback verified, online", |b| {
-        b.iter(|| black_box(link()))
-    });
+    group.bench_function(
+        "link set-up: STARTTLS signalled, dialback verified, online",
+        |b| b.iter(|| black_box(link())),
+    );
     group.finish();
 }
 

@@ -44,6 +44,9 @@ pub struct Federation {
     pub enabled: bool,
     /// Addresses to accept other servers on (none by default; 5269 is the standard port).
     pub listen: Vec<String>,
+    /// Addresses to accept other servers on with TLS from the first byte (XEP-0368; 5270 is
+    /// customary), none by default.
+    pub direct_tls_listen: Vec<String>,
     /// Trust roots (PEM) for other servers' certificates: with them, a certificate that
     /// proves its domain authenticates with SASL EXTERNAL and outgoing TLS is verified;
     /// without, peers are authenticated by dialback over unverified TLS.
@@ -63,7 +66,8 @@ pub struct Federation {
     pub connect_timeout: u64,
     /// Seconds an unused link stays open.
     pub idle_timeout: u64,
-    /// Where a domain's server is, before DNS: `"b.example" = "127.0.0.1:5270"`.
+    /// Where a domain's server is, before DNS: `"b.example" = "127.0.0.1:5269"`, or
+    /// `"tls:127.0.0.1:5270"` for direct TLS.
     pub hosts: std::collections::BTreeMap<String, String>,
 }
 
@@ -72,6 +76,7 @@ impl Default for Federation {
         Federation {
             enabled: true,
             listen: Vec::new(),
+            direct_tls_listen: Vec::new(),
             ca: None,
             tls: "required".into(),
             secret: None,
@@ -292,6 +297,7 @@ pub fn parse(args: Vec<String>) -> Result<(Settings, Vec<String>), String> {
             "--no-mam" => settings.services.mam = false,
             "--shards" => settings.shards = Some(number(value()?)?.max(1)),
             "--s2s-listen" => settings.federation.listen.push(value()?),
+            "--s2s-direct-tls-listen" => settings.federation.direct_tls_listen.push(value()?),
             "--federation-host" => {
                 let v = value()?;
                 let (domain, address) = v.split_once('=').ok_or(format!("{arg} DOMAIN=ADDR"))?;

@@ -124,16 +124,16 @@ impl Socket {
         )))
     }
 
-    /// The names a peer's verified client certificate proves, among `candidates`.
-    fn certified(&self, net: &Net, candidates: &[&str]) -> Vec<String> {
+    /// The peer's certificate, as far as our trust roots vouch for it.
+    fn peer_certificate(&self, net: &Net) -> crate::tls::PeerCert {
         match self {
-            Socket::Tls(tls) if net.tls.verifies => match tls.as_ref() {
+            Socket::Tls(tls) => match tls.as_ref() {
                 tokio_rustls::TlsStream::Server(s) => {
-                    crate::tls::certified(s.get_ref().1.peer_certificates(), candidates)
+                    crate::tls::PeerCert::new(s.get_ref().1.peer_certificates(), net.tls.verifies)
                 }
-                _ => Vec::new(),
+                _ => crate::tls::PeerCert::new(None, false),
             },
-            _ => Vec::new(),
+            _ => crate::tls::PeerCert::new(None, false),
         }
     }
 }
@@ -149,8 +149,17 @@ fn rustls_name(
 /// ones first on a tie), else the domain on 5269.
 async fn connect(net: &Net, domain: &str) -> Result<Socket, String> {
     if let Some(address) = net.settings.hosts.get(domain) {
-        let tcp = TcpStream::connect(address.as_str()).await;
-        return Ok(Socket::Plain(tcp.map_err(|e| format!("{address}: {e}"))?));
+        // `tls:ADDR`: direct TLS (XEP-0368), else STARTTLS.
+        let (direct, address) = match address.strip_prefix("tls:") {
+            Some(address) => (true, address),
+            None => (false, address.as_str()),
+        };
+        let tcp = TcpStream::connect(address).await;
+        let socket = Socket::Plain(tcp.map_err(|e| format!("{address}: {e}"))?);
+        return match direct {
+            true => socket.client_tls(net, domain).await,
+            false => Ok(socket),
+        };
     }
     let lookup = |service: &'static str| async move {
         let Some(resolver) = &net.resolver else {
@@ -275,14 +284,15 @@ async fn outgoing(
     }
 }
 
-/// A remote server's stream to us, to its end.
+/// A remote server's stream to us, to its end; `direct`: TLS from the first byte (XEP-0368).
 pub async fn incoming(
     hub: Rc<RefCell<Hub>>,
     net: Arc<Net>,
     tcp: TcpStream,
     peer: std::net::SocketAddr,
+    direct: bool,
 ) {
-    if let Err(e) = serve_incoming(&hub, &net, tcp).await {
+    if let Err(e) = serve_incoming(&hub, &net, tcp, direct).await {
         tracing::info!("s2s from {peer}: {e}");
     }
 }
@@ -291,10 +301,17 @@ async fn serve_incoming(
     hub: &Rc<RefCell<Hub>>,
     net: &Arc<Net>,
     tcp: TcpStream,
+    direct: bool,
 ) -> Result<(), String> {
     let domains = hub.borrow().server.served_domains();
-    let mut stream = Receiving::new(net.config(domains), random_hex());
+    let mut config = net.config(domains);
+    config.direct_tls = direct;
     let mut socket = Socket::Plain(tcp);
+    if direct {
+        socket = socket.server_tls(net).await?;
+    }
+    let mut stream =
+        Receiving::new(config, random_hex()).with_certificate(socket.peer_certificate(net));
     let (answers, mut answered) = mpsc::unbounded_channel::<(String, String, bool)>();
     let mut buf = vec![0u8; 16 * 1024];
     loop {
@@ -305,11 +322,11 @@ async fn serve_incoming(
             match event {
                 ReceivingEvent::StartTls => {
                     socket = socket.server_tls(net).await?;
-                    let claimed: Vec<&str> = stream.peer_domain().into_iter().collect();
-                    stream.tls_established(socket.certified(net, &claimed));
+                    stream.tls_established(socket.peer_certificate(net));
                 }
                 ReceivingEvent::Authenticated { domain } => {
-                    tracing::info!("s2s from {domain} authenticated")
+                    let how = if direct { " (direct TLS)" } else { "" };
+                    tracing::info!("s2s from {domain} authenticated{how}")
                 }
                 ReceivingEvent::VerifyDialback {
                     originating,

@@ -228,7 +228,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}\nusage: server [--config FILE] [--domain D] [--listen ADDR]... [--store sqlite:PATH | --store memory] [--users FILE] [--shards N] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND] [--max-queued BYTES] [--registration] [--no-mam] [--s2s-listen ADDR]... [--federation-host DOMAIN=ADDR]... [--federation-ca FILE] [--federation-timeout SECONDS] [--s2s-tls required|optional] [--no-federation] [--component-listen ADDR]... [--component DOMAIN=SECRET]... [adduser JID | deluser JID | passwd JID | users] [--password P]");
+            eprintln!("error: {e}\nusage: server [--config FILE] [--domain D] [--listen ADDR]... [--store sqlite:PATH | --store memory] [--users FILE] [--shards N] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND] [--max-queued BYTES] [--registration] [--no-mam] [--s2s-listen ADDR]... [--s2s-direct-tls-listen ADDR]... [--federation-host DOMAIN=ADDR]... [--federation-ca FILE] [--federation-timeout SECONDS] [--s2s-tls required|optional] [--no-federation] [--component-listen ADDR]... [--component DOMAIN=SECRET]... [adduser JID | deluser JID | passwd JID | users] [--password P]");
             ExitCode::FAILURE
         }
     }
@@ -408,10 +408,15 @@ async fn listen(
     // Other servers and external components are served by the first shard.
     let first = inboxes.first().cloned();
     let others = [
-        (&settings.federation.listen, "other servers", true),
-        (&settings.components.listen, "components", false),
+        (&settings.federation.listen, "other servers", Some(false)),
+        (
+            &settings.federation.direct_tls_listen,
+            "other servers (direct TLS)",
+            Some(true),
+        ),
+        (&settings.components.listen, "components", None),
     ];
-    for (addresses, what, s2s) in others {
+    for (addresses, what, server) in others {
         for address in addresses {
             let listener = TcpListener::bind(address)
                 .await
@@ -423,9 +428,9 @@ async fn listen(
                 while let Ok((tcp, peer)) = listener.accept().await {
                     let _ = tcp.set_nodelay(true);
                     let Ok(tcp) = tcp.into_std() else { continue };
-                    let message = match s2s {
-                        true => mesh::ToShard::AcceptServer(tcp, peer),
-                        false => mesh::ToShard::AcceptComponent(tcp, peer),
+                    let message = match server {
+                        Some(direct) => mesh::ToShard::AcceptServer(tcp, peer, direct),
+                        None => mesh::ToShard::AcceptComponent(tcp, peer),
                     };
                     if first
                         .as_ref()

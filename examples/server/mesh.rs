@@ -24,8 +24,9 @@ pub const INBOX: usize = 65_536;
 pub enum ToShard {
     /// A connection the listener accepted.
     Accept(std::net::TcpStream, std::net::SocketAddr),
-    /// Another server's connection (server-to-server), for the first shard.
-    AcceptServer(std::net::TcpStream, std::net::SocketAddr),
+    /// Another server's connection (server-to-server), for the first shard; with TLS from the
+    /// first byte when `true` (XEP-0368).
+    AcceptServer(std::net::TcpStream, std::net::SocketAddr, bool),
     /// An external component's connection (XEP-0114), for the first shard.
     AcceptComponent(std::net::TcpStream, std::net::SocketAddr),
     /// A connection that authenticated as a user this shard serves.

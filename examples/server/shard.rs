@@ -159,9 +159,10 @@ impl Shard {
                         };
                         spawn(Hub::attach(&hub, peer), Start::New(tcp, peer));
                     }
-                    ToShard::AcceptServer(tcp, peer) => {
+                    ToShard::AcceptServer(tcp, peer, direct) => {
                         if let Ok(tcp) = tokio::net::TcpStream::from_std(tcp) {
-                            let task = federation::incoming(hub.clone(), net.clone(), tcp, peer);
+                            let (hub, net) = (hub.clone(), net.clone());
+                            let task = federation::incoming(hub, net, tcp, peer, direct);
                             tokio::task::spawn_local(task);
                         }
                     }

@@ -124,6 +124,9 @@ pub fn s2s(
     }
     .with_single_cert(chain.clone(), key.clone_key())
     .map_err(|e| e.to_string())?;
+    let mut server = server;
+    // XEP-0368 §3: direct TLS names the protocol.
+    server.alpn_protocols = vec![b"xmpp-server".to_vec()];
     let client = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?;
@@ -135,6 +138,8 @@ pub fn s2s(
     }
     .with_client_auth_cert(chain, key)
     .map_err(|e| e.to_string())?;
+    let mut client = client;
+    client.alpn_protocols = vec![b"xmpp-server".to_vec()];
     Ok(S2sTls {
         acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(server)),
         connector: tokio_rustls::TlsConnector::from(Arc::new(client)),
@@ -142,21 +147,27 @@ pub fn s2s(
     })
 }
 
-/// The domains among `candidates` that a peer's verified certificate proves (RFC 6125
-/// DNS-ID; rustls checked the chain against the trust roots).
-pub fn certified(peer: Option<&[CertificateDer<'_>]>, candidates: &[&str]) -> Vec<String> {
-    let Some(leaf) = peer.and_then(|chain| chain.first()) else {
-        return Vec::new();
-    };
-    let Ok(cert) = webpki::EndEntityCert::try_from(leaf) else {
-        return Vec::new();
-    };
-    candidates
-        .iter()
-        .filter(|domain| {
-            rustls::pki_types::ServerName::try_from(domain.to_string())
-                .is_ok_and(|name| cert.verify_is_valid_for_subject_name(&name).is_ok())
-        })
-        .map(|d| d.to_string())
-        .collect()
+/// A peer's certificate whose chain rustls verified against the trust roots, as the
+/// server-to-server streams ask about it: does it name this domain (RFC 6125 DNS-ID)?
+pub struct PeerCert(Option<CertificateDer<'static>>);
+
+impl PeerCert {
+    /// The leaf of a verified chain; `None` when none was presented or nothing verifies.
+    pub fn new(chain: Option<&[CertificateDer<'_>]>, verified: bool) -> PeerCert {
+        let leaf = chain.and_then(|c| c.first()).filter(|_| verified);
+        PeerCert(leaf.map(|c| c.clone().into_owned()))
+    }
+}
+
+impl xmppkit::s2s::PeerCertificate for PeerCert {
+    fn proves(&self, domain: &str) -> bool {
+        let Some(leaf) = &self.0 else {
+            return false;
+        };
+        let Ok(cert) = webpki::EndEntityCert::try_from(leaf) else {
+            return false;
+        };
+        rustls::pki_types::ServerName::try_from(domain.to_owned())
+            .is_ok_and(|name| cert.verify_is_valid_for_subject_name(&name).is_ok())
+    }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Federation and external components with real peers, on loopback. Two example servers,
 # a.localhost and b.localhost, each told where the other is (--federation-host), authenticate
-# their server-to-server links with dialback over STARTTLS: a message each way, a presence
+# their server-to-server links with dialback over TLS (STARTTLS from a to b, direct TLS,
+# XEP-0368, from b to a): a message each way, a presence
 # subscription across domains, a room on a.localhost's MUC joined from b.localhost, and each
 # side's archive. A bad peer is refused (a stream to a domain not served, a stanza before
 # authentication). Then slixmpp's ComponentXMPP (PyPI) logs in to a.localhost as an external
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/../.."
 
 BASE=${XMPPKIT_FEDERATION_PORT:-25700}
 A_C2S=$BASE; B_C2S=$((BASE + 1)); A_S2S=$((BASE + 2)); B_S2S=$((BASE + 3)); A_COMP=$((BASE + 4))
-SILENT=$((BASE + 5)); CLOSED=$((BASE + 6))
+SILENT=$((BASE + 5)); CLOSED=$((BASE + 6)); A_TLS=$((BASE + 7))
 DIR=$(mktemp -d)
 PIDS=()
 # A "server" that accepts connections and never says a word.
@@ -30,7 +31,7 @@ cargo build --quiet --example server --example client
 echo 'alice = "alicepass"' >"$DIR/a.toml"
 echo 'bob = "bobpass"' >"$DIR/b.toml"
 target/debug/examples/server --domain a.localhost --listen 127.0.0.1:$A_C2S --users "$DIR/a.toml" \
-  --store sqlite:"$DIR/a.db" --s2s-listen 127.0.0.1:$A_S2S \
+  --store sqlite:"$DIR/a.db" --s2s-listen 127.0.0.1:$A_S2S --s2s-direct-tls-listen 127.0.0.1:$A_TLS \
   --federation-host b.localhost=127.0.0.1:$B_S2S \
   --federation-host silent.localhost=127.0.0.1:$SILENT --federation-host closed.localhost=127.0.0.1:$CLOSED \
   --federation-timeout 3 \
@@ -38,10 +39,10 @@ target/debug/examples/server --domain a.localhost --listen 127.0.0.1:$A_C2S --us
 PIDS+=($!)
 target/debug/examples/server --domain b.localhost --listen 127.0.0.1:$B_C2S --users "$DIR/b.toml" \
   --store sqlite:"$DIR/b.db" --s2s-listen 127.0.0.1:$B_S2S \
-  --federation-host a.localhost=127.0.0.1:$A_S2S \
+  --federation-host a.localhost=tls:127.0.0.1:$A_TLS \
   --federation-host conference.a.localhost=127.0.0.1:$A_S2S >"$DIR/b.log" 2>&1 &
 PIDS+=($!)
-for port in $A_C2S $B_C2S $A_S2S $B_S2S $A_COMP; do
+for port in $A_C2S $B_C2S $A_S2S $B_S2S $A_COMP $A_TLS; do
   wait_port "$port" || { echo "a server did not start:"; cat "$DIR/a.log" "$DIR/b.log"; exit 1; }
 done
 A=(--server 127.0.0.1:$A_C2S --insecure-tls)
@@ -73,6 +74,8 @@ check bob-mam "^archive: 2 messages (complete: true)\$"
 end_check federation chat-and-mam || fail_with_logs
 grep -q "link a.localhost -> b.localhost authenticated" "$DIR/a.log" || { echo "FAILED: no link a -> b"; fail_with_logs; }
 grep -q "s2s from a.localhost authenticated" "$DIR/b.log" || { echo "FAILED: b did not authenticate a"; fail_with_logs; }
+# b.localhost reaches a.localhost with direct TLS (XEP-0368), a.localhost reaches b with STARTTLS.
+grep -q "s2s from b.localhost authenticated (direct TLS)" "$DIR/a.log" || { echo "FAILED: no direct TLS link b -> a"; fail_with_logs; }
 
 # A presence subscription across domains (RFC 6121 §3).
 begin_check

@@ -52,6 +52,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod certificate;
 mod config;
 mod dialback;
 mod error;
@@ -60,6 +61,7 @@ mod initiating;
 mod receiving;
 mod resolve;
 
+pub use certificate::PeerCertificate;
 pub use config::{S2sConfig, S2sTls};
 pub use dialback::{DialbackSecret, NS_DIALBACK, NS_DIALBACK_FEATURE};
 pub use error::LinkError;

@@ -6,7 +6,7 @@
 
 use crate::dialback::{element, error_result, NS_DIALBACK};
 use crate::features::{bare, external_authzid, Offered};
-use crate::{LinkError, S2sConfig, S2sTls};
+use crate::{LinkError, PeerCertificate, S2sConfig, S2sTls};
 use minidom::Element;
 use std::collections::VecDeque;
 use xmppkit_codec::{
@@ -61,8 +61,8 @@ pub struct Receiving {
     step: Step,
     tls_on: bool,
     header_sent: bool,
-    /// Domains the peer's certificate is valid for (checked by the application, RFC 6125).
-    certified: Vec<String>,
+    /// The peer's certificate, as the application checked it (RFC 6125).
+    certificate: Box<dyn PeerCertificate>,
     header_from: Option<String>,
     /// The domain SASL EXTERNAL authenticated, which may send to any of ours.
     sasl: Option<String>,
@@ -93,7 +93,7 @@ impl Receiving {
             stream_id,
             step: Step::Header,
             header_sent: false,
-            certified: Vec::new(),
+            certificate: Box::new(()),
             header_from: None,
             sasl: None,
             pairs: Vec::new(),
@@ -129,17 +129,24 @@ impl Receiving {
         }
     }
 
-    /// TLS is up; `certified` are the domains the peer's certificate was checked to be valid
-    /// for (RFC 6125 DNS-ID / SRV-ID against a trusted root; empty when it proves none). The
-    /// stream restarts (RFC 6120 §5.4.3.3).
-    pub fn tls_established(&mut self, certified: Vec<String>) {
+    /// TLS is up after STARTTLS, with the peer's certificate as the application checked it
+    /// (`Vec<String>` of the domains it proves will do); the stream restarts (RFC 6120
+    /// §5.4.3.3).
+    pub fn tls_established(&mut self, certificate: impl PeerCertificate + 'static) {
         if self.step != Step::Tls {
             return;
         }
         self.tls_on = true;
-        self.certified = certified;
+        self.certificate = Box::new(certificate);
         self.wire.decoder.restart_discarding();
         self.step = Step::Header;
+    }
+
+    /// For direct TLS (XEP-0368, [`S2sConfig::direct_tls`]): the peer's certificate, given
+    /// before its first bytes are handled.
+    pub fn with_certificate(mut self, certificate: impl PeerCertificate + 'static) -> Self {
+        self.certificate = Box::new(certificate);
+        self
     }
 
     /// The Authoritative Server's answer for a [`ReceivingEvent::VerifyDialback`] (XEP-0220
@@ -230,7 +237,7 @@ impl Receiving {
             Some(_) => Offered::default(),
             None => Offered {
                 starttls,
-                mechanisms: match self.tls_on && !self.certified.is_empty() {
+                mechanisms: match self.tls_on && self.proven(self.header_from.as_deref()) {
                     true => vec!["EXTERNAL".into()],
                     false => vec![],
                 },
@@ -239,6 +246,10 @@ impl Receiving {
         };
         self.wire
             .send(&offered.write(self.config.tls == S2sTls::Required));
+    }
+
+    fn proven(&self, domain: Option<&str>) -> bool {
+        domain.is_some_and(|d| self.certificate.proves(d))
     }
 
     fn send_header(&mut self, from: &str) {
@@ -266,10 +277,7 @@ impl Receiving {
             auth.attr("mechanism") == Some("EXTERNAL")
                 && self.tls_on
                 && self.sasl.is_none()
-                && self
-                    .certified
-                    .iter()
-                    .any(|c| c.eq_ignore_ascii_case(domain))
+                && self.certificate.proves(domain)
                 && self
                     .header_from
                     .as_ref()
@@ -311,7 +319,7 @@ impl Receiving {
             return;
         }
         self.pending.push(pair);
-        if self.tls_on && self.certified.iter().any(|c| c.eq_ignore_ascii_case(from)) {
+        if self.tls_on && self.certificate.proves(from) {
             // XEP-0344 §2.4: the certificate already proves the domain.
             return self.dialback_result(from, to, true);
         }

@@ -25,7 +25,12 @@ fn shuttle(out: &mut Initiating, inc: &mut Receiving, certified: &[&str]) {
         out_tls |= take(out, |e| matches!(e, InitiatingEvent::StartTls));
         inc_tls |= take_in(inc, |e| matches!(e, ReceivingEvent::StartTls));
         if out_tls && inc_tls {
-            inc.tls_established(certified.iter().map(|s| s.to_string()).collect());
+            inc.tls_established(
+                certified
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<String>>(),
+            );
             out.tls_established();
             (out_tls, inc_tls) = (false, false);
         }
@@ -317,4 +322,31 @@ fn srv_candidates_follow_priority_weight_and_direct_tls() {
     assert_eq!(candidates("d", &[], &heavy, &mut || 1)[0].host, "light");
     // "." alone: the service is not offered (no fallback to the domain).
     assert!(candidates("d", &[], &[srv(0, 0, 0, ".")], &mut || 0).is_empty());
+}
+
+/// XEP-0368: TLS from the first byte, so no STARTTLS step; the certificate, given before the
+/// first bytes, proves the domain for SASL EXTERNAL.
+#[test]
+fn direct_tls_skips_starttls_and_authenticates_with_the_certificate() {
+    let mut out_config = config("a.example", S2sTls::Required);
+    out_config.direct_tls = true;
+    let mut in_config = config("b.example", S2sTls::Required);
+    in_config.direct_tls = true;
+    let mut out = Initiating::new(out_config, "b.example");
+    let mut inc =
+        Receiving::new(in_config, "id-9".into()).with_certificate(vec!["a.example".to_string()]);
+    let header = String::from_utf8(out.poll_transmit().unwrap().to_vec()).unwrap();
+    inc.handle_input(header.as_bytes());
+    let features = String::from_utf8(inc.poll_transmit().unwrap().to_vec()).unwrap();
+    assert!(!features.contains("starttls"), "{features}");
+    assert!(
+        features.contains("<mechanism>EXTERNAL</mechanism>"),
+        "{features}"
+    );
+    out.handle_input(features.as_bytes());
+    shuttle(&mut out, &mut inc, &[]);
+    assert!(in_events().contains(&ReceivingEvent::Authenticated {
+        domain: "a.example".into()
+    }));
+    assert!(out_events().contains(&InitiatingEvent::Authenticated));
 }
