@@ -66,6 +66,8 @@ pub struct Federation {
     pub connect_timeout: u64,
     /// Seconds an unused link stays open.
     pub idle_timeout: u64,
+    /// XEP-0288 bidirectional streams: one connection carries both directions of a pair.
+    pub bidi: bool,
     /// Where a domain's server is, before DNS: `"b.example" = "127.0.0.1:5269"`, or
     /// `"tls:127.0.0.1:5270"` for direct TLS.
     pub hosts: std::collections::BTreeMap<String, String>,
@@ -85,6 +87,7 @@ impl Default for Federation {
             max_queued: 1000,
             connect_timeout: 30,
             idle_timeout: 600,
+            bidi: true,
             hosts: Default::default(),
         }
     }
@@ -310,6 +313,7 @@ pub fn parse(args: Vec<String>) -> Result<(Settings, Vec<String>), String> {
                 settings.federation.connect_timeout = number(value()?)? as u64
             }
             "--no-federation" => settings.federation.enabled = false,
+            "--no-bidi" => settings.federation.bidi = false,
             "--component-listen" => settings.components.listen.push(value()?),
             "--component" => {
                 let v = value()?;

@@ -61,6 +61,7 @@ impl Net {
             },
             direct_tls: false,
             secret: self.secret.clone(),
+            bidi: self.settings.bidi,
         }
     }
 }
@@ -216,7 +217,7 @@ pub fn dial(hub: &mut Hub, link: LinkId, from: String, domain: String) {
             tracing::info!("link {from} -> {domain}: {e}");
         }
         let failure = (!up).then_some(LinkFailure::NotFound);
-        me.borrow_mut().end_link(link, rx, failure);
+        me.borrow_mut().end_links(&[link], rx, failure);
     });
 }
 
@@ -255,6 +256,12 @@ async fn outgoing(
                     h.dispatch();
                 }
                 InitiatingEvent::Verified { .. } => {}
+                InitiatingEvent::Stanza(stanza) => {
+                    let mut h = hub.borrow_mut();
+                    h.server.handle_remote_stanza(stanza, now());
+                    h.dispatch();
+                    h.commit()?;
+                }
                 InitiatingEvent::Closed(reason) => {
                     while let Some(bytes) = stream.poll_transmit() {
                         let _ = socket.write(&bytes).await;
@@ -292,9 +299,12 @@ pub async fn incoming(
     peer: std::net::SocketAddr,
     direct: bool,
 ) {
-    if let Err(e) = serve_incoming(&hub, &net, tcp, direct).await {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut reverse = Vec::new();
+    if let Err(e) = serve_incoming(&hub, &net, tcp, direct, tx, &mut rx, &mut reverse).await {
         tracing::info!("s2s from {peer}: {e}");
     }
+    hub.borrow_mut().end_links(&reverse, rx, None);
 }
 
 async fn serve_incoming(
@@ -302,6 +312,9 @@ async fn serve_incoming(
     net: &Arc<Net>,
     tcp: TcpStream,
     direct: bool,
+    tx: mpsc::UnboundedSender<ToLink>,
+    rx: &mut mpsc::UnboundedReceiver<ToLink>,
+    reverse: &mut Vec<LinkId>,
 ) -> Result<(), String> {
     let domains = hub.borrow().server.served_domains();
     let mut config = net.config(domains);
@@ -340,6 +353,16 @@ async fn serve_incoming(
                         let _ = answers.send((originating, receiving, valid));
                     });
                 }
+                ReceivingEvent::Reverse { local, remote } => {
+                    // XEP-0288: this stream carries our stanzas for the pair back.
+                    let mut h = hub.borrow_mut();
+                    if let Some(link) = h.server.link_offered(&local, &remote, now()) {
+                        tracing::info!("link {local} -> {remote} on {remote}'s stream (bidi)");
+                        h.links.insert(link, tx.clone());
+                        reverse.push(link);
+                        h.dispatch();
+                    }
+                }
                 ReceivingEvent::Stanza(stanza) => {
                     let mut h = hub.borrow_mut();
                     h.server.handle_remote_stanza(stanza, now());
@@ -366,6 +389,14 @@ async fn serve_incoming(
             Some((originating, receiving, valid)) = answered.recv() => {
                 stream.dialback_result(&originating, &receiving, valid);
             }
+            Some(message) = rx.recv() => match message {
+                ToLink::Stanza(stanza) => {
+                    if let Err(stanza) = stream.send(stanza) {
+                        hub.borrow_mut().server.link_returned(vec![stanza], now());
+                    }
+                }
+                ToLink::Close => stream.close(),
+            },
         }
     }
 }
@@ -441,7 +472,7 @@ pub async fn component(
         tracing::info!("component from {peer}: {e}");
     }
     if let Some(link) = link {
-        hub.borrow_mut().end_link(link, rx, None);
+        hub.borrow_mut().end_links(&[link], rx, None);
     }
 }
 

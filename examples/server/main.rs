@@ -118,14 +118,17 @@ impl Hub {
         }
     }
 
-    /// A link's task ended: what it did not send goes back to the engine, then the link.
-    pub fn end_link(
+    /// A link's task ended: what it did not send goes back to the engine, then the links it
+    /// carried (one, or a stream's pairs the other way, XEP-0288).
+    pub fn end_links(
         &mut self,
-        link: LinkId,
+        links: &[LinkId],
         mut rx: mpsc::UnboundedReceiver<ToLink>,
         failure: Option<LinkFailure>,
     ) {
-        self.links.remove(&link);
+        for link in links {
+            self.links.remove(link);
+        }
         rx.close();
         let mut unsent = Vec::new();
         while let Ok(message) = rx.try_recv() {
@@ -135,7 +138,9 @@ impl Hub {
         }
         let now = now();
         self.server.link_returned(unsent, now);
-        self.server.link_closed(link, failure, now);
+        for link in links {
+            self.server.link_closed(*link, failure, now);
+        }
         self.dispatch();
         if let Err(e) = self.commit() {
             tracing::error!("{e}");
@@ -228,7 +233,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}\nusage: server [--config FILE] [--domain D] [--listen ADDR]... [--store sqlite:PATH | --store memory] [--users FILE] [--shards N] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND] [--max-queued BYTES] [--registration] [--no-mam] [--s2s-listen ADDR]... [--s2s-direct-tls-listen ADDR]... [--federation-host DOMAIN=ADDR]... [--federation-ca FILE] [--federation-timeout SECONDS] [--s2s-tls required|optional] [--no-federation] [--component-listen ADDR]... [--component DOMAIN=SECRET]... [adduser JID | deluser JID | passwd JID | users] [--password P]");
+            eprintln!("error: {e}\nusage: server [--config FILE] [--domain D] [--listen ADDR]... [--store sqlite:PATH | --store memory] [--users FILE] [--shards N] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND] [--max-queued BYTES] [--registration] [--no-mam] [--s2s-listen ADDR]... [--s2s-direct-tls-listen ADDR]... [--federation-host DOMAIN=ADDR]... [--federation-ca FILE] [--federation-timeout SECONDS] [--s2s-tls required|optional] [--no-federation] [--no-bidi] [--component-listen ADDR]... [--component DOMAIN=SECRET]... [adduser JID | deluser JID | passwd JID | users] [--password P]");
             ExitCode::FAILURE
         }
     }

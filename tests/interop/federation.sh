@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Federation and external components with real peers, on loopback. Two example servers,
 # a.localhost and b.localhost, each told where the other is (--federation-host), authenticate
-# their server-to-server links with dialback over TLS (STARTTLS from a to b, direct TLS,
-# XEP-0368, from b to a): a message each way, a presence
+# their server-to-server links with dialback over TLS (direct TLS, XEP-0368, from b to a and
+# STARTTLS from b to a's MUC domain), each link carrying both directions (XEP-0288): a message each way, a presence
 # subscription across domains, a room on a.localhost's MUC joined from b.localhost, and each
 # side's archive. A bad peer is refused (a stream to a domain not served, a stanza before
 # authentication). Then slixmpp's ComponentXMPP (PyPI) logs in to a.localhost as an external
@@ -16,7 +16,8 @@ A_C2S=$BASE; B_C2S=$((BASE + 1)); A_S2S=$((BASE + 2)); B_S2S=$((BASE + 3)); A_CO
 SILENT=$((BASE + 5)); CLOSED=$((BASE + 6)); A_TLS=$((BASE + 7))
 DIR=$(mktemp -d)
 PIDS=()
-# A "server" that accepts connections and never says a word.
+# A "server" that accepts connections and never says a word (stopped with TERM: a background
+# job of a script ignores SIGINT).
 python3 -c "
 import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -25,8 +26,8 @@ held = []
 while True:
     held.append(s.accept()[0])
 " &
-PIDS+=($!)
-trap 'for p in "${PIDS[@]}"; do kill -INT "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DIR"' EXIT
+SILENT_PID=$!
+trap 'kill "$SILENT_PID" 2>/dev/null || true; for p in "${PIDS[@]}"; do kill -INT "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DIR"' EXIT
 cargo build --quiet --example server --example client
 echo 'alice = "alicepass"' >"$DIR/a.toml"
 echo 'bob = "bobpass"' >"$DIR/b.toml"
@@ -57,10 +58,10 @@ wait_log bob "^online as" || true
 "$CLIENT" --jid alice@a.localhost --password alicepass "${A[@]}" --wait 5 listen >"$LOGS/alice.log" 2>&1 &
 alice=$!
 wait_log alice "^online as" || true
-"$CLIENT" --jid alice@a.localhost --password alicepass "${A[@]}" --wait 1 send bob@b.localhost "hello b" \
-  >"$LOGS/alice-send.log" 2>&1 || true
 "$CLIENT" --jid bob@b.localhost --password bobpass "${B[@]}" --wait 1 send alice@a.localhost "hello a" \
   >"$LOGS/bob-send.log" 2>&1 || true
+"$CLIENT" --jid alice@a.localhost --password alicepass "${A[@]}" --wait 1 send bob@b.localhost "hello b" \
+  >"$LOGS/alice-send.log" 2>&1 || true
 wait "$bob" "$alice" || true
 "$CLIENT" --jid alice@a.localhost --password alicepass "${A[@]}" --wait 1 mam bob@b.localhost \
   >"$LOGS/alice-mam.log" 2>&1 || true
@@ -72,10 +73,12 @@ check alice "^message from bob@b.localhost/.*: hello a\$"
 check alice-mam "^archive: 2 messages (complete: true)\$"
 check bob-mam "^archive: 2 messages (complete: true)\$"
 end_check federation chat-and-mam || fail_with_logs
-grep -q "link a.localhost -> b.localhost authenticated" "$DIR/a.log" || { echo "FAILED: no link a -> b"; fail_with_logs; }
-grep -q "s2s from a.localhost authenticated" "$DIR/b.log" || { echo "FAILED: b did not authenticate a"; fail_with_logs; }
-# b.localhost reaches a.localhost with direct TLS (XEP-0368), a.localhost reaches b with STARTTLS.
+# b.localhost dialed a.localhost with direct TLS (XEP-0368) and dialback; a.localhost's answer
+# went back on that stream (XEP-0288), nothing dialed the other way.
+grep -q "link b.localhost -> a.localhost authenticated" "$DIR/b.log" || { echo "FAILED: no link b -> a"; fail_with_logs; }
 grep -q "s2s from b.localhost authenticated (direct TLS)" "$DIR/a.log" || { echo "FAILED: no direct TLS link b -> a"; fail_with_logs; }
+grep -q "link a.localhost -> b.localhost on b.localhost's stream (bidi)" "$DIR/a.log" || { echo "FAILED: a did not answer on b's stream"; fail_with_logs; }
+grep -q "link a.localhost -> b.localhost authenticated" "$DIR/a.log" && { echo "FAILED: a dialed b although b's stream was bidirectional"; fail_with_logs; }
 
 # A presence subscription across domains (RFC 6121 §3).
 begin_check

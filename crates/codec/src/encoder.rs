@@ -27,6 +27,8 @@ use minidom::{Element, Node};
 #[derive(Debug, Clone)]
 pub struct Encoder {
     content_ns: String,
+    /// Prefixes the last header declared besides `stream`, as (prefix, namespace).
+    prefixes: Vec<(String, String)>,
 }
 
 impl Default for Encoder {
@@ -40,6 +42,7 @@ impl Encoder {
     pub fn new() -> Self {
         Encoder {
             content_ns: ns::CLIENT.to_owned(),
+            prefixes: Vec::new(),
         }
     }
 
@@ -51,6 +54,7 @@ impl Encoder {
     /// Writes the XML declaration and the opening stream tag, in one piece.
     pub fn header(&mut self, header: &StreamHeader, out: &mut BytesMut) {
         self.content_ns.clone_from(&header.ns);
+        self.prefixes.clone_from(&header.prefixes);
         out.reserve(256);
         out.put_slice(b"<?xml version='1.0'?><stream:stream xmlns='");
         escape::attr(out, &header.ns);
@@ -76,8 +80,17 @@ impl Encoder {
     }
 
     /// Writes a top-level element (a stanza or a stream-level element such as `stream:features`).
+    /// An element in a namespace the header bound to a prefix is written with that prefix
+    /// (`db:result`).
     pub fn stanza(&self, element: &Element, out: &mut BytesMut) {
-        write_element(element, &self.content_ns, out);
+        let prefix = self
+            .prefixes
+            .iter()
+            .find(|(_, ns)| element.has_ns(ns.as_str()));
+        match prefix {
+            Some((prefix, _)) => write_prefixed(element, prefix, &self.content_ns, out),
+            None => write_element(element, &self.content_ns, out),
+        }
     }
 
     /// Writes the closing stream tag.
@@ -133,6 +146,39 @@ fn write(
         write_attr(out, "xmlns", &own_ns);
         own_ns.as_str()
     };
+    write_attrs(element, skip, out);
+    if !write_content(element, ns, in_stream, out) {
+        return;
+    }
+    out.put_slice(b"</");
+    if stream_prefixed {
+        out.put_slice(b"stream:");
+    }
+    out.put_slice(name.as_bytes());
+    out.put_u8(b'>');
+}
+
+/// Writes `element` with a prefix the stream header declared for its namespace (`db:result`,
+/// XEP-0220 §2.1: servers match dialback elements by that name); its children are written
+/// under the stream's content namespace.
+fn write_prefixed(element: &Element, prefix: &str, content_ns: &str, out: &mut BytesMut) {
+    out.put_u8(b'<');
+    out.put_slice(prefix.as_bytes());
+    out.put_u8(b':');
+    out.put_slice(element.name().as_bytes());
+    write_attrs(element, None, out);
+    if !write_content(element, content_ns, true, out) {
+        return;
+    }
+    out.put_slice(b"</");
+    out.put_slice(prefix.as_bytes());
+    out.put_u8(b':');
+    out.put_slice(element.name().as_bytes());
+    out.put_u8(b'>');
+}
+
+/// The attributes of an element, leaving out `skip`.
+fn write_attrs(element: &Element, skip: Option<&str>, out: &mut BytesMut) {
     let mut generated = 0usize;
     for ((attr_ns, attr_name), value) in element.attrs() {
         let attr_ns = attr_ns.as_str();
@@ -155,10 +201,15 @@ fn write(
             write_attr_value(out, attr_name.as_str(), value);
         }
     }
+}
+
+/// `/>` for an empty element (returns false), else `>` and its children and text (returns
+/// true: the closing tag is the caller's).
+fn write_content(element: &Element, ns: &str, in_stream: bool, out: &mut BytesMut) -> bool {
     let mut nodes = element.nodes().peekable();
     if nodes.peek().is_none() {
         out.put_slice(b"/>");
-        return;
+        return false;
     }
     out.put_u8(b'>');
     for node in nodes {
@@ -167,12 +218,7 @@ fn write(
             Node::Text(text) => escape::text(out, text),
         }
     }
-    out.put_slice(b"</");
-    if stream_prefixed {
-        out.put_slice(b"stream:");
-    }
-    out.put_slice(name.as_bytes());
-    out.put_u8(b'>');
+    true
 }
 
 /// Writes ` name='value'`, the value escaped: for stanzas written by hand around bytes spliced

@@ -26,6 +26,9 @@ pub struct S2sConfig {
     pub direct_tls: bool,
     /// The dialback secret.
     pub secret: DialbackSecret,
+    /// XEP-0288 bidirectional streams: offered when receiving, asked for when initiating (on
+    /// by default), so that one connection carries both directions of a domain pair.
+    pub bidi: bool,
 }
 
 impl S2sConfig {
@@ -36,6 +39,7 @@ impl S2sConfig {
             tls: S2sTls::Required,
             direct_tls: false,
             secret,
+            bidi: true,
         }
     }
 

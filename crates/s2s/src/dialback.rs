@@ -85,9 +85,10 @@ pub(crate) fn element(
     el
 }
 
-/// A `db:result type='error'` with a stanza error condition (XEP-0220 §2.5).
+/// A `db:result type='error'` with a stanza error condition (XEP-0220 §2.5); the `error`
+/// child is in the stream's content namespace, as the XEP's examples write it unprefixed.
 pub(crate) fn error_result(from: &str, to: &str, condition: &str, type_: &str) -> Element {
-    let mut error = Element::bare("error", NS_DIALBACK);
+    let mut error = Element::bare("error", xmppkit_codec::ns::SERVER);
     set_attr(&mut error, "type", type_);
     error.append_child(Element::bare(condition, xmppkit_codec::ns::XMPP_STANZAS));
     let mut result = element("result", from, to, None, Some("error"), None);

@@ -12,6 +12,7 @@ pub(crate) struct Offered {
     pub starttls: bool,
     pub mechanisms: Vec<String>,
     pub dialback: bool,
+    pub bidi: bool,
 }
 
 impl Offered {
@@ -24,6 +25,7 @@ impl Offered {
             starttls: features.has_child("starttls", ns::TLS),
             mechanisms,
             dialback: features.has_child("dialback", NS_DIALBACK_FEATURE),
+            bidi: features.has_child("bidi", NS_BIDI_FEATURE),
         }
     }
 
@@ -54,9 +56,17 @@ impl Offered {
                     .build(),
             );
         }
+        if self.bidi {
+            features.append_child(Element::builder("bidi", NS_BIDI_FEATURE).build());
+        }
         features
     }
 }
+
+/// XEP-0288: the stream feature a receiving server offers bidirectionality with.
+pub const NS_BIDI_FEATURE: &str = "urn:xmpp:features:bidi";
+/// XEP-0288: the element an initiating server turns it on with.
+pub const NS_BIDI: &str = "urn:xmpp:bidi";
 
 /// `<auth mechanism='EXTERNAL'>` with the authorization identity (XEP-0178 §3: base64 of the
 /// domain).

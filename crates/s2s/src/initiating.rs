@@ -5,7 +5,7 @@
 //! Authoritative Server that only asks `db:verify` questions (XEP-0220 §2.3).
 
 use crate::dialback::{element, NS_DIALBACK};
-use crate::features::{external_auth, Offered};
+use crate::features::{external_auth, Offered, NS_BIDI};
 use crate::{LinkError, S2sConfig, S2sTls};
 use minidom::Element;
 use std::collections::VecDeque;
@@ -33,6 +33,9 @@ pub enum InitiatingEvent {
         /// Whether the key is the authoritative server's.
         valid: bool,
     },
+    /// A stanza the peer sent back on this stream (XEP-0288), in `jabber:client`: from the
+    /// remote domain to ours, the inverse of the pair this stream authenticated.
+    Stanza(Element),
     /// The stream ended.
     Closed(Option<LinkError>),
 }
@@ -71,6 +74,8 @@ pub struct Initiating {
     stream_id: String,
     step: Step,
     verifies: Vec<Element>,
+    /// XEP-0288 was turned on.
+    bidi: bool,
     events: VecDeque<InitiatingEvent>,
 }
 
@@ -102,6 +107,7 @@ impl Initiating {
             stream_id: String::new(),
             step: Step::Header,
             verifies: Vec::new(),
+            bidi: false,
             events: VecDeque::new(),
         };
         link.send_header();
@@ -123,6 +129,11 @@ impl Initiating {
     /// The remote domain.
     pub fn remote(&self) -> &str {
         &self.remote
+    }
+
+    /// Whether the peer may send stanzas back on this stream (XEP-0288).
+    pub fn is_bidirectional(&self) -> bool {
+        self.bidi
     }
 
     /// Whether stanzas may be sent.
@@ -213,6 +224,7 @@ impl Initiating {
                 self.authenticate_by(self.offered.clone());
             }
             Step::Dialback if el.is("result", NS_DIALBACK) => self.result(&el),
+            Step::Online if self.bidi && is_stanza(&el) => self.stanza(el),
             _ => self.refuse(StreamErrorCondition::UnsupportedStanzaType),
         }
     }
@@ -250,7 +262,29 @@ impl Initiating {
         if !self.authenticate || self.sasl_done {
             return self.online();
         }
+        if self.offered.bidi && self.config.bidi && !self.bidi {
+            // XEP-0288 §2: after TLS, before authentication.
+            self.wire.send(&Element::builder("bidi", NS_BIDI).build());
+            self.bidi = true;
+        }
         self.authenticate_by(self.offered.clone());
+    }
+
+    /// XEP-0288 §3: stanzas back only from the remote domain to ours.
+    fn stanza(&mut self, el: Element) {
+        let domain = |name| {
+            el.attr(name)
+                .and_then(|v| v.parse::<xmppkit_jid::Jid>().ok())
+                .map(|j| j.domain().to_string())
+        };
+        match (domain("from"), domain("to")) {
+            (Some(from), Some(to)) if from == self.remote && to == self.local => {
+                let el = with_content_ns(el, ns::SERVER, ns::CLIENT);
+                self.events.push_back(InitiatingEvent::Stanza(el));
+            }
+            (Some(_), Some(_)) => self.refuse(StreamErrorCondition::InvalidFrom),
+            _ => self.refuse(StreamErrorCondition::ImproperAddressing),
+        }
     }
 
     fn authenticate_by(&mut self, offered: Offered) {
@@ -280,7 +314,7 @@ impl Initiating {
             }
             Some("error") if ours => {
                 let condition = el
-                    .get_child("error", NS_DIALBACK)
+                    .get_child("error", ns::SERVER)
                     .and_then(|e| e.children().next())
                     .map_or_else(|| "error".to_owned(), |c| c.name().to_owned());
                 self.finish(Some(LinkError::DialbackRefused(condition)));
@@ -348,4 +382,8 @@ impl Initiating {
     pub fn poll_event(&mut self) -> Option<InitiatingEvent> {
         self.events.pop_front()
     }
+}
+
+fn is_stanza(el: &Element) -> bool {
+    matches!(el.name(), "message" | "presence" | "iq") && el.has_ns(ns::SERVER)
 }

@@ -9,6 +9,9 @@
 //!   certificate the application checked proves the peer's domain, and dialback; it answers
 //!   `db:verify` as the Authoritative Server; it passes on a stanza only when its `from` and
 //!   `to` are a domain pair the stream authenticated (no spoofing across federation).
+//! - XEP-0288 bidirectional streams ([`S2sConfig::bidi`], on by default): once a pair is
+//!   authenticated, the receiving side may send the other way on the same connection
+//!   ([`ReceivingEvent::Reverse`], [`Receiving::send`], [`InitiatingEvent::Stanza`]).
 //!
 //! Certificates are the application's: it runs TLS on the socket when told
 //! ([`InitiatingEvent::StartTls`], [`ReceivingEvent::StartTls`]) and reports which domains the
@@ -47,8 +50,16 @@
 //!     to='romeo@b.example'><body>hi</body></message>".parse().unwrap();
 //! out.send(hello.clone()).unwrap();
 //! shuttle(&mut out, &mut inc);
-//! let _authenticated = inc.poll_event();
+//! assert_eq!(inc.poll_event(), Some(ReceivingEvent::Authenticated { domain: "a.example".into() }));
+//! // XEP-0288 (on by default): the same stream carries b.example's answer back.
+//! assert_eq!(inc.poll_event(),
+//!     Some(ReceivingEvent::Reverse { local: "b.example".into(), remote: "a.example".into() }));
 //! assert_eq!(inc.poll_event(), Some(ReceivingEvent::Stanza(hello)));
+//! let answer: minidom::Element = "<message xmlns='jabber:client' from='romeo@b.example/y' \
+//!     to='juliet@a.example/x'><body>hello</body></message>".parse().unwrap();
+//! inc.send(answer.clone()).unwrap();
+//! shuttle(&mut out, &mut inc);
+//! assert_eq!(out.poll_event(), Some(InitiatingEvent::Stanza(answer)));
 //! ```
 #![forbid(unsafe_code)]
 
@@ -65,6 +76,7 @@ pub use certificate::PeerCertificate;
 pub use config::{S2sConfig, S2sTls};
 pub use dialback::{DialbackSecret, NS_DIALBACK, NS_DIALBACK_FEATURE};
 pub use error::LinkError;
+pub use features::{NS_BIDI, NS_BIDI_FEATURE};
 pub use initiating::{Initiating, InitiatingEvent};
 pub use receiving::{Receiving, ReceivingEvent};
 pub use resolve::{candidates, Candidate, SrvRecord, DEFAULT_PORT};

@@ -5,7 +5,7 @@
 //! authenticated.
 
 use crate::dialback::{element, error_result, NS_DIALBACK};
-use crate::features::{bare, external_authzid, Offered};
+use crate::features::{bare, external_authzid, Offered, NS_BIDI};
 use crate::{LinkError, PeerCertificate, S2sConfig, S2sTls};
 use minidom::Element;
 use std::collections::VecDeque;
@@ -41,6 +41,14 @@ pub enum ReceivingEvent {
     },
     /// A stanza from an authenticated domain to one of ours, in `jabber:client`.
     Stanza(Element),
+    /// The peer turned on XEP-0288 and authenticated a pair: stanzas from our `local` domain to
+    /// its `remote` one may now go back on this stream ([`Receiving::send`]).
+    Reverse {
+        /// Our domain.
+        local: String,
+        /// The peer's domain.
+        remote: String,
+    },
     /// The stream ended.
     Closed(Option<LinkError>),
 }
@@ -69,6 +77,11 @@ pub struct Receiving {
     /// Dialback's authenticated (originating, receiving) pairs, and those being verified.
     pairs: Vec<(String, String)>,
     pending: Vec<(String, String)>,
+    /// The stream header's `to`.
+    header_to: String,
+    /// XEP-0288 turned on by the peer, and the (local, remote) pairs that may go back.
+    bidi: bool,
+    reverse: Vec<(String, String)>,
     events: VecDeque<ReceivingEvent>,
 }
 
@@ -98,6 +111,9 @@ impl Receiving {
             sasl: None,
             pairs: Vec::new(),
             pending: Vec::new(),
+            header_to: String::new(),
+            bidi: false,
+            reverse: Vec::new(),
             events: VecDeque::new(),
         }
     }
@@ -174,6 +190,7 @@ impl Receiving {
             self.events.push_back(ReceivingEvent::Authenticated {
                 domain: originating.to_owned(),
             });
+            self.reverse_pair(receiving, originating);
         } else if self.pairs.is_empty() && self.sasl.is_none() {
             self.wire.send(&element(
                 "result",
@@ -213,6 +230,7 @@ impl Receiving {
             }
             _ if tls_missing => self.refuse(StreamErrorCondition::PolicyViolation),
             ("auth", ns::SASL) => self.external(&el),
+            ("bidi", NS_BIDI) if self.config.bidi => self.bidi = true,
             ("result", NS_DIALBACK) => self.result(&el),
             ("verify", NS_DIALBACK) => self.verify(&el),
             ("message" | "presence" | "iq", ns::SERVER) => self.stanza(el),
@@ -223,6 +241,7 @@ impl Receiving {
     fn opened(&mut self, header: StreamHeader) {
         let to = header.to.clone().unwrap_or_default();
         self.header_from = header.from.clone();
+        self.header_to.clone_from(&to);
         self.send_header(&to);
         if !self.config.serves(&to) {
             return self.refuse(StreamErrorCondition::HostUnknown);
@@ -242,6 +261,7 @@ impl Receiving {
                     false => vec![],
                 },
                 dialback: tls_ok,
+                bidi: tls_ok && self.config.bidi,
             },
         };
         self.wire
@@ -370,6 +390,41 @@ impl Receiving {
         }
         let el = with_content_ns(el, ns::SERVER, ns::CLIENT);
         self.events.push_back(ReceivingEvent::Stanza(el));
+    }
+
+    /// XEP-0288: once the peer turned bidirectionality on, a pair it authenticated may be used
+    /// the other way.
+    fn reverse_pair(&mut self, local: &str, remote: &str) {
+        let pair = (local.to_owned(), remote.to_owned());
+        if self.bidi && !self.reverse.contains(&pair) {
+            self.reverse.push(pair);
+            self.events.push_back(ReceivingEvent::Reverse {
+                local: local.to_owned(),
+                remote: remote.to_owned(),
+            });
+        }
+    }
+
+    /// Sends a stanza back to the peer (XEP-0288; in `jabber:client`, as the server routes it):
+    /// its `from` and `to` domains must be a pair of a [`ReceivingEvent::Reverse`]. Returns it
+    /// otherwise, or when the stream ended.
+    pub fn send(&mut self, stanza: Element) -> Result<(), Element> {
+        let domain = |name| {
+            stanza
+                .attr(name)
+                .and_then(|v| v.parse::<Jid>().ok())
+                .map(|j| j.domain().to_string())
+        };
+        let allowed = match (domain("from"), domain("to")) {
+            (Some(from), Some(to)) => self.reverse.iter().any(|(l, r)| *l == from && *r == to),
+            _ => false,
+        };
+        if !allowed || self.step == Step::Closed {
+            return Err(stanza);
+        }
+        self.wire
+            .send(&with_content_ns(stanza, ns::CLIENT, ns::SERVER));
+        Ok(())
     }
 
     /// Closes the stream (idle, or shutting down).

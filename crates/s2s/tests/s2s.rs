@@ -350,3 +350,62 @@ fn direct_tls_skips_starttls_and_authenticates_with_the_certificate() {
     }));
     assert!(out_events().contains(&InitiatingEvent::Authenticated));
 }
+
+/// XEP-0288: once the pair is authenticated, the receiving side sends back on the same stream,
+/// only from its domain to the initiating one; the initiating side refuses anything else.
+#[test]
+fn a_bidirectional_stream_carries_the_inverse_pair_only() {
+    let (mut out, mut inc, events) = dialback_link("secret of a.example");
+    let _ = out_events();
+    assert!(out.is_bidirectional());
+    assert!(events.contains(&ReceivingEvent::Reverse {
+        local: "b.example".into(),
+        remote: "a.example".into()
+    }));
+    inc.send(message("romeo@b.example/x", "juliet@a.example"))
+        .unwrap();
+    // Not a pair of this stream: handed back, nothing written.
+    let other = message("romeo@b.example/x", "tybalt@c.example");
+    assert_eq!(inc.send(other.clone()), Err(other));
+    shuttle(&mut out, &mut inc, &[]);
+    assert_eq!(
+        out_events(),
+        vec![InitiatingEvent::Stanza(message(
+            "romeo@b.example/x",
+            "juliet@a.example"
+        ))]
+    );
+    // A forged stanza back, from a domain the stream never authenticated.
+    out.handle_input(
+        b"<message from='mallory@c.example' to='juliet@a.example'><body>x</body></message>",
+    );
+    let closed = std::iter::from_fn(|| out.poll_event()).any(|e| {
+        matches!(e, InitiatingEvent::Closed(Some(LinkError::ToPeer(ref e))) if e.condition.name() == "invalid-from")
+    });
+    assert!(closed);
+}
+
+#[test]
+fn without_bidi_nothing_goes_back() {
+    let mut out_config = config("a.example", S2sTls::Off);
+    out_config.bidi = false;
+    let mut out = Initiating::new(out_config, "b.example");
+    let mut inc = Receiving::new(config("b.example", S2sTls::Off), "id-1".into());
+    shuttle(&mut out, &mut inc, &[]);
+    let Some(ReceivingEvent::VerifyDialback {
+        originating,
+        receiving,
+        ..
+    }) = in_events().into_iter().next()
+    else {
+        panic!()
+    };
+    inc.dialback_result(&originating, &receiving, true);
+    shuttle(&mut out, &mut inc, &[]);
+    assert!(!out.is_bidirectional());
+    assert!(!in_events()
+        .iter()
+        .any(|e| matches!(e, ReceivingEvent::Reverse { .. })));
+    let back = message("romeo@b.example/x", "juliet@a.example");
+    assert_eq!(inc.send(back.clone()), Err(back));
+}

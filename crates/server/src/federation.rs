@@ -128,6 +128,34 @@ impl Server {
         }
     }
 
+    /// XEP-0288: a remote server's stream to us may carry stanzas from our `local` domain to
+    /// its `remote` one. Returns the link to send them on ([`Output::Transmit`]) unless the
+    /// pair has an authenticated link already; what waited for a link still being dialed goes
+    /// on this one at once, and the dialing one is closed ([`Output::CloseLink`]).
+    pub fn link_offered(&mut self, local: &str, remote: &str, now: Now) -> Option<LinkId> {
+        self.now = now;
+        let pair = (local.to_lowercase(), remote.to_lowercase());
+        let mut waiting = VecDeque::new();
+        if let Some(&id) = self.links.by_pair.get(&pair) {
+            if matches!(self.links.links.get(&id), Some(Link::Up { .. })) {
+                return None;
+            }
+            if let Some(Link::Dialing { queue, .. }) = self.links.remove(id) {
+                waiting = queue;
+            }
+            self.outputs.push_back(Output::CloseLink { link: id });
+        }
+        let id = self.links.new_id();
+        let idle_until = now.instant + self.config.federation.idle_timeout;
+        self.links.by_pair.insert(pair.clone(), id);
+        self.links.links.insert(id, Link::Up { pair, idle_until });
+        for stanza in waiting {
+            self.outputs
+                .push_back(Output::Transmit { link: id, stanza });
+        }
+        Some(id)
+    }
+
     /// A link ended: a component's domain is no longer routed; an outgoing link's waiting
     /// stanzas get `remote-server-not-found` or `remote-server-timeout` (`failure`), and the
     /// next stanza for its pair dials again.

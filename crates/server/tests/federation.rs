@@ -61,7 +61,7 @@ fn chat_crosses_domains_both_ways_and_both_archives_keep_it() {
     );
     // Dialback was checked with a.example's own answer.
     assert_eq!(f.verified, (1, 1));
-    // The answer goes back over a link of its own (b.example dials a.example).
+    // The answer goes back on the same stream (XEP-0288): nothing more is dialed or verified.
     send(
         &mut f,
         1,
@@ -69,7 +69,8 @@ fn chat_crosses_domains_both_ways_and_both_archives_keep_it() {
         "<message to='alice@a.example/phone' type='chat' id='m2'><body>hello a</body></message>",
     );
     assert_eq!(f.worlds[0].bodies(alice), vec!["hello a"]);
-    assert_eq!(f.verified, (2, 2));
+    assert_eq!(f.verified, (1, 1));
+    assert_eq!(f.dialed.len(), 1);
     for (w, i) in [(0, alice), (1, bob)] {
         send(
             &mut f,
@@ -84,6 +85,31 @@ fn chat_crosses_domains_both_ways_and_both_archives_keep_it() {
             .count();
         assert_eq!(archived, 2, "world {w} archived both messages");
     }
+}
+
+#[test]
+fn without_bidirectional_streams_each_direction_dials_its_own_link() {
+    let mut f = pair();
+    f.bidi = false;
+    let alice = f.worlds[0].login("alice", "phone", 1);
+    let bob = f.worlds[1].login("bob", "desk", 1);
+    send(
+        &mut f,
+        0,
+        alice,
+        "<message to='bob@b.example' type='chat' id='m1'><body>hello b</body></message>",
+    );
+    send(
+        &mut f,
+        1,
+        bob,
+        "<message to='alice@a.example/phone' type='chat' id='m2'><body>hello a</body></message>",
+    );
+    assert_eq!(f.worlds[1].bodies(bob), vec!["hello b"]);
+    assert_eq!(f.worlds[0].bodies(alice), vec!["hello a"]);
+    assert_eq!(f.verified, (2, 2));
+    let dialed: Vec<_> = f.dialed.iter().map(|(w, _, d)| (*w, d.as_str())).collect();
+    assert_eq!(dialed, vec![(0, "b.example"), (1, "a.example")]);
 }
 
 #[test]
@@ -198,8 +224,15 @@ fn a_room_on_one_domain_is_joined_from_the_other() {
         &format!("<message to='{room}' type='groupchat' id='h'><body>thanks</body></message>"),
     );
     assert_eq!(f.worlds[0].bodies(alice), vec!["thanks"]);
-    // The room's domain authenticated its own pair (conference.a.example, b.example).
-    assert!(f.verified.0 >= 2 && f.verified.0 == f.verified.1);
+    // b.example dialed the room's domain (its own pair, conference.a.example, verified by
+    // dialback); the room answers on that stream (XEP-0288).
+    let dialed: Vec<_> = f
+        .dialed
+        .iter()
+        .map(|(w, from, d)| (*w, from.as_str(), d.as_str()))
+        .collect();
+    assert_eq!(dialed, vec![(1, "b.example", "conference.a.example")]);
+    assert_eq!(f.verified, (1, 1));
 }
 
 #[test]

@@ -13,6 +13,8 @@ struct Stream {
     /// The dialing world and its link.
     from: usize,
     link: LinkId,
+    /// The receiving world's link for the way back (XEP-0288), once offered.
+    back: Option<LinkId>,
     out: Initiating,
     inc: Receiving,
     up: bool,
@@ -31,11 +33,13 @@ pub struct Federation {
     pub refusals: Vec<String>,
     /// Every dial: (world, from, domain).
     pub dialed: Vec<(usize, String, String)>,
+    /// XEP-0288 on both sides (the default).
+    pub bidi: bool,
     next_stream: u32,
 }
 
 /// A stream's settings in `world`: sending from `from` when initiating.
-fn s2s_config(world: &World, from: Option<&str>) -> S2sConfig {
+fn s2s_config(world: &World, from: Option<&str>, bidi: bool) -> S2sConfig {
     let mut domains: Vec<String> = from.into_iter().map(str::to_owned).collect();
     domains.extend(world.server.served_domains());
     S2sConfig {
@@ -43,6 +47,7 @@ fn s2s_config(world: &World, from: Option<&str>) -> S2sConfig {
         tls: S2sTls::Required,
         direct_tls: false,
         secret: DialbackSecret::new(format!("secret of {}", world.server.config().domain)),
+        bidi,
     }
 }
 
@@ -56,6 +61,7 @@ impl Federation {
             verified: (0, 0),
             refusals: Vec::new(),
             dialed: Vec::new(),
+            bidi: true,
             next_stream: 0,
         }
     }
@@ -107,26 +113,38 @@ impl Federation {
                     );
                 };
                 self.next_stream += 1;
-                let out = Initiating::new(s2s_config(&self.worlds[i], Some(&from)), domain);
+                let out =
+                    Initiating::new(s2s_config(&self.worlds[i], Some(&from), self.bidi), domain);
                 let inc = Receiving::new(
-                    s2s_config(&self.worlds[j], None),
+                    s2s_config(&self.worlds[j], None, self.bidi),
                     format!("st{}", self.next_stream),
                 );
                 self.streams.push(Stream {
                     from: i,
                     link,
+                    back: None,
                     out,
                     inc,
                     up: false,
                 });
             }
             Output::Transmit { link, stanza } => {
-                let stream = self
+                if let Some(s) = self
                     .streams
                     .iter_mut()
-                    .find(|s| s.from == i && s.link == link);
-                let stream = stream.expect("a link that is up");
-                stream.out.send(stanza).expect("authenticated");
+                    .find(|s| s.from == i && s.link == link)
+                {
+                    s.out.send(stanza).expect("authenticated");
+                } else {
+                    let s = self
+                        .streams
+                        .iter_mut()
+                        .find(|s| s.from != i && s.back == Some(link));
+                    s.expect("a link that is up")
+                        .inc
+                        .send(stanza)
+                        .expect("a reverse pair");
+                }
             }
             Output::CloseLink { link } => {
                 if let Some(s) = self
@@ -173,6 +191,9 @@ impl Federation {
                         }
                     }
                     InitiatingEvent::Verified { .. } => {}
+                    InitiatingEvent::Stanza(stanza) => {
+                        self.worlds[s.from].server.handle_remote_stanza(stanza, now)
+                    }
                 }
             }
             while let Some(e) = s.inc.poll_event() {
@@ -195,6 +216,9 @@ impl Federation {
                     }
                     ReceivingEvent::Closed(Some(LinkError::ToPeer(e))) => {
                         self.refusals.push(e.condition.name().to_owned())
+                    }
+                    ReceivingEvent::Reverse { local, remote } => {
+                        s.back = self.worlds[j].server.link_offered(&local, &remote, now);
                     }
                     ReceivingEvent::Authenticated { .. } | ReceivingEvent::Closed(_) => {}
                 }
@@ -219,11 +243,11 @@ impl Federation {
         else {
             return false;
         };
-        let mut config = s2s_config(&self.worlds[asker], Some(receiving));
+        let mut config = s2s_config(&self.worlds[asker], Some(receiving), false);
         config.tls = S2sTls::Off;
         let mut question = Initiating::verifier(config, originating);
         question.verify(originating, stream_id, key);
-        let mut config = s2s_config(&self.worlds[authority], None);
+        let mut config = s2s_config(&self.worlds[authority], None, false);
         config.tls = S2sTls::Off;
         let mut answer = Receiving::new(config, "verify".into());
         for _ in 0..4 {
