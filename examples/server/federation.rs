@@ -1,8 +1,10 @@
-//! The example server's links to other servers and to external components: sockets, TLS and
-//! DNS only. The streams are `xmppkit-s2s`'s (`Initiating`, `Receiving`) and
-//! `xmppkit-component`'s (`ComponentAccept`); where stanzas go, what waits and what bounces is
-//! the engine's (`Output::Dial`, `Output::Transmit`, `Server::link_up`, `Server::link_closed`).
+//! The example server's links to other servers: a task per link, DNS (hickory-resolver) and
+//! static addresses. The streams are `xmppkit-s2s`'s (`Initiating`, `Receiving`); where stanzas
+//! go, what waits and what bounces is the engine's (`Output::Dial`, `Output::Multiplex`,
+//! `Output::Transmit`, `Server::link_up`, `Server::link_closed`); the socket is
+//! `link_socket.rs`'s.
 
+use crate::link_socket::{finish, flush, Socket};
 use crate::{now, random_bytes, Hub, ToLink};
 use hickory_resolver::TokioResolver;
 use std::cell::RefCell;
@@ -10,11 +12,8 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
-use xmppkit::codec::StreamErrorCondition;
-use xmppkit::component::{AcceptEvent, ComponentAccept};
 use xmppkit::s2s::*;
 use xmppkit::server::{LinkFailure, LinkId};
 
@@ -66,84 +65,19 @@ impl Net {
     }
 }
 
-fn random_hex() -> String {
+/// 128 random bits as hex: stream ids, a dialback secret.
+pub fn random_hex() -> String {
     let mut bytes = [0u8; 16];
     random_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A link's socket: plain until STARTTLS (or TLS from the start).
-enum Socket {
-    Plain(TcpStream),
-    Tls(Box<tokio_rustls::TlsStream<TcpStream>>),
-}
-
-impl Socket {
-    async fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        match self {
-            Socket::Plain(s) => s.write_all(bytes).await,
-            Socket::Tls(s) => {
-                s.write_all(bytes).await?;
-                s.flush().await
-            }
-        }
-    }
-
-    /// Ends the connection: TLS's close_notify, then the TCP FIN.
-    async fn shutdown(&mut self) {
-        let _ = match self {
-            Socket::Plain(s) => s.shutdown().await,
-            Socket::Tls(s) => s.shutdown().await,
-        };
-    }
-
-    async fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        match self {
-            Socket::Plain(s) => s.read(buf).await,
-            Socket::Tls(s) => s.read(buf).await,
-        }
-    }
-
-    async fn client_tls(self, net: &Net, domain: &str) -> Result<Socket, String> {
-        let Socket::Plain(tcp) = self else {
-            return Err("TLS twice".into());
-        };
-        let name = rustls_name(domain)?;
-        let tls = net.tls.connector.connect(name, tcp).await;
-        Ok(Socket::Tls(Box::new(
-            tls.map_err(|e| e.to_string())?.into(),
-        )))
-    }
-
-    async fn server_tls(self, net: &Net) -> Result<Socket, String> {
-        let Socket::Plain(tcp) = self else {
-            return Err("TLS twice".into());
-        };
-        let tls = net.tls.acceptor.accept(tcp).await;
-        Ok(Socket::Tls(Box::new(
-            tls.map_err(|e| e.to_string())?.into(),
-        )))
-    }
-
-    /// The peer's certificate, as far as our trust roots vouch for it.
-    fn peer_certificate(&self, net: &Net) -> crate::tls::PeerCert {
-        match self {
-            Socket::Tls(tls) => match tls.as_ref() {
-                tokio_rustls::TlsStream::Server(s) => {
-                    crate::tls::PeerCert::new(s.get_ref().1.peer_certificates(), net.tls.verifies)
-                }
-                _ => crate::tls::PeerCert::new(None, false),
-            },
-            _ => crate::tls::PeerCert::new(None, false),
-        }
-    }
-}
-
-fn rustls_name(
-    domain: &str,
-) -> Result<tokio_rustls::rustls::pki_types::ServerName<'static>, String> {
-    tokio_rustls::rustls::pki_types::ServerName::try_from(domain.to_owned())
-        .map_err(|e| format!("{domain}: {e}"))
+/// A stanza a remote server sent (checked by its stream) goes to the engine.
+fn deliver(hub: &Rc<RefCell<Hub>>, stanza: minidom::Element) -> Result<(), String> {
+    let mut h = hub.borrow_mut();
+    h.server.handle_remote_stanza(stanza, now());
+    h.dispatch();
+    h.commit()
 }
 
 /// Connects to `domain`'s server: the configured address, else its SRV records (direct TLS
@@ -212,24 +146,29 @@ pub fn dial(hub: &mut Hub, link: LinkId, from: String, domain: String) {
     tokio::task::spawn_local(async move {
         let mut rx = rx;
         let mut up = false;
-        let result = outgoing(&me, &net, link, &from, &domain, &mut rx, &mut up).await;
+        let mut links = vec![link];
+        let result = outgoing(&me, &net, &from, &domain, &mut rx, &mut up, &mut links).await;
         if let Err(e) = &result {
             tracing::info!("link {from} -> {domain}: {e}");
         }
         let failure = (!up).then_some(LinkFailure::NotFound);
-        me.borrow_mut().end_links(&[link], rx, failure);
+        me.borrow_mut().end_links(&links, rx, failure);
     });
 }
 
+/// Runs a dialed link; `links[0]` is its own, the others are our other sending domains
+/// multiplexed on it (XEP-0220 §3), added as the engine asks.
 async fn outgoing(
     hub: &Rc<RefCell<Hub>>,
     net: &Net,
-    link: LinkId,
     from: &str,
     domain: &str,
     rx: &mut mpsc::UnboundedReceiver<ToLink>,
     up: &mut bool,
+    links: &mut Vec<LinkId>,
 ) -> Result<(), String> {
+    let link = links[0];
+    let mut senders: Vec<(LinkId, String)> = Vec::new();
     let timeout = Duration::from_secs(net.settings.connect_timeout);
     let mut socket = tokio::time::timeout(timeout, connect(net, domain))
         .await
@@ -239,9 +178,7 @@ async fn outgoing(
     let mut stream = Initiating::new(config, domain);
     let mut buf = vec![0u8; 16 * 1024];
     loop {
-        while let Some(bytes) = stream.poll_transmit() {
-            socket.write(&bytes).await.map_err(|e| e.to_string())?;
-        }
+        flush(&mut socket, || stream.poll_transmit()).await?;
         while let Some(event) = stream.poll_event() {
             match event {
                 InitiatingEvent::StartTls => {
@@ -256,24 +193,35 @@ async fn outgoing(
                     h.dispatch();
                 }
                 InitiatingEvent::Verified { .. } => {}
-                InitiatingEvent::Stanza(stanza) => {
-                    let mut h = hub.borrow_mut();
-                    h.server.handle_remote_stanza(stanza, now());
-                    h.dispatch();
-                    h.commit()?;
-                }
-                InitiatingEvent::Closed(reason) => {
-                    while let Some(bytes) = stream.poll_transmit() {
-                        let _ = socket.write(&bytes).await;
+                InitiatingEvent::SenderAdded { domain: sender } => {
+                    if let Some((id, _)) = senders.iter().find(|(_, d)| *d == sender) {
+                        tracing::info!("link {sender} -> {domain} multiplexed on {from}'s");
+                        let mut h = hub.borrow_mut();
+                        h.server.link_up(*id, now());
+                        h.dispatch();
                     }
-                    socket.shutdown().await;
-                    return reason.map_or(Ok(()), |e| Err(e.to_string()));
+                }
+                InitiatingEvent::SenderRefused {
+                    domain: sender,
+                    why,
+                } => {
+                    if let Some(at) = senders.iter().position(|(_, d)| *d == sender) {
+                        let (id, _) = senders.remove(at);
+                        links.retain(|l| *l != id);
+                        tracing::info!("link {sender} -> {domain} refused: {why}");
+                        let mut h = hub.borrow_mut();
+                        h.links.remove(&id);
+                        h.server.link_closed(id, Some(LinkFailure::NotFound), now());
+                        h.dispatch();
+                    }
+                }
+                InitiatingEvent::Stanza(stanza) => deliver(hub, stanza)?,
+                InitiatingEvent::Closed(reason) => {
+                    return finish(&mut socket, || stream.poll_transmit(), reason).await;
                 }
             }
         }
-        while let Some(bytes) = stream.poll_transmit() {
-            socket.write(&bytes).await.map_err(|e| e.to_string())?;
-        }
+        flush(&mut socket, || stream.poll_transmit()).await?;
         tokio::select! {
             read = socket.read(&mut buf) => match read.map_err(|e| e.to_string())? {
                 0 => return Err("the peer closed the connection".into()),
@@ -285,7 +233,20 @@ async fn outgoing(
                         hub.borrow_mut().server.link_returned(vec![stanza], now());
                     }
                 }
-                Some(ToLink::Close) | None => stream.close(),
+                Some(ToLink::AddSender(id, sender)) => {
+                    stream.add_sender(&sender);
+                    senders.push((id, sender));
+                    links.push(id);
+                }
+                Some(ToLink::Close(id)) if id != link => {
+                    // A multiplexed domain's link idle: the stream goes on for the others.
+                    senders.retain(|(l, _)| *l != id);
+                    links.retain(|l| *l != id);
+                    let mut h = hub.borrow_mut();
+                    h.links.remove(&id);
+                    h.server.link_closed(id, None, now());
+                }
+                Some(ToLink::Close(_)) | None => stream.close(),
             },
         }
     }
@@ -328,9 +289,7 @@ async fn serve_incoming(
     let (answers, mut answered) = mpsc::unbounded_channel::<(String, String, bool)>();
     let mut buf = vec![0u8; 16 * 1024];
     loop {
-        while let Some(bytes) = stream.poll_transmit() {
-            socket.write(&bytes).await.map_err(|e| e.to_string())?;
-        }
+        flush(&mut socket, || stream.poll_transmit()).await?;
         while let Some(event) = stream.poll_event() {
             match event {
                 ReceivingEvent::StartTls => {
@@ -363,24 +322,13 @@ async fn serve_incoming(
                         h.dispatch();
                     }
                 }
-                ReceivingEvent::Stanza(stanza) => {
-                    let mut h = hub.borrow_mut();
-                    h.server.handle_remote_stanza(stanza, now());
-                    h.dispatch();
-                    h.commit()?;
-                }
+                ReceivingEvent::Stanza(stanza) => deliver(hub, stanza)?,
                 ReceivingEvent::Closed(reason) => {
-                    while let Some(bytes) = stream.poll_transmit() {
-                        let _ = socket.write(&bytes).await;
-                    }
-                    socket.shutdown().await;
-                    return reason.map_or(Ok(()), |e| Err(e.to_string()));
+                    return finish(&mut socket, || stream.poll_transmit(), reason).await;
                 }
             }
         }
-        while let Some(bytes) = stream.poll_transmit() {
-            socket.write(&bytes).await.map_err(|e| e.to_string())?;
-        }
+        flush(&mut socket, || stream.poll_transmit()).await?;
         tokio::select! {
             read = socket.read(&mut buf) => match read.map_err(|e| e.to_string())? {
                 0 => return Ok(()),
@@ -395,7 +343,14 @@ async fn serve_incoming(
                         hub.borrow_mut().server.link_returned(vec![stanza], now());
                     }
                 }
-                ToLink::Close => stream.close(),
+                ToLink::Close(id) => {
+                    // The way back idle: this server stops using it; the stream is the peer's.
+                    reverse.retain(|l| *l != id);
+                    let mut h = hub.borrow_mut();
+                    h.links.remove(&id);
+                    h.server.link_closed(id, None, now());
+                }
+                ToLink::AddSender(..) => {}
             },
         }
     }
@@ -413,9 +368,7 @@ async fn verify(net: &Net, receiving: &str, originating: &str, stream_id: &str, 
         question.verify(originating, stream_id, key);
         let mut buf = vec![0u8; 4096];
         loop {
-            while let Some(bytes) = question.poll_transmit() {
-                socket.write(&bytes).await.map_err(|e| e.to_string())?;
-            }
+            flush(&mut socket, || question.poll_transmit()).await?;
             while let Some(event) = question.poll_event() {
                 match event {
                     InitiatingEvent::StartTls => {
@@ -428,9 +381,7 @@ async fn verify(net: &Net, receiving: &str, originating: &str, stream_id: &str, 
                         ..
                     } if id == stream_id => {
                         question.close();
-                        while let Some(bytes) = question.poll_transmit() {
-                            let _ = socket.write(&bytes).await;
-                        }
+                        let _ = finish(&mut socket, || question.poll_transmit(), None).await;
                         return Ok(valid);
                     }
                     InitiatingEvent::Closed(reason) => {
@@ -439,9 +390,7 @@ async fn verify(net: &Net, receiving: &str, originating: &str, stream_id: &str, 
                     _ => {}
                 }
             }
-            while let Some(bytes) = question.poll_transmit() {
-                socket.write(&bytes).await.map_err(|e| e.to_string())?;
-            }
+            flush(&mut socket, || question.poll_transmit()).await?;
             match socket.read(&mut buf).await.map_err(|e| e.to_string())? {
                 0 => return Err("closed".into()),
                 n => question.handle_input(&buf[..n]),
@@ -455,82 +404,5 @@ async fn verify(net: &Net, receiving: &str, originating: &str, stream_id: &str, 
             false
         }
         Err(_) => false,
-    }
-}
-
-/// An external component's connection (XEP-0114), to its end.
-pub async fn component(
-    hub: Rc<RefCell<Hub>>,
-    net: Arc<Net>,
-    tcp: TcpStream,
-    peer: std::net::SocketAddr,
-) {
-    let mut link = None;
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let result = serve_component(&hub, &net, tcp, &mut link, tx, &mut rx).await;
-    if let Err(e) = result {
-        tracing::info!("component from {peer}: {e}");
-    }
-    if let Some(link) = link {
-        hub.borrow_mut().end_links(&[link], rx, None);
-    }
-}
-
-async fn serve_component(
-    hub: &Rc<RefCell<Hub>>,
-    net: &Net,
-    mut tcp: TcpStream,
-    link: &mut Option<LinkId>,
-    tx: mpsc::UnboundedSender<ToLink>,
-    rx: &mut mpsc::UnboundedReceiver<ToLink>,
-) -> Result<(), String> {
-    let mut accept = ComponentAccept::new(net.components.clone(), random_hex());
-    let mut buf = vec![0u8; 16 * 1024];
-    loop {
-        while let Some(event) = accept.poll_event() {
-            match event {
-                AcceptEvent::Authenticated { domain } => {
-                    let mut h = hub.borrow_mut();
-                    match h.server.attach_component(domain.as_str()) {
-                        Ok(id) => {
-                            tracing::info!("component {domain} connected");
-                            h.links.insert(id, tx.clone());
-                            *link = Some(id);
-                        }
-                        Err(e) => {
-                            tracing::info!("{e}");
-                            accept.close_with(StreamErrorCondition::Conflict);
-                        }
-                    }
-                }
-                AcceptEvent::Stanza(stanza) => {
-                    if let Some(id) = *link {
-                        let mut h = hub.borrow_mut();
-                        h.server.handle_link_stanza(id, stanza, now());
-                        h.dispatch();
-                        h.commit()?;
-                    }
-                }
-                AcceptEvent::Closed(reason) => {
-                    while let Some(bytes) = accept.poll_transmit() {
-                        let _ = tcp.write_all(&bytes).await;
-                    }
-                    return reason.map_or(Ok(()), |e| Err(e.to_string()));
-                }
-            }
-        }
-        while let Some(bytes) = accept.poll_transmit() {
-            tcp.write_all(&bytes).await.map_err(|e| e.to_string())?;
-        }
-        tokio::select! {
-            read = tcp.read(&mut buf) => match read.map_err(|e| e.to_string())? {
-                0 => return Ok(()),
-                n => accept.handle_input(&buf[..n]),
-            },
-            Some(message) = rx.recv() => match message {
-                ToLink::Stanza(stanza) => accept.send(stanza),
-                ToLink::Close => accept.close(),
-            },
-        }
     }
 }

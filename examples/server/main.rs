@@ -21,9 +21,11 @@
 //! accounts; an accounts file (`--users`) adds its missing accounts at start.
 
 mod admin;
+mod component;
 mod config;
 mod connection;
 mod federation;
+mod link_socket;
 mod mesh;
 mod reader;
 mod shard;
@@ -60,8 +62,11 @@ pub enum ToConnection {
 pub enum ToLink {
     /// Send this stanza.
     Stanza(minidom::Element),
-    /// Close the stream.
-    Close,
+    /// Authenticate another of our domains on this stream as the link `link` (XEP-0220 §3).
+    AddSender(LinkId, String),
+    /// Close the stream of this link (for a domain multiplexed on another's stream: stop using
+    /// it for that domain).
+    Close(LinkId),
 }
 
 /// One shard's engine and its connections' channels; every call into the engine is followed
@@ -155,6 +160,18 @@ impl Hub {
                     federation::dial(self, link, from, domain);
                     continue;
                 }
+                Output::Multiplex { link, on, from } => {
+                    let carrier = self.links.get(&on).cloned();
+                    match carrier {
+                        Some(tx) if tx.send(ToLink::AddSender(link, from)).is_ok() => {
+                            self.links.insert(link, tx);
+                        }
+                        _ => self
+                            .server
+                            .link_closed(link, Some(LinkFailure::NotFound), now()),
+                    }
+                    continue;
+                }
                 Output::Transmit { link, stanza } => {
                     let sent = match self.links.get(&link) {
                         Some(tx) => tx.send(ToLink::Stanza(stanza)).map_err(|e| e.0),
@@ -167,7 +184,7 @@ impl Hub {
                 }
                 Output::CloseLink { link } => {
                     if let Some(tx) = self.links.get(&link) {
-                        let _ = tx.send(ToLink::Close);
+                        let _ = tx.send(ToLink::Close(link));
                     }
                     continue;
                 }

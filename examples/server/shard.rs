@@ -168,7 +168,7 @@ impl Shard {
                     }
                     ToShard::AcceptComponent(tcp, peer) => {
                         if let Ok(tcp) = tokio::net::TcpStream::from_std(tcp) {
-                            let task = federation::component(hub.clone(), net.clone(), tcp, peer);
+                            let task = crate::component::serve(hub.clone(), net.clone(), tcp, peer);
                             tokio::task::spawn_local(task);
                         }
                     }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Federation with ejabberd 23.01 (Debian), on loopback: the example server at a.localhost and
 # ejabberd at ejabberd.localhost exchange messages both ways, with self-signed certificates, so
-# each side authenticates the other by dialback (XEP-0220). ejabberd finds a.localhost by an SRV
+# each side authenticates the other by dialback (XEP-0220); then an ejabberd user enters a room
+# on a.localhost's MUC service, whose stanzas go on a.localhost's stream to ejabberd with a
+# dialback key of the room domain's own (XEP-0220 §3 multiplexing). ejabberd finds a.localhost by an SRV
 # record of a DNS server of the test's; the example server is told where ejabberd.localhost is
 # (--federation-host).
 set -euo pipefail
@@ -58,7 +60,7 @@ wait_port "$E_C2S" || { echo "ejabberd did not start:"; cat "$DIR/foreground.log
 echo 'alice = "alicepass"' >"$DIR/alice.toml"
 target/debug/examples/server --domain a.localhost --listen 127.0.0.1:$A_C2S --users "$DIR/alice.toml" \
   --store sqlite:"$DIR/a.db" --s2s-listen 127.0.0.1:$A_S2S \
-  --federation-host ejabberd.localhost=127.0.0.1:$E_S2S >"$DIR/server.log" 2>&1 &
+  --federation-host ejabberd.localhost=127.0.0.1:$E_S2S --shards 1 >"$DIR/server.log" 2>&1 &
 APID=$!
 wait_port "$A_C2S" || { echo "the example server did not start:"; cat "$DIR/server.log"; exit 1; }
 
@@ -76,8 +78,22 @@ wait_log alice "^online as" || true
 "$CLIENT" --jid bob@ejabberd.localhost --password bobpass --server 127.0.0.1:$E_C2S --insecure-tls --wait 3 \
   send alice@a.localhost "hello xmppkit" >"$LOGS/bob-send.log" 2>&1 || true
 wait "$bob" "$alice" || true
+# The room: alice (a.localhost) opens it, bob (ejabberd.localhost) enters and talks.
+room=lobby-$RANDOM@conference.a.localhost
+"$CLIENT" --jid alice@a.localhost --password alicepass --server 127.0.0.1:$A_C2S --insecure-tls --wait 10 \
+  muc "$room" alice "welcome" >"$LOGS/alice-room.log" 2>&1 &
+alice=$!
+wait_log alice-room "^message from $room/alice: welcome" || true
+"$CLIENT" --jid bob@ejabberd.localhost --password bobpass --server 127.0.0.1:$E_C2S --insecure-tls --wait 5 \
+  muc "$room" bob "hi from ejabberd" >"$LOGS/bob-room.log" 2>&1 || true
+wait "$alice" || true
 cp "$DIR/server.log" "$LOGS/server.log"
-show_logs alice bob server
+show_logs alice bob alice-room bob-room server
+check bob-room "^joined $room as bob (created: false, codes: \\[110\\])\$"
+check bob-room "^message from $room/bob: hi from ejabberd\$"
+check alice-room "^occupant joined bob\$"
+check alice-room "^message from $room/bob: hi from ejabberd\$"
+check server "link conference.a.localhost -> ejabberd.localhost multiplexed on a.localhost's"
 check bob "^message from alice@a.localhost/.*: hello ejabberd\$"
 check alice "^message from bob@ejabberd.localhost/.*: hello xmppkit\$"
 check server "link a.localhost -> ejabberd.localhost authenticated"

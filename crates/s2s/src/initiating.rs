@@ -36,6 +36,19 @@ pub enum InitiatingEvent {
     /// A stanza the peer sent back on this stream (XEP-0288), in `jabber:client`: from the
     /// remote domain to ours, the inverse of the pair this stream authenticated.
     Stanza(Element),
+    /// Another of our domains ([`Initiating::add_sender`]) may now send on this stream.
+    SenderAdded {
+        /// Our domain.
+        domain: String,
+    },
+    /// The peer refused another of our domains on this stream (its dialback key, XEP-0220
+    /// §2.4, or a dialback error, §2.5); the stream goes on for the others.
+    SenderRefused {
+        /// Our domain.
+        domain: String,
+        /// Why: `invalid` or the error condition.
+        why: String,
+    },
     /// The stream ended.
     Closed(Option<LinkError>),
 }
@@ -76,6 +89,9 @@ pub struct Initiating {
     verifies: Vec<Element>,
     /// XEP-0288 was turned on.
     bidi: bool,
+    /// Our other domains on this stream (XEP-0220 §3 multiplexing): authenticated, and asked.
+    senders: Vec<String>,
+    asked: Vec<String>,
     events: VecDeque<InitiatingEvent>,
 }
 
@@ -108,6 +124,8 @@ impl Initiating {
             step: Step::Header,
             verifies: Vec::new(),
             bidi: false,
+            senders: Vec::new(),
+            asked: Vec::new(),
             events: VecDeque::new(),
         };
         link.send_header();
@@ -223,7 +241,7 @@ impl Initiating {
                 self.external_tried = true;
                 self.authenticate_by(self.offered.clone());
             }
-            Step::Dialback if el.is("result", NS_DIALBACK) => self.result(&el),
+            Step::Dialback | Step::Online if el.is("result", NS_DIALBACK) => self.result(&el),
             Step::Online if self.bidi && is_stanza(&el) => self.stanza(el),
             _ => self.refuse(StreamErrorCondition::UnsupportedStanzaType),
         }
@@ -306,27 +324,77 @@ impl Initiating {
     }
 
     fn result(&mut self, el: &Element) {
-        let ours = el.attr("from") == Some(&self.remote) && el.attr("to") == Some(&self.local);
-        match el.attr("type") {
-            Some("valid") if ours => self.online(),
-            Some("invalid") if ours => {
-                self.finish(Some(LinkError::DialbackRefused("invalid".into())))
-            }
-            Some("error") if ours => {
-                let condition = el
-                    .get_child("error", ns::SERVER)
-                    .and_then(|e| e.children().next())
-                    .map_or_else(|| "error".to_owned(), |c| c.name().to_owned());
-                self.finish(Some(LinkError::DialbackRefused(condition)));
-            }
-            _ => self.refuse(StreamErrorCondition::InvalidXml),
+        let (from, to) = (el.attr("from"), el.attr("to"));
+        if from != Some(&self.remote) {
+            return self.refuse(StreamErrorCondition::InvalidXml);
         }
+        let condition = || {
+            el.get_child("error", ns::SERVER)
+                .and_then(|e| e.children().next())
+                .map_or_else(|| "error".to_owned(), |c| c.name().to_owned())
+        };
+        if to == Some(&self.local) && self.step == Step::Dialback {
+            return match el.attr("type") {
+                Some("valid") => self.online(),
+                Some("invalid") => self.finish(Some(LinkError::DialbackRefused("invalid".into()))),
+                Some("error") => self.finish(Some(LinkError::DialbackRefused(condition()))),
+                _ => self.refuse(StreamErrorCondition::InvalidXml),
+            };
+        }
+        let Some(at) = to.and_then(|to| self.asked.iter().position(|d| d == to)) else {
+            return self.refuse(StreamErrorCondition::InvalidXml);
+        };
+        let domain = self.asked.remove(at);
+        match el.attr("type") {
+            Some("valid") => {
+                self.senders.push(domain.clone());
+                self.events
+                    .push_back(InitiatingEvent::SenderAdded { domain });
+            }
+            Some("invalid") => self.events.push_back(InitiatingEvent::SenderRefused {
+                domain,
+                why: "invalid".into(),
+            }),
+            _ => {
+                let why = condition();
+                self.events
+                    .push_back(InitiatingEvent::SenderRefused { domain, why });
+            }
+        }
+    }
+
+    /// XEP-0220 §3 (multiplexing): authenticates another of our domains on this stream with its
+    /// own dialback key, once the stream is online; the answer comes as
+    /// [`InitiatingEvent::SenderAdded`] or [`InitiatingEvent::SenderRefused`].
+    pub fn add_sender(&mut self, domain: &str) {
+        let known = domain == self.local
+            || self.senders.iter().any(|d| d == domain)
+            || self.asked.iter().any(|d| d == domain);
+        if known || !self.authenticate || self.step == Step::Closed {
+            return;
+        }
+        self.asked.push(domain.to_owned());
+        if self.step == Step::Online {
+            self.ask(domain);
+        }
+    }
+
+    fn ask(&mut self, domain: &str) {
+        let key = self
+            .config
+            .secret
+            .key(&self.remote, domain, &self.stream_id);
+        let result = element("result", domain, &self.remote, None, None, Some(&key));
+        self.wire.send(&result);
     }
 
     fn online(&mut self) {
         self.step = Step::Online;
         for question in std::mem::take(&mut self.verifies) {
             self.wire.send(&question);
+        }
+        for domain in self.asked.clone() {
+            self.ask(&domain);
         }
         if self.authenticate {
             self.events.push_back(InitiatingEvent::Authenticated);
@@ -343,10 +411,16 @@ impl Initiating {
         });
     }
 
-    /// Sends a stanza (in `jabber:client`, as the server routes it); its `from` must be at our
-    /// domain. Returns it if the stream is not authenticated (yet, or any more).
+    /// Sends a stanza (in `jabber:client`, as the server routes it). Returns it if the stream
+    /// is not authenticated (yet, or any more), or its `from` is at none of the domains the
+    /// stream authenticated.
     pub fn send(&mut self, stanza: Element) -> Result<(), Element> {
-        if !self.is_online() {
+        let from = stanza
+            .attr("from")
+            .and_then(|f| f.parse::<xmppkit_jid::Jid>().ok())
+            .map(|f| f.domain().to_string());
+        let ours = from.is_some_and(|d| d == self.local || self.senders.contains(&d));
+        if !self.is_online() || !ours {
             return Err(stanza);
         }
         self.wire

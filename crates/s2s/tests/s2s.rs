@@ -409,3 +409,71 @@ fn without_bidi_nothing_goes_back() {
     let back = message("romeo@b.example/x", "juliet@a.example");
     assert_eq!(inc.send(back.clone()), Err(back));
 }
+
+/// XEP-0220 §3: another of our domains authenticated on the same stream with its own key; a
+/// domain whose key does not verify is refused with `<forbidden/>` while the stream and its
+/// other pairs go on (§2.4: there are other valid pairs).
+#[test]
+fn another_sender_domain_is_multiplexed_on_the_stream() {
+    let (mut out, mut inc, _) = dialback_link("secret of a.example");
+    let _ = out_events();
+    out.add_sender("conference.a.example");
+    out.add_sender("evil.example");
+    shuttle(&mut out, &mut inc, &[]);
+    let asked: Vec<_> = in_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            ReceivingEvent::VerifyDialback {
+                originating,
+                receiving,
+                stream_id,
+                key,
+            } => Some((originating, receiving, stream_id, key)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked.len(), 2);
+    let authority = S2sConfig {
+        domains: vec!["a.example".into(), "conference.a.example".into()],
+        tls: S2sTls::Off,
+        ..S2sConfig::new("a.example", DialbackSecret::new("secret of a.example"))
+    };
+    for (originating, receiving, stream_id, key) in asked {
+        let valid = authority.domains.contains(&originating)
+            && authority
+                .secret
+                .verifies(&key, &receiving, &originating, &stream_id);
+        inc.dialback_result(&originating, &receiving, valid);
+    }
+    shuttle(&mut out, &mut inc, &[]);
+    let events = out_events();
+    assert!(
+        events.contains(&InitiatingEvent::SenderAdded {
+            domain: "conference.a.example".into()
+        }),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&InitiatingEvent::SenderRefused {
+            domain: "evil.example".into(),
+            why: "forbidden".into()
+        }),
+        "{events:?}"
+    );
+    out.send(message(
+        "lobby@conference.a.example/alice",
+        "romeo@b.example",
+    ))
+    .unwrap();
+    let refused = message("x@evil.example", "romeo@b.example");
+    assert_eq!(out.send(refused.clone()), Err(refused));
+    shuttle(&mut out, &mut inc, &[]);
+    let events = in_events();
+    assert!(events.contains(&ReceivingEvent::Authenticated {
+        domain: "conference.a.example".into()
+    }));
+    assert!(
+        matches!(events.last(), Some(ReceivingEvent::Stanza(_))),
+        "{events:?}"
+    );
+}

@@ -122,7 +122,13 @@ impl Server {
         let Some(Link::Dialing { pair, queue, .. }) = self.links.links.remove(&link) else {
             return;
         };
-        self.links.links.insert(link, Link::Up { pair, idle_until });
+        let dialed = true;
+        let up = Link::Up {
+            pair,
+            idle_until,
+            dialed,
+        };
+        self.links.links.insert(link, up);
         for stanza in queue {
             self.outputs.push_back(Output::Transmit { link, stanza });
         }
@@ -148,7 +154,12 @@ impl Server {
         let id = self.links.new_id();
         let idle_until = now.instant + self.config.federation.idle_timeout;
         self.links.by_pair.insert(pair.clone(), id);
-        self.links.links.insert(id, Link::Up { pair, idle_until });
+        let up = Link::Up {
+            pair,
+            idle_until,
+            dialed: false,
+        };
+        self.links.links.insert(id, up);
         for stanza in waiting {
             self.outputs
                 .push_back(Output::Transmit { link: id, stanza });
@@ -240,11 +251,16 @@ impl Server {
                 };
                 self.links.links.insert(id, link);
                 self.links.by_pair.insert(pair.clone(), id);
+                let carrier = self.links.carrier(domain);
                 let (from, domain) = pair;
-                self.outputs.push_back(Output::Dial {
-                    link: id,
-                    from,
-                    domain,
+                self.outputs.push_back(match carrier {
+                    // XEP-0220 §3: on a stream already authenticated to the domain.
+                    Some(on) => Output::Multiplex { link: id, on, from },
+                    None => Output::Dial {
+                        link: id,
+                        from,
+                        domain,
+                    },
                 });
                 id
             }

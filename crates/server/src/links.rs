@@ -31,8 +31,14 @@ pub(crate) enum Link {
         queue: VecDeque<Element>,
         deadline: Instant,
     },
-    /// Authenticated: closed when idle past `idle_until`.
-    Up { pair: Pair, idle_until: Instant },
+    /// Authenticated: closed when idle past `idle_until`. `dialed`: on a stream this server
+    /// opened (other sending domains of ours may be multiplexed on it), not on a remote
+    /// server's bidirectional one.
+    Up {
+        pair: Pair,
+        idle_until: Instant,
+        dialed: bool,
+    },
     /// An external component serving `domain`.
     Component { domain: String },
 }
@@ -80,6 +86,17 @@ impl Links {
             }
         }
         Some(link)
+    }
+
+    /// An authenticated link this server dialed to `domain`, to multiplex another sending
+    /// domain on (XEP-0220 §3).
+    pub fn carrier(&self, domain: &str) -> Option<LinkId> {
+        self.links.iter().find_map(|(id, link)| match link {
+            Link::Up {
+                pair, dialed: true, ..
+            } if pair.1 == domain => Some(*id),
+            _ => None,
+        })
     }
 
     /// Links past their deadline at `now`.

@@ -80,6 +80,17 @@ pub enum Output {
         /// The remote domain.
         domain: String,
     },
+    /// Authenticate our domain `from` on the stream of link `on`, already authenticated to the
+    /// same remote domain (XEP-0220 §3, `Initiating::add_sender`), as link `link`: then
+    /// [`Server::link_up`], or [`Server::link_closed`] when refused or when that stream ends.
+    Multiplex {
+        /// The new link (the pair `from` → the remote domain).
+        link: LinkId,
+        /// The link whose stream carries it.
+        on: LinkId,
+        /// Our sending domain.
+        from: String,
+    },
     /// Send `stanza` (in `jabber:client`; the stream renames it) on a server-to-server link or
     /// to an external component.
     Transmit {

@@ -38,6 +38,42 @@ fn send(f: &mut Federation, w: usize, i: usize, xml: &str) {
     f.settle();
 }
 
+const ROOM: &str = "lobby@conference.a.example";
+
+/// a.example with a MUC service at conference.a.example, and b.example.
+fn pair_with_rooms() -> Federation {
+    let mut a = world("a.example", |_| {});
+    let muc = Service::new(
+        "conference.a.example".parse().unwrap(),
+        ServiceConfig::default(),
+        (),
+    );
+    a.server
+        .add_component("conference.a.example", Box::new(muc));
+    Federation::new(a, world("b.example", |_| {}))
+}
+
+/// Alice (a.example) opens ROOM as an instant room; Bob (b.example) enters it and sees
+/// himself in.
+fn alice_opens_bob_enters(f: &mut Federation, alice: usize, bob: usize) {
+    let enter = |nick: &str| {
+        format!(
+            "<presence to='{ROOM}/{nick}'><x xmlns='http://jabber.org/protocol/muc'/></presence>"
+        )
+    };
+    send(f, 0, alice, &enter("alice"));
+    send(f, 0, alice, &format!("<iq to='{ROOM}' type='set' id='c'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'/></query></iq>"));
+    send(f, 1, bob, &enter("bob"));
+    let joined = f.worlds[1].take(bob);
+    let own = format!("{ROOM}/bob");
+    assert!(
+        joined
+            .iter()
+            .any(|s| s.name() == "presence" && s.attr("from") == Some(&own)),
+        "{joined:?}"
+    );
+}
+
 #[test]
 fn chat_crosses_domains_both_ways_and_both_archives_keep_it() {
     let mut f = pair();
@@ -169,42 +205,11 @@ fn subscription_and_presence_across_domains() {
 
 #[test]
 fn a_room_on_one_domain_is_joined_from_the_other() {
-    let mut a = world("a.example", |_| {});
-    let muc = Service::new(
-        "conference.a.example".parse().unwrap(),
-        ServiceConfig::default(),
-        (),
-    );
-    a.server
-        .add_component("conference.a.example", Box::new(muc));
-    let mut f = Federation::new(a, world("b.example", |_| {}));
+    let mut f = pair_with_rooms();
     let alice = f.worlds[0].login("alice", "phone", 1);
     let bob = f.worlds[1].login("bob", "desk", 1);
-    let room = "lobby@conference.a.example";
-    send(
-        &mut f,
-        0,
-        alice,
-        &format!(
-            "<presence to='{room}/alice'><x xmlns='http://jabber.org/protocol/muc'/></presence>"
-        ),
-    );
-    send(&mut f, 0, alice, &format!("<iq to='{room}' type='set' id='c'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'/></query></iq>"));
-    send(
-        &mut f,
-        1,
-        bob,
-        &format!(
-            "<presence to='{room}/bob'><x xmlns='http://jabber.org/protocol/muc'/></presence>"
-        ),
-    );
-    let joined = f.worlds[1].take(bob);
-    assert!(
-        joined
-            .iter()
-            .any(|s| s.attr("from") == Some(&format!("{room}/bob")) && s.name() == "presence"),
-        "{joined:?}"
-    );
+    let room = ROOM;
+    alice_opens_bob_enters(&mut f, alice, bob);
     send(
         &mut f,
         0,
@@ -233,6 +238,39 @@ fn a_room_on_one_domain_is_joined_from_the_other() {
         .collect();
     assert_eq!(dialed, vec![(1, "b.example", "conference.a.example")]);
     assert_eq!(f.verified, (1, 1));
+}
+
+/// XEP-0220 §3: the room's domain sends on a.example's stream to b.example, with a key of its
+/// own, instead of dialing again (streams one way only here, so that the room's answers need a
+/// stream of a.example's).
+#[test]
+fn a_second_sending_domain_is_multiplexed_on_an_existing_stream() {
+    let mut f = pair_with_rooms();
+    f.bidi = false;
+    let alice = f.worlds[0].login("alice", "phone", 1);
+    let bob = f.worlds[1].login("bob", "desk", 1);
+    send(
+        &mut f,
+        0,
+        alice,
+        "<message to='bob@b.example' type='chat' id='m1'><body>come in</body></message>",
+    );
+    alice_opens_bob_enters(&mut f, alice, bob);
+    let dialed: Vec<_> = f
+        .dialed
+        .iter()
+        .map(|(w, from, d)| (*w, from.as_str(), d.as_str()))
+        .collect();
+    assert_eq!(
+        dialed,
+        vec![
+            (0, "a.example", "b.example"),
+            (1, "b.example", "conference.a.example")
+        ]
+    );
+    assert_eq!(f.multiplexed, vec![(0, "conference.a.example".to_string())]);
+    // a.example's key, b.example's to the room's domain, and the room's own on a's stream.
+    assert_eq!(f.verified, (3, 3));
 }
 
 #[test]

@@ -1,7 +1,8 @@
 """A tiny DNS server for the ejabberd federation test. ejabberd looks up a server's SRV records
 with Erlang's DNS client, then the target's address with the system's resolver (getaddrinfo):
-so `_xmpp-server._tcp.a.localhost` is answered with one SRV record pointing at `localhost`
-(which the system resolves) on PORT; every other question gets an empty answer.
+so `_xmpp-server._tcp.a.localhost` (and the same for its subdomains, its MUC service's) is
+answered with one SRV record pointing at `localhost` (which the system resolves) on PORT; every
+other question gets an empty answer.
 Usage: dns.py LISTEN_PORT SRV_DOMAIN SRV_PORT"""
 import socket
 import struct
@@ -29,7 +30,9 @@ while True:
     print(f"question {name} type {qtype}", flush=True)
     answers = b""
     count = 0
-    if qtype == 33 and name == f"_xmpp-server._tcp.{domain}":
+    service, _, target_domain = name.partition("_xmpp-server._tcp.")
+    ours = target_domain == domain or target_domain.endswith("." + domain)
+    if qtype == 33 and service == "" and ours:
         target = b"\x09localhost\x00"
         rdata = struct.pack(">HHH", 0, 0, port) + target
         answers = b"\xc0\x0c" + struct.pack(">HHIH", 33, 1, 60, len(rdata)) + rdata

@@ -15,9 +15,18 @@ struct Stream {
     link: LinkId,
     /// The receiving world's link for the way back (XEP-0288), once offered.
     back: Option<LinkId>,
+    /// Links of other sending domains multiplexed on this stream (XEP-0220 §3).
+    extra: Vec<(LinkId, String)>,
     out: Initiating,
     inc: Receiving,
     up: bool,
+}
+
+impl Stream {
+    /// Whether the dialing world's `link` is this stream's own or one multiplexed on it.
+    fn carries(&self, link: LinkId) -> bool {
+        self.link == link || self.extra.iter().any(|(l, _)| *l == link)
+    }
 }
 
 pub struct Federation {
@@ -35,6 +44,8 @@ pub struct Federation {
     pub dialed: Vec<(usize, String, String)>,
     /// XEP-0288 on both sides (the default).
     pub bidi: bool,
+    /// Every other sending domain multiplexed on a stream: (world, domain).
+    pub multiplexed: Vec<(usize, String)>,
     next_stream: u32,
 }
 
@@ -62,6 +73,7 @@ impl Federation {
             refusals: Vec::new(),
             dialed: Vec::new(),
             bidi: true,
+            multiplexed: Vec::new(),
             next_stream: 0,
         }
     }
@@ -123,16 +135,27 @@ impl Federation {
                     from: i,
                     link,
                     back: None,
+                    extra: Vec::new(),
                     out,
                     inc,
                     up: false,
                 });
             }
+            Output::Multiplex { link, on, from } => {
+                self.multiplexed.push((i, from.clone()));
+                let s = self
+                    .streams
+                    .iter_mut()
+                    .find(|s| s.from == i && s.carries(on));
+                let s = s.expect("the carrying stream");
+                s.out.add_sender(&from);
+                s.extra.push((link, from));
+            }
             Output::Transmit { link, stanza } => {
                 if let Some(s) = self
                     .streams
                     .iter_mut()
-                    .find(|s| s.from == i && s.link == link)
+                    .find(|s| s.from == i && s.carries(link))
                 {
                     s.out.send(stanza).expect("authenticated");
                 } else {
@@ -191,6 +214,17 @@ impl Federation {
                         }
                     }
                     InitiatingEvent::Verified { .. } => {}
+                    InitiatingEvent::SenderAdded { domain } => {
+                        if let Some((link, _)) = s.extra.iter().find(|(_, d)| *d == domain) {
+                            self.worlds[s.from].server.link_up(*link, now);
+                        }
+                    }
+                    InitiatingEvent::SenderRefused { domain, .. } => {
+                        if let Some((link, _)) = s.extra.iter().find(|(_, d)| *d == domain) {
+                            let failure = Some(LinkFailure::NotFound);
+                            self.worlds[s.from].server.link_closed(*link, failure, now);
+                        }
+                    }
                     InitiatingEvent::Stanza(stanza) => {
                         self.worlds[s.from].server.handle_remote_stanza(stanza, now)
                     }

@@ -359,6 +359,7 @@ impl World {
                     Output::StoreFailed(e) => self.store_failures.push(e),
                     Output::Forward { shard, stanza } => self.forwarded.push((shard, stanza)),
                     link @ (Output::Dial { .. }
+                    | Output::Multiplex { .. }
                     | Output::Transmit { .. }
                     | Output::CloseLink { .. }) => self.link_outputs.push(link),
                 }
