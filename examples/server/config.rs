@@ -68,6 +68,9 @@ pub struct Federation {
     pub idle_timeout: u64,
     /// XEP-0288 bidirectional streams: one connection carries both directions of a pair.
     pub bidi: bool,
+    /// The DNS server to ask for SRV records and addresses (`IP:PORT`) instead of the
+    /// system's (`/etc/resolv.conf`).
+    pub nameserver: Option<String>,
     /// Where a domain's server is, before DNS: `"b.example" = "127.0.0.1:5269"`, or
     /// `"tls:127.0.0.1:5270"` for direct TLS.
     pub hosts: std::collections::BTreeMap<String, String>,
@@ -88,6 +91,7 @@ impl Default for Federation {
             connect_timeout: 30,
             idle_timeout: 600,
             bidi: true,
+            nameserver: None,
             hosts: Default::default(),
         }
     }
@@ -314,6 +318,7 @@ pub fn parse(args: Vec<String>) -> Result<(Settings, Vec<String>), String> {
             }
             "--no-federation" => settings.federation.enabled = false,
             "--no-bidi" => settings.federation.bidi = false,
+            "--federation-dns" => settings.federation.nameserver = Some(value()?),
             "--component-listen" => settings.components.listen.push(value()?),
             "--component" => {
                 let v = value()?;

@@ -40,7 +40,10 @@ impl Net {
             .secret
             .clone()
             .unwrap_or_else(random_hex);
-        let resolver = TokioResolver::builder_tokio().map(|b| b.build()).ok();
+        let resolver = match &settings.federation.nameserver {
+            Some(server) => resolver_at(server),
+            None => TokioResolver::builder_tokio().map(|b| b.build()).ok(),
+        };
         let components = settings.components.secrets.clone().into_iter().collect();
         Net {
             settings: settings.federation.clone(),
@@ -63,6 +66,23 @@ impl Net {
             bidi: self.settings.bidi,
         }
     }
+}
+
+/// A resolver that asks only `server` (`IP:PORT`).
+fn resolver_at(server: &str) -> Option<TokioResolver> {
+    use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig};
+    use hickory_resolver::name_server::TokioConnectionProvider;
+    let address: std::net::SocketAddr = match server.parse() {
+        Ok(address) => address,
+        Err(e) => {
+            tracing::error!("[federation] nameserver {server}: {e}");
+            return None;
+        }
+    };
+    let servers = NameServerConfigGroup::from_ips_clear(&[address.ip()], address.port(), true);
+    let config = ResolverConfig::from_parts(None, vec![], servers);
+    let provider = TokioConnectionProvider::default();
+    Some(TokioResolver::builder_with_config(config, provider).build())
 }
 
 /// 128 random bits as hex: stream ids, a dialback secret.
@@ -122,15 +142,33 @@ async fn connect(net: &Net, domain: &str) -> Result<Socket, String> {
     };
     let mut last = format!("{domain}: no address");
     for candidate in candidates(domain, &xmpps, &xmpp, &mut random) {
-        match TcpStream::connect((candidate.host.as_str(), candidate.port)).await {
-            Ok(tcp) if candidate.direct_tls => {
-                return Socket::Plain(tcp).client_tls(net, domain).await
+        for address in addresses(net, &candidate.host, candidate.port).await {
+            match TcpStream::connect(address).await {
+                Ok(tcp) if candidate.direct_tls => {
+                    return Socket::Plain(tcp).client_tls(net, domain).await
+                }
+                Ok(tcp) => return Ok(Socket::Plain(tcp)),
+                Err(e) => last = format!("{} ({address}): {e}", candidate.host),
             }
-            Ok(tcp) => return Ok(Socket::Plain(tcp)),
-            Err(e) => last = format!("{}:{}: {e}", candidate.host, candidate.port),
         }
     }
     Err(last)
+}
+
+/// A host's addresses (A and AAAA) from the resolver, else from the system's (`/etc/hosts`).
+async fn addresses(net: &Net, host: &str, port: u16) -> Vec<std::net::SocketAddr> {
+    if let Some(resolver) = &net.resolver {
+        if let Ok(found) = resolver.lookup_ip(format!("{host}.")).await {
+            let found: Vec<_> = found.iter().map(|ip| (ip, port).into()).collect();
+            if !found.is_empty() {
+                return found;
+            }
+        }
+    }
+    match tokio::net::lookup_host((host, port)).await {
+        Ok(found) => found.collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
 /// [`xmppkit::server::Output::Dial`]: a task runs the link; until it is up the engine keeps

@@ -250,7 +250,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}\nusage: server [--config FILE] [--domain D] [--listen ADDR]... [--store sqlite:PATH | --store memory] [--users FILE] [--shards N] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND] [--max-queued BYTES] [--registration] [--no-mam] [--s2s-listen ADDR]... [--s2s-direct-tls-listen ADDR]... [--federation-host DOMAIN=ADDR]... [--federation-ca FILE] [--federation-timeout SECONDS] [--s2s-tls required|optional] [--no-federation] [--no-bidi] [--component-listen ADDR]... [--component DOMAIN=SECRET]... [adduser JID | deluser JID | passwd JID | users] [--password P]");
+            eprintln!("error: {e}\nusage: server [--config FILE] [--domain D] [--listen ADDR]... [--store sqlite:PATH | --store memory] [--users FILE] [--shards N] [--max-connections N] [--max-stanza BYTES] [--rate BYTES_PER_SECOND] [--max-queued BYTES] [--registration] [--no-mam] [--s2s-listen ADDR]... [--s2s-direct-tls-listen ADDR]... [--federation-host DOMAIN=ADDR]... [--federation-ca FILE] [--federation-dns IP:PORT] [--federation-timeout SECONDS] [--s2s-tls required|optional] [--no-federation] [--no-bidi] [--component-listen ADDR]... [--component DOMAIN=SECRET]... [adduser JID | deluser JID | passwd JID | users] [--password P]");
             ExitCode::FAILURE
         }
     }

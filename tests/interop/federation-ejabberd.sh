@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Federation with ejabberd 23.01 (Debian), on loopback: the example server at a.localhost and
-# ejabberd at ejabberd.localhost exchange messages both ways, with self-signed certificates, so
-# each side authenticates the other by dialback (XEP-0220); then an ejabberd user enters a room
+# ejabberd at ejabberd.test exchange messages both ways, with self-signed certificates, so
+# each side authenticates the other by dialback (XEP-0220), each finding the other by its SRV
+# record on a small DNS server the test runs (ejabberd's domain is under .test: resolvers
+# answer .localhost names themselves, RFC 6761); then an ejabberd user enters a room
 # on a.localhost's MUC service, whose stanzas go on a.localhost's stream to ejabberd with a
 # dialback key of the room domain's own (XEP-0220 §3 multiplexing). ejabberd finds a.localhost by an SRV
-# record of a DNS server of the test's; the example server is told where ejabberd.localhost is
-# (--federation-host).
+# record of a DNS server of the test's, as the example server finds ejabberd.test
+# (--federation-dns, hickory-resolver).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/interop/lib.sh
@@ -25,7 +27,7 @@ cat >"$DIR/inetrc" <<RC
 {resolv_conf, []}.
 {nameserver, {127,0,0,1}, $DNS}.
 RC
-python3 tests/interop/ejabberd/dns.py "$DNS" a.localhost "$A_S2S" >"$DIR/dns.log" 2>&1 &
+python3 tests/interop/ejabberd/dns.py "$DNS" a.localhost="$A_S2S" ejabberd.test="$E_S2S" >"$DIR/dns.log" 2>&1 &
 DNS_PID=$!
 cat >"$DIR/ejabberdctl.cfg" <<CFG
 ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"
@@ -34,8 +36,8 @@ ERLANG_NODE=xmppkitfed@localhost
 INET_DIST_INTERFACE=127.0.0.1
 CFG
 export ERL_EPMD_ADDRESS=127.0.0.1
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ejabberd.localhost \
-  -addext "subjectAltName=DNS:ejabberd.localhost" -keyout "$DIR/e.key" -out "$DIR/e.crt" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ejabberd.test \
+  -addext "subjectAltName=DNS:ejabberd.test" -keyout "$DIR/e.key" -out "$DIR/e.crt" 2>/dev/null
 cat "$DIR/e.key" "$DIR/e.crt" >"$DIR/ejabberd.pem"
 mkdir -p "$DIR/spool" "$DIR/logs"
 chown -R ejabberd:ejabberd "$DIR"
@@ -56,16 +58,16 @@ cargo build --quiet --example server --example client
 "${EJ[@]}" foreground >"$DIR/foreground.log" 2>&1 &
 EJ_PID=$!
 wait_port "$E_C2S" || { echo "ejabberd did not start:"; cat "$DIR/foreground.log" "$DIR"/logs/* 2>/dev/null; exit 1; }
-"${EJ[@]}" register bob ejabberd.localhost bobpass
+"${EJ[@]}" register bob ejabberd.test bobpass
 echo 'alice = "alicepass"' >"$DIR/alice.toml"
 target/debug/examples/server --domain a.localhost --listen 127.0.0.1:$A_C2S --users "$DIR/alice.toml" \
   --store sqlite:"$DIR/a.db" --s2s-listen 127.0.0.1:$A_S2S \
-  --federation-host ejabberd.localhost=127.0.0.1:$E_S2S --shards 1 >"$DIR/server.log" 2>&1 &
+  --federation-dns 127.0.0.1:$DNS --shards 1 >"$DIR/server.log" 2>&1 &
 APID=$!
 wait_port "$A_C2S" || { echo "the example server did not start:"; cat "$DIR/server.log"; exit 1; }
 
 begin_check
-"$CLIENT" --jid bob@ejabberd.localhost --password bobpass --server 127.0.0.1:$E_C2S --insecure-tls --wait 10 listen \
+"$CLIENT" --jid bob@ejabberd.test --password bobpass --server 127.0.0.1:$E_C2S --insecure-tls --wait 10 listen \
   >"$LOGS/bob.log" 2>&1 &
 bob=$!
 "$CLIENT" --jid alice@a.localhost --password alicepass --server 127.0.0.1:$A_C2S --insecure-tls --wait 9 listen \
@@ -74,17 +76,17 @@ alice=$!
 wait_log bob "^online as" || true
 wait_log alice "^online as" || true
 "$CLIENT" --jid alice@a.localhost --password alicepass --server 127.0.0.1:$A_C2S --insecure-tls --wait 3 \
-  send bob@ejabberd.localhost "hello ejabberd" >"$LOGS/alice-send.log" 2>&1 || true
-"$CLIENT" --jid bob@ejabberd.localhost --password bobpass --server 127.0.0.1:$E_C2S --insecure-tls --wait 3 \
+  send bob@ejabberd.test "hello ejabberd" >"$LOGS/alice-send.log" 2>&1 || true
+"$CLIENT" --jid bob@ejabberd.test --password bobpass --server 127.0.0.1:$E_C2S --insecure-tls --wait 3 \
   send alice@a.localhost "hello xmppkit" >"$LOGS/bob-send.log" 2>&1 || true
 wait "$bob" "$alice" || true
-# The room: alice (a.localhost) opens it, bob (ejabberd.localhost) enters and talks.
+# The room: alice (a.localhost) opens it, bob (ejabberd.test) enters and talks.
 room=lobby-$RANDOM@conference.a.localhost
 "$CLIENT" --jid alice@a.localhost --password alicepass --server 127.0.0.1:$A_C2S --insecure-tls --wait 10 \
   muc "$room" alice "welcome" >"$LOGS/alice-room.log" 2>&1 &
 alice=$!
 wait_log alice-room "^message from $room/alice: welcome" || true
-"$CLIENT" --jid bob@ejabberd.localhost --password bobpass --server 127.0.0.1:$E_C2S --insecure-tls --wait 5 \
+"$CLIENT" --jid bob@ejabberd.test --password bobpass --server 127.0.0.1:$E_C2S --insecure-tls --wait 5 \
   muc "$room" bob "hi from ejabberd" >"$LOGS/bob-room.log" 2>&1 || true
 wait "$alice" || true
 cp "$DIR/server.log" "$LOGS/server.log"
@@ -93,9 +95,12 @@ check bob-room "^joined $room as bob (created: false, codes: \\[110\\])\$"
 check bob-room "^message from $room/bob: hi from ejabberd\$"
 check alice-room "^occupant joined bob\$"
 check alice-room "^message from $room/bob: hi from ejabberd\$"
-check server "link conference.a.localhost -> ejabberd.localhost multiplexed on a.localhost's"
+check server "link conference.a.localhost -> ejabberd.test multiplexed on a.localhost's"
+# The example server asked the DNS server for ejabberd.test's SRV record.
+grep -q "^question _xmpp-server._tcp.ejabberd.test type 33" "$DIR/dns.log" \
+  || { echo "FAILED: the example server did not look up ejabberd.test's SRV record"; FAIL=1; }
 check bob "^message from alice@a.localhost/.*: hello ejabberd\$"
-check alice "^message from bob@ejabberd.localhost/.*: hello xmppkit\$"
-check server "link a.localhost -> ejabberd.localhost authenticated"
-check server "s2s from ejabberd.localhost authenticated"
+check alice "^message from bob@ejabberd.test/.*: hello xmppkit\$"
+check server "link a.localhost -> ejabberd.test authenticated"
+check server "s2s from ejabberd.test authenticated"
 end_check ejabberd-federation dialback || { cat "$DIR/dns.log"; cat "$DIR"/logs/ejabberd.log 2>/dev/null | tail -60; exit 1; }

@@ -12,6 +12,10 @@
 //! - XEP-0288 bidirectional streams ([`S2sConfig::bidi`], on by default): once a pair is
 //!   authenticated, the receiving side may send the other way on the same connection
 //!   ([`ReceivingEvent::Reverse`], [`Receiving::send`], [`InitiatingEvent::Stanza`]).
+//! - Other sending domains of ours (a MUC service's) multiplexed on an initiating stream, each
+//!   with its own dialback key (XEP-0220 §3, [`Initiating::add_sender`]).
+//! - Where to connect: SRV records ordered by priority, RFC 2782 weights and direct TLS first
+//!   ([`candidates`]); the lookups are the application's.
 //!
 //! Certificates are the application's: it runs TLS on the socket when told
 //! ([`InitiatingEvent::StartTls`], [`ReceivingEvent::StartTls`]) and reports which domains the

@@ -18,7 +18,11 @@
 //! - offline storage (XEP-0160) that answers the sender when full, blocking (XEP-0191),
 //!   accounts as an API and XEP-0077 registration (off by default, rate-limited per address);
 //! - Message Carbons, the users' MAM archives and PEP;
-//! - components by domain ([`Component`]: MUC and PubSub plug in with adapters);
+//! - components by domain ([`Component`]: MUC and PubSub plug in with adapters), and external
+//!   ones on their links ([`Server::attach_component`], XEP-0114);
+//! - federation: stanzas for other domains on links per (sending domain, remote domain) pair,
+//!   waiting while a link is set up, bounced with `remote-server-not-found` / `-timeout` when it
+//!   cannot be, never relayed ([`Output::Dial`], [`Server::link_up`], [`FederationConfig`]);
 //! - a bound on what waits for each connection ([`Config::max_queued_bytes`]): a reader that
 //!   stops reading is closed and what it did not get goes to its other resources or offline;
 //! - shards ([`Shards`]): several engines serving one domain, split by bare JID, passing each

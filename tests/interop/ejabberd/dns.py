@@ -1,14 +1,16 @@
-"""A tiny DNS server for the ejabberd federation test. ejabberd looks up a server's SRV records
-with Erlang's DNS client, then the target's address with the system's resolver (getaddrinfo):
-so `_xmpp-server._tcp.a.localhost` (and the same for its subdomains, its MUC service's) is
-answered with one SRV record pointing at `localhost` (which the system resolves) on PORT; every
-other question gets an empty answer.
-Usage: dns.py LISTEN_PORT SRV_DOMAIN SRV_PORT"""
+"""A tiny DNS server for the ejabberd federation test, asked by both servers. ejabberd looks up
+a server's SRV records with Erlang's DNS client, then the target's address with the system's
+resolver (getaddrinfo); the example server asks it for both (hickory-resolver). So for each
+DOMAIN=PORT argument, `_xmpp-server._tcp.DOMAIN` (and the same for its subdomains, a MUC
+service's) is answered with one SRV record pointing at `localhost` on PORT, an A question for
+`localhost` with 127.0.0.1; every other question gets an empty answer.
+Usage: dns.py LISTEN_PORT DOMAIN=PORT..."""
 import socket
 import struct
 import sys
 
-listen, domain, port = int(sys.argv[1]), sys.argv[2].lower(), int(sys.argv[3])
+listen = int(sys.argv[1])
+ports = {d.lower(): int(p) for d, p in (arg.split("=") for arg in sys.argv[2:])}
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 sock.bind(("127.0.0.1", listen))
 while True:
@@ -31,11 +33,14 @@ while True:
     answers = b""
     count = 0
     service, _, target_domain = name.partition("_xmpp-server._tcp.")
-    ours = target_domain == domain or target_domain.endswith("." + domain)
-    if qtype == 33 and service == "" and ours:
+    port = next((p for d, p in ports.items() if target_domain == d or target_domain.endswith("." + d)), None)
+    if qtype == 33 and service == "" and port is not None:
         target = b"\x09localhost\x00"
         rdata = struct.pack(">HHH", 0, 0, port) + target
         answers = b"\xc0\x0c" + struct.pack(">HHIH", 33, 1, 60, len(rdata)) + rdata
+        count = 1
+    elif qtype == 1 and name == "localhost":
+        answers = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton("127.0.0.1")
         count = 1
     header = struct.pack(">HHHHHH", ident, 0x8180, 1, count, 0, 0)
     sock.sendto(header + question + answers, peer)
