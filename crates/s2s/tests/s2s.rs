@@ -477,3 +477,34 @@ fn another_sender_domain_is_multiplexed_on_the_stream() {
         "{events:?}"
     );
 }
+
+/// XEP-0344 §2.4: a dialback key whose domain the TLS certificate already proves is accepted
+/// without asking the authoritative server (the peer chose dialback, e.g. for another reason
+/// than its certificate).
+#[test]
+fn a_dialback_key_the_certificate_proves_needs_no_verification() {
+    let mut inc = Receiving::new(config("b.example", S2sTls::Required), "id-5".into());
+    inc.handle_input(b"<stream:stream xmlns='jabber:server' xmlns:db='jabber:server:dialback' xmlns:stream='http://etherx.jabber.org/streams' from='a.example' to='b.example' version='1.0'><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+    assert!(in_events_of(&mut inc).contains(&ReceivingEvent::StartTls));
+    inc.tls_established(vec!["a.example".to_string()]);
+    inc.handle_input(b"<stream:stream xmlns='jabber:server' xmlns:db='jabber:server:dialback' xmlns:stream='http://etherx.jabber.org/streams' from='a.example' to='b.example' version='1.0'><db:result from='a.example' to='b.example'>anything</db:result>");
+    let events = in_events_of(&mut inc);
+    assert!(
+        events.contains(&ReceivingEvent::Authenticated {
+            domain: "a.example".into()
+        }),
+        "{events:?}"
+    );
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, ReceivingEvent::VerifyDialback { .. })));
+    let mut out = Vec::new();
+    while let Some(b) = inc.poll_transmit() {
+        out.extend_from_slice(&b);
+    }
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("<db:result from='b.example' to='a.example' type='valid'/>"),
+        "{out}"
+    );
+}
